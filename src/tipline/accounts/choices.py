@@ -1,0 +1,25 @@
+"""Roles and API scopes."""
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    ANALYST = "analyst", "Analyst"
+    INVESTIGATOR = "investigator", "Investigator"
+    SUPERVISOR = "supervisor", "Supervisor"
+    PARTNER_LIAISON = "partner_liaison", "Partner liaison"
+    ADMINISTRATOR = "administrator", "Administrator"
+
+
+class ClientKind(models.TextChoices):
+    PLATFORM = "platform", "Platform (electronic service provider)"
+    PARTNER = "partner", "Partner agency"
+
+
+class Scope(models.TextChoices):
+    REPORTS_SUBMIT = "reports:submit", "Submit reports (JSON API)"
+    REPORTS_READ = "reports:read", "Read own reports' status"
+    ISPWS = "ispws", "CyberTipline-compatible /ispws API"
+
+
+NATIONAL_ROLES = frozenset({Role.SUPERVISOR, Role.ADMINISTRATOR})

@@ -1,0 +1,31 @@
+"""Fixed-window rate limits on the shared cache, keyed by whatever the caller chooses."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from django.core.cache import cache
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whether the hit is allowed, and how long to wait when it is not."""
+
+    allowed: bool
+    retry_after: int
+
+
+def rate_limit_hit(*, key: str, limit: int, window_seconds: int) -> Verdict:
+    """Count one hit against `key` in the current window."""
+    now = int(time.time())
+    window = now // window_seconds
+    cache_key = f"rl:{key}:{window}"
+    cache.add(cache_key, 0, timeout=window_seconds + 5)
+    try:
+        count = cache.incr(cache_key)
+    except ValueError:  # the entry expired between add and incr
+        cache.set(cache_key, 1, timeout=window_seconds + 5)
+        count = 1
+    retry_after = (window + 1) * window_seconds - now
+    return Verdict(allowed=count <= limit, retry_after=max(retry_after, 1))

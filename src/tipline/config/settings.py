@@ -1,0 +1,225 @@
+"""The one settings module. Everything variable comes from the environment (see README)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import dj_database_url
+from django.conf.locale import LANG_INFO
+from django.core.exceptions import ImproperlyConfigured
+
+from tipline.common.env import env_bool, env_int, env_list, env_secret, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env_str("TIPLINE_VAR_DIR", str(Path.cwd() / "var")))
+
+DEMO_MODE = env_bool("TIPLINE_DEMO", False)
+DEBUG = env_bool("DJANGO_DEBUG", False)
+TESTING = env_bool("TIPLINE_TESTING", False)
+
+# Fixed development values. Production refuses to start with any of them (see `_refuse_defaults`).
+DEV_SECRET_KEY = "dev-insecure-secret-key-not-for-production-use-0000000000"  # noqa: S105
+DEV_FIELD_KEYS = "dev1:ZGV2LWZpZWxkLWtleS1ub3QtZm9yLXByb2R1Y3Rpb24="
+DEV_MEDIA_KEY = "ZGV2LW1lZGlhLWtleS1ub3QtZm9yLXByb2R1Y3Rpb24="
+_RELAXED = DEMO_MODE or DEBUG or TESTING
+
+SECRET_KEY = env_secret("DJANGO_SECRET_KEY") or (DEV_SECRET_KEY if _RELAXED else "")
+TIPLINE_FIELD_KEYS = env_secret("TIPLINE_FIELD_KEYS") or (DEV_FIELD_KEYS if _RELAXED else "")
+TIPLINE_MEDIA_KEY = env_secret("TIPLINE_MEDIA_KEY") or (DEV_MEDIA_KEY if _RELAXED else "")
+MFA_REQUIRED = env_bool("TIPLINE_MFA_REQUIRED", not DEMO_MODE)
+
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
+    "tipline.common",
+    "tipline.accounts",
+    "tipline.audit",
+    "tipline.geo",
+    "tipline.reports",
+    "tipline.intake",
+    "tipline.media",
+    "tipline.pipeline",
+    "tipline.console",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "tipline.accounts.middleware.StaffSessionMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "tipline.config.urls"
+WSGI_APPLICATION = "tipline.config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "tipline.console.context.platform",
+            ],
+        },
+    }
+]
+
+
+def _database() -> dict[str, Any]:
+    url = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'tipline.sqlite3'}")
+    config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60))
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # Web server and worker write at once: WAL, a busy timeout and IMMEDIATE transactions
+        # are what keep SQLite from answering "database is locked".
+        config["OPTIONS"] = {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+        config["CONN_MAX_AGE"] = 0
+        config["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+    return config
+
+
+DATABASES = {"default": _database()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+
+CACHES = {
+    "default": {
+        # Shared across web processes, which a per-process cache would not be (rate limits).
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "tipline_cache",
+    }
+}
+
+TASKS = {
+    "default": {
+        "BACKEND": env_str("TIPLINE_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default", "pipeline"],
+    }
+}
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+if TESTING:
+    PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",  # speed only; never outside tests
+        "django.contrib.auth.hashers.Argon2PasswordHasher",
+    ]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "console:reports"
+
+SESSION_COOKIE_AGE = env_int("TIPLINE_SESSION_MAX_SECONDS", 12 * 3600, minimum=60)
+SESSION_IDLE_SECONDS = env_int("TIPLINE_SESSION_IDLE_SECONDS", 30 * 60, minimum=60)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SECURE = env_bool("TIPLINE_SECURE_COOKIES", not _RELAXED)
+SESSION_COOKIE_SECURE = SECURE
+CSRF_COOKIE_SECURE = SECURE
+LOGIN_MAX_FAILURES = env_int("TIPLINE_LOGIN_MAX_FAILURES", 5, minimum=1)
+LOGIN_LOCK_SECONDS = env_int("TIPLINE_LOGIN_LOCK_SECONDS", 15 * 60, minimum=1)
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [
+    ("en", "English"),
+    ("ha", "Hausa"),
+    ("yo", "Yorùbá"),
+    ("ig", "Igbo"),
+    ("pcm", "Naijá (Pidgin)"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Django ships no locale metadata for these; the public pages need it for the language switcher.
+LANG_INFO.update({
+    "ha": {"bidi": False, "code": "ha", "name": "Hausa", "name_local": "Hausa"},
+    "yo": {"bidi": False, "code": "yo", "name": "Yoruba", "name_local": "Yorùbá"},
+    "ig": {"bidi": False, "code": "ig", "name": "Igbo", "name_local": "Igbo"},
+    "pcm": {"bidi": False, "code": "pcm", "name": "Nigerian Pidgin", "name_local": "Naijá"},
+})
+USE_I18N = True
+TIME_ZONE = "UTC"
+USE_TZ = True
+DISPLAY_TIME_ZONE = "Africa/Lagos"
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if TESTING or DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+
+MEDIA_STORE_DIR = Path(env_str("TIPLINE_MEDIA_DIR", str(VAR_DIR / "media")))
+# Uploads never touch disk in plain text: the encrypting handler takes every byte.
+FILE_UPLOAD_HANDLERS = ["tipline.media.uploads.EncryptingUploadHandler"]
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("TIPLINE_MAX_BODY_BYTES", 10 * 1024 * 1024, minimum=1024)
+PUBLIC_ATTACHMENT_MAX_BYTES = env_int("TIPLINE_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024, minimum=1)
+PUBLIC_ATTACHMENT_MAX_COUNT = env_int("TIPLINE_ATTACHMENT_MAX_COUNT", 5, minimum=1)
+API_MAX_BODY_BYTES = env_int("TIPLINE_API_MAX_BODY_BYTES", 5 * 1024 * 1024, minimum=1024)
+API_BATCH_MAX = 1000
+
+RATE_LIMIT_PUBLIC_PER_HOUR = env_int("TIPLINE_RATE_PUBLIC_PER_HOUR", 20, minimum=1)
+RATE_LIMIT_API_PER_MINUTE = env_int("TIPLINE_RATE_API_PER_MINUTE", 600, minimum=1)
+TRUSTED_PROXY_COUNT = env_int("TIPLINE_TRUSTED_PROXIES", 0, minimum=0)
+
+HOTLINE = "627"
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "no-referrer"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("TIPLINE_LOG_LEVEL", "INFO")},
+}
+
+
+def _refuse_defaults() -> None:
+    """Production must never run on a development secret, demo credentials or DEBUG."""
+    if _RELAXED:
+        return
+    problems = []
+    if not SECRET_KEY or SECRET_KEY == DEV_SECRET_KEY:
+        problems.append("DJANGO_SECRET_KEY is unset or the development default")
+    if not TIPLINE_FIELD_KEYS or TIPLINE_FIELD_KEYS == DEV_FIELD_KEYS:
+        problems.append("TIPLINE_FIELD_KEYS is unset or the development default")
+    if not TIPLINE_MEDIA_KEY or TIPLINE_MEDIA_KEY == DEV_MEDIA_KEY:
+        problems.append("TIPLINE_MEDIA_KEY is unset or the development default")
+    if problems:
+        raise ImproperlyConfigured("Refusing to start in production: " + "; ".join(problems))
+
+
+_refuse_defaults()

@@ -1,0 +1,13 @@
+"""Root URL configuration. Public pages carry a language prefix (/en/, /ha/, /yo/, /ig/, /pcm/)."""
+
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("accounts/", include("tipline.accounts.urls")),
+    path("console/", include("tipline.console.urls")),
+    path("api/v1/", include("tipline.intake.api_urls")),
+    path("admin/", admin.site.urls),
+    *i18n_patterns(path("", include("tipline.intake.urls"))),
+]

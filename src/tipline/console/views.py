@@ -1,0 +1,32 @@
+"""The analyst console: the reports a user may see, and one report's page."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from tipline.audit.selectors import events_for_object
+from tipline.reports.choices import PersonRole
+from tipline.reports.selectors import report_detail_for_user, report_list_for_user
+
+
+@login_required
+def report_list(request: HttpRequest) -> HttpResponse:
+    """Reports routed to the user's commands (or all, for national users), newest first."""
+    reports = report_list_for_user(user=request.user)
+    return render(request, "console/report_list.html", {"reports": reports})
+
+
+@login_required
+def report_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    """Every part of one report. Media are listed, never displayed here."""
+    report = report_detail_for_user(user=request.user, reference=reference)
+    context = {
+        "report": report, "people": report.people.all(), "roles": dict(PersonRole.choices),
+        "internet_details": report.internet_details.all(), "files": report.files.all(),
+        "addenda": report.addenda.all(), "steps": report.steps.all(),
+        "history": events_for_object(object_type="report", object_id=report.pk),
+    }
+    return render(request, "console/report_detail.html", context)
+

@@ -1,0 +1,196 @@
+"""Encrypted file storage.
+
+Every file gets its own random AES-256 key, wrapped (AES-GCM) by the master media key. Content is
+written as a series of AES-GCM chunks so a file of any size streams through in bounded memory, and
+each chunk's nonce and "last chunk" flag are authenticated so chunks cannot be reordered or the file
+truncated unnoticed. Plain bytes never touch the disk.
+
+Layout: MAGIC | u16 wrapped-key length | wrapped key | { u32 length | ciphertext+tag }*.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import secrets
+import struct
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Protocol
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
+
+MAGIC = b"TLENC1\n"
+CHUNK = 64 * 1024
+SNIFF_BYTES = 8192
+
+
+class StorageError(Exception):
+    """The store could not read or write a blob, or a blob failed authentication."""
+
+
+class BlobStore(Protocol):
+    """Where encrypted blobs live. The filesystem by default; an S3-compatible store fits here."""
+
+    def open_write(self, key: str) -> BinaryIO: ...
+
+    def open_read(self, key: str) -> BinaryIO: ...
+
+    def delete(self, key: str) -> None: ...
+
+    def exists(self, key: str) -> bool: ...
+
+
+class FilesystemStore:
+    """Blobs as files under one directory, sharded by the first characters of the key."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def _path(self, key: str) -> Path:
+        if not key.replace("-", "").replace("/", "").isalnum() or ".." in key:
+            raise StorageError("Bad storage key.")
+        return self.root / key[:2] / key
+
+    def open_write(self, key: str) -> BinaryIO:
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return path.open("xb")
+
+    def open_read(self, key: str) -> BinaryIO:
+        try:
+            return self._path(key).open("rb")
+        except FileNotFoundError as exc:
+            raise StorageError(f"No blob {key}.") from exc
+
+    def delete(self, key: str) -> None:
+        self._path(key).unlink(missing_ok=True)
+
+    def exists(self, key: str) -> bool:
+        return self._path(key).exists()
+
+
+def default_store() -> BlobStore:
+    """The configured store."""
+    return FilesystemStore(Path(settings.MEDIA_STORE_DIR))
+
+
+def _master() -> AESGCM:
+    return AESGCM(base64.b64decode(settings.TIPLINE_MEDIA_KEY))
+
+
+def _nonce(counter: int) -> bytes:
+    return struct.pack(">4xQ", counter)
+
+
+@dataclass(frozen=True)
+class StoredBlob:
+    """What was written: where, how big, its digests, and its first bytes for type sniffing."""
+
+    key: str
+    size: int
+    md5: str
+    sha1: str
+    sha256: str
+    head: bytes
+
+
+class EncryptedWriter:
+    """Encrypts and hashes a stream chunk by chunk as it arrives."""
+
+    def __init__(self, *, store: BlobStore | None = None, key: str | None = None) -> None:
+        self.store = store or default_store()
+        self.key = key or secrets.token_hex(16)
+        self._file_key = AESGCM.generate_key(bit_length=256)
+        self._aead = AESGCM(self._file_key)
+        self._out = self.store.open_write(self.key)
+        self._buffer = bytearray()
+        self._counter = 0
+        self._size = 0
+        self._head = bytearray()
+        self._digests = [hashlib.md5(usedforsecurity=False), hashlib.sha1(usedforsecurity=False),
+                         hashlib.sha256()]
+        self._write_header()
+
+    def _write_header(self) -> None:
+        nonce = os.urandom(12)
+        wrapped = nonce + _master().encrypt(nonce, self._file_key, MAGIC)
+        self._out.write(MAGIC + struct.pack(">H", len(wrapped)) + wrapped)
+
+    def write(self, data: bytes) -> None:
+        """Take more plain bytes."""
+        self._size += len(data)
+        if len(self._head) < SNIFF_BYTES:
+            self._head += data[: SNIFF_BYTES - len(self._head)]
+        for digest in self._digests:
+            digest.update(data)
+        self._buffer += data
+        while len(self._buffer) > CHUNK:
+            self._seal(bytes(self._buffer[:CHUNK]), last=False)
+            del self._buffer[:CHUNK]
+
+    def _seal(self, plain: bytes, *, last: bool) -> None:
+        sealed = self._aead.encrypt(_nonce(self._counter), plain, b"L" if last else b"M")
+        self._out.write(struct.pack(">I", len(sealed)) + sealed)
+        self._counter += 1
+
+    def close(self) -> StoredBlob:
+        """Seal the last chunk and return what was stored."""
+        self._seal(bytes(self._buffer), last=True)
+        self._buffer.clear()
+        self._out.close()
+        md5, sha1, sha256 = (d.hexdigest() for d in self._digests)
+        return StoredBlob(self.key, self._size, md5, sha1, sha256, bytes(self._head))
+
+    def abort(self) -> None:
+        """Discard a partial blob."""
+        self._out.close()
+        self.store.delete(self.key)
+
+
+def _read_exact(handle: BinaryIO, size: int) -> bytes:
+    data = handle.read(size)
+    if len(data) != size:
+        raise StorageError("Blob is truncated.")
+    return data
+
+
+def _open_header(handle: BinaryIO) -> AESGCM:
+    if handle.read(len(MAGIC)) != MAGIC:
+        raise StorageError("Not an encrypted blob.")
+    (wrapped_len,) = struct.unpack(">H", _read_exact(handle, 2))
+    wrapped = _read_exact(handle, wrapped_len)
+    try:
+        return AESGCM(_master().decrypt(wrapped[:12], wrapped[12:], MAGIC))
+    except Exception as exc:  # InvalidTag: wrong master key or tampered header
+        raise StorageError("Blob key failed authentication.") from exc
+
+
+def read_decrypted(key: str, *, store: BlobStore | None = None) -> Iterator[bytes]:
+    """Yield the plain content chunk by chunk, verifying every chunk and the end."""
+    with (store or default_store()).open_read(key) as handle:
+        aead, counter = _open_header(handle), 0
+        while length_bytes := handle.read(4):
+            sealed = _read_exact(handle, struct.unpack(">I", length_bytes)[0])
+            try:
+                plain = aead.decrypt(_nonce(counter), sealed, b"M")
+                last = False
+            except Exception:  # not a middle chunk: it must be the authenticated last one
+                plain, last = _decrypt_last(aead, counter, sealed), True
+            yield plain
+            counter += 1
+            if last:
+                if handle.read(1):
+                    raise StorageError("Data after the last chunk.")
+                return
+        raise StorageError("Blob is truncated (no last chunk).")
+
+
+def _decrypt_last(aead: AESGCM, counter: int, sealed: bytes) -> bytes:
+    try:
+        return aead.decrypt(_nonce(counter), sealed, b"L")
+    except Exception as exc:
+        raise StorageError("Blob chunk failed authentication.") from exc

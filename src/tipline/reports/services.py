@@ -1,0 +1,210 @@
+"""All writes to reports. `report_submit` is the only way a report gets in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from tipline.audit.services import audit_record
+from tipline.common import ids
+from tipline.common.time import to_utc, utcnow
+from tipline.geo.models import State
+from tipline.reports.choices import ALLOWED_TRANSITIONS, ReportStatus
+from tipline.reports.drafts import FileDraft, InternetDetailDraft, PersonDraft, ReportDraft
+from tipline.reports.models import (
+    Addendum,
+    InternetDetail,
+    Person,
+    ReferenceCounter,
+    Report,
+    ReportFile,
+)
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    """The stored report and its receipt code. The code exists only here: show it once."""
+
+    report: Report
+    receipt_code: str
+
+
+def _next_reference(year: int) -> str:
+    counter, _ = ReferenceCounter.objects.select_for_update().get_or_create(year=year)
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    return ids.format_reference(year, counter.last_number)
+
+
+def _report_from_draft(draft: ReportDraft, reference: str, receipt_code: str) -> Report:
+    incident = draft.incident
+    occurred, zone_given = to_utc(incident.occurred_at) if incident.occurred_at else (None, False)
+    return Report(
+        reference=reference, receipt_hash=ids.receipt_hash(receipt_code), channel=draft.channel,
+        external_id=draft.external_id or "", language=draft.language,
+        received_at=to_utc(draft.received_at)[0], incident_type=incident.type,
+        annotations=[str(a) for a in incident.annotations], incident_time=occurred,
+        incident_time_zone_given=zone_given, incident_time_text=incident.occurred_at_text or "",
+        description=incident.description, location_text=incident.location_text or "",
+        latitude=incident.latitude, longitude=incident.longitude,
+        platform=incident.platform or "", escalation_note=incident.escalation_note or "",
+        reporter_anonymous=draft.reporter_anonymous, sharing_level=draft.sharing_level,
+        raw_record=draft.raw_record, raw_content_type=draft.raw_content_type,
+        extra=draft.extra or None,
+    )
+
+
+def _person(report: Report, position: int, person: PersonDraft) -> Person:
+    return Person(
+        report=report, role=person.role, position=position, first_name=person.first_name or "",
+        last_name=person.last_name or "", age=person.age,
+        date_of_birth=person.date_of_birth.isoformat() if person.date_of_birth else "",
+        details=person.details(),
+    )
+
+
+def _internet_detail(report: Report, position: int, detail: InternetDetailDraft) -> InternetDetail:
+    data = detail.model_dump(mode="json", exclude={"kind"}, exclude_none=True, exclude_defaults=True)
+    return InternetDetail(report=report, kind=detail.kind, position=position, data=data)
+
+
+def _file(report: Report, position: int, draft: FileDraft) -> ReportFile:
+    return ReportFile(
+        report=report, file_id=draft.file_id or ids.new_file_id(), position=position,
+        original_name=draft.original_name or "", size=draft.size,
+        sniffed_type=draft.content_type or "", md5=draft.md5 or "", sha1=draft.sha1 or "",
+        sha256=draft.sha256 or "", pdq=draft.pdq or "", pdq_quality=draft.pdq_quality,
+        viewed_by_platform=draft.viewed_by_platform, publicly_available=draft.publicly_available,
+        classification=draft.classification or "", annotations=list(draft.annotations),
+        details=draft.details or None, storage_key=draft.storage_key or "",
+    )
+
+
+def _given_state(report: Report, draft: ReportDraft) -> None:
+    code = draft.incident.state_code
+    if not code:
+        return
+    state = State.objects.filter(code=code).first()
+    if state is None:
+        raise ValidationError({"incident.state_code": f"Unknown state code {code!r}."})
+    report.state, report.country = state, "NG"
+    report.location_source, report.location_confidence = "reporter", 0.9
+
+
+def _check_files(draft: ReportDraft) -> None:
+    for position, file in enumerate(draft.files):
+        if not (file.storage_key or file.md5 or file.sha1 or file.sha256 or file.pdq):
+            raise ValidationError(
+                {f"files[{position}]": "A file needs its content or at least one hash."}
+            )
+
+
+def _store_parts(report: Report, draft: ReportDraft) -> None:
+    Person.objects.bulk_create([_person(report, i, p) for i, p in enumerate(draft.people)])
+    InternetDetail.objects.bulk_create(
+        [_internet_detail(report, i, d) for i, d in enumerate(draft.internet_details)]
+    )
+    ReportFile.objects.bulk_create([_file(report, i, f) for i, f in enumerate(draft.files)])
+
+
+def _summary(report: Report, draft: ReportDraft) -> dict[str, Any]:
+    # What the audit row keeps: shape and counts, never a person's details.
+    return {
+        "reference": report.reference, "channel": report.channel,
+        "incident_type": report.incident_type, "people": len(draft.people),
+        "internet_details": len(draft.internet_details), "files": len(draft.files),
+        "api_client": report.api_client_id,
+    }
+
+
+def report_submit(
+    *, draft: ReportDraft, submitted_by: Any | None = None, api_client: Any | None = None,
+    ip: str | None = None,
+) -> SubmitResult:
+    """Validate and store a whole report atomically, audit it, and queue the pipeline on commit.
+
+    Raises `ValidationError` (nothing stored) when the draft breaks a rule beyond its schema.
+    """
+    _check_files(draft)
+    receipt_code = ids.new_receipt_code()
+    with transaction.atomic():
+        reference = _next_reference(utcnow().year)
+        report = _report_from_draft(draft, reference, receipt_code)
+        report.api_client = api_client
+        _given_state(report, draft)
+        report.save()
+        _store_parts(report, draft)
+        audit_record(
+            actor=submitted_by, action="report.submitted", object_type="report",
+            object_id=report.pk, after=_summary(report, draft), ip=ip,
+            actor_label=None if submitted_by else _anonymous_label(draft, api_client),
+        )
+        transaction.on_commit(lambda: _enqueue_pipeline(report.pk))
+    return SubmitResult(report=report, receipt_code=receipt_code)
+
+
+def _anonymous_label(draft: ReportDraft, api_client: Any | None) -> str:
+    return f"client:{api_client.name}" if api_client is not None else f"public:{draft.channel}"
+
+
+def _enqueue_pipeline(report_id: int) -> None:
+    from tipline.pipeline.tasks import process_report  # noqa: PLC0415  # pipeline sits above reports
+
+    process_report.enqueue(report_id=report_id)
+
+
+def report_transition(
+    *, report: Report, to_status: str, actor: Any | None, reason: str = "", note: str = "",
+    ip: str | None = None,
+) -> Report:
+    """The one place a report's status changes, over the table in `ALLOWED_TRANSITIONS`."""
+    with transaction.atomic():
+        locked = Report.objects.select_for_update().get(pk=report.pk)
+        current = locked.status
+        if to_status not in ALLOWED_TRANSITIONS.get(current, frozenset()):
+            raise ValidationError(f"A report cannot go from {current} to {to_status}.")
+        if to_status == ReportStatus.CLOSED and not reason:
+            raise ValidationError("Closing a report needs a reason.")
+        locked.status = to_status
+        locked.closed_reason = reason if to_status == ReportStatus.CLOSED else ""
+        locked.save(update_fields=["status", "closed_reason", "updated_at"])
+        audit_record(
+            actor=actor, action="report.status_changed", object_type="report", object_id=locked.pk,
+            before={"status": current},
+            after={"status": to_status, "reason": reason, "note": note}, ip=ip,
+        )
+    return locked
+
+
+def report_add_addendum(
+    *, report: Report, body: str, channel: str, actor: Any | None = None, ip: str | None = None,
+) -> Addendum:
+    """Attach more information to a report (the reporter's follow-up, or staff's)."""
+    body = body.strip()
+    if not body:
+        raise ValidationError({"body": "Write the information you want to add."})
+    with transaction.atomic():
+        addendum = Addendum.objects.create(
+            report=report, body=body, channel=channel, created_at=utcnow()
+        )
+        audit_record(
+            actor=actor, action="report.addendum_added", object_type="report", object_id=report.pk,
+            after={"addendum": addendum.pk, "channel": channel, "length": len(body)}, ip=ip,
+            actor_label=None if actor else f"reporter:{channel}",
+        )
+    return addendum
+
+
+def report_set_routing(*, report: Report, command: Any, actor: Any | None = None) -> Report:
+    """Send a report to a command's queue."""
+    with transaction.atomic():
+        before = report.routed_command.code if report.routed_command else None
+        report.routed_command = command
+        report.save(update_fields=["routed_command", "updated_at"])
+        audit_record(actor=actor, action="report.routed", object_type="report",
+                     object_id=report.pk, before={"command": before},
+                     after={"command": command.code})
+    return report
