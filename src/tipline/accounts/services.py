@@ -18,20 +18,41 @@ from tipline.common.time import utcnow
 
 
 def user_create(
-    *, username: str, password: str, role: str, commands: list[Any] | None = None,
-    is_national: bool = False, actor: Any | None = None, email: str = "",
+    *,
+    username: str,
+    password: str,
+    role: str,
+    commands: list[Any] | None = None,
+    is_national: bool = False,
+    actor: Any | None = None,
+    email: str = "",
 ) -> User:
     """Create a staff user in one or more commands (or national, for supervisors/admins)."""
     with transaction.atomic():
-        user = User(username=username, role=role, is_national=is_national, email=email,
-                    is_staff=role == "administrator", is_superuser=role == "administrator")
+        user = User(
+            username=username,
+            role=role,
+            is_national=is_national,
+            email=email,
+            is_staff=role == "administrator",
+            is_superuser=role == "administrator",
+        )
         user.set_password(password)
         user.full_clean(exclude=["password"])
         user.save()
         user.commands.set(commands or [])
-        audit_record(actor=actor, action="user.created", object_type="user", object_id=user.pk,
-                     after={"username": username, "role": role, "national": is_national,
-                            "commands": [c.code for c in commands or []]})
+        audit_record(
+            actor=actor,
+            action="user.created",
+            object_type="user",
+            object_id=user.pk,
+            after={
+                "username": username,
+                "role": role,
+                "national": is_national,
+                "commands": [c.code for c in commands or []],
+            },
+        )
     return user
 
 
@@ -49,20 +70,34 @@ def api_key_hash(key: str) -> str:
 
 
 def api_client_create(
-    *, name: str, kind: str, scopes: list[str], api_key: str | None = None,
-    ispws_username: str | None = None, ispws_password: str | None = None,
+    *,
+    name: str,
+    kind: str,
+    scopes: list[str],
+    api_key: str | None = None,
+    ispws_username: str | None = None,
+    ispws_password: str | None = None,
     actor: Any | None = None,
 ) -> NewClient:
     """Register a platform or partner. Pass `api_key` only for fixed demo keys."""
     key = api_key or ids.new_api_key()
     with transaction.atomic():
         client = ApiClient.objects.create(
-            name=name, kind=kind, scopes=scopes, key_prefix=key[:12], key_hash=api_key_hash(key),
+            name=name,
+            kind=kind,
+            scopes=scopes,
+            key_prefix=key[:12],
+            key_hash=api_key_hash(key),
             ispws_username=ispws_username,
             ispws_password_hash=make_password(ispws_password) if ispws_password else "",
         )
-        audit_record(actor=actor, action="api_client.created", object_type="api_client",
-                     object_id=client.pk, after={"name": name, "kind": kind, "scopes": scopes})
+        audit_record(
+            actor=actor,
+            action="api_client.created",
+            object_type="api_client",
+            object_id=client.pk,
+            after={"name": name, "kind": kind, "scopes": scopes},
+        )
     return NewClient(client=client, api_key=key)
 
 
@@ -80,16 +115,23 @@ def user_login_failed(*, user: User, ip: str | None) -> None:
             locked.locked_until = utcnow() + timedelta(seconds=settings.LOGIN_LOCK_SECONDS)
             locked.failed_logins = 0
         locked.save(update_fields=["failed_logins", "locked_until"])
-        audit_record(actor=None, actor_label=f"login:{user.username}", action="auth.login_failed",
-                     object_type="user", object_id=user.pk, ip=ip,
-                     after={"locked_until": locked.locked_until})
+        audit_record(
+            actor=None,
+            actor_label=f"login:{user.username}",
+            action="auth.login_failed",
+            object_type="user",
+            object_id=user.pk,
+            ip=ip,
+            after={"locked_until": locked.locked_until},
+        )
 
 
 def user_login_succeeded(*, user: User, ip: str | None) -> None:
     """Reset the failure count and record the login."""
     with transaction.atomic():
-        User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None,
-                                               last_login=utcnow())
+        User.objects.filter(pk=user.pk).update(
+            failed_logins=0, locked_until=None, last_login=utcnow()
+        )
         audit_record(actor=user, action="auth.login", object_type="user", object_id=user.pk, ip=ip)
 
 
@@ -100,8 +142,9 @@ def user_mfa_begin(*, user: User) -> str:
         user.totp_secret = secret
         user.mfa_enabled = False
         user.save(update_fields=["totp_secret", "mfa_enabled"])
-        audit_record(actor=user, action="auth.mfa_enrolment_started", object_type="user",
-                     object_id=user.pk)
+        audit_record(
+            actor=user, action="auth.mfa_enrolment_started", object_type="user", object_id=user.pk
+        )
     return secret
 
 

@@ -96,8 +96,9 @@ def mfa_enrol_view(request: HttpRequest) -> HttpResponse:
             return _finish(request, user)
         form.add_error("code", "That code is not right. Try the newest one.")
     uri = pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.username, issuer_name="tipline")
-    return render(request, "accounts/mfa_enrol.html",
-                  {"form": form, "secret": user.totp_secret, "uri": uri})
+    return render(
+        request, "accounts/mfa_enrol.html", {"form": form, "secret": user.totp_secret, "uri": uri}
+    )
 
 
 @require_http_methods(["POST"])

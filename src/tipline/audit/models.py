@@ -1,7 +1,8 @@
 """Append-only, hash-chained audit events.
 
-Each event's hash covers its own content and the previous event's hash, so editing, inserting or
-deleting any row breaks the chain from that point on. Database triggers also refuse UPDATE and DELETE.
+Each event's hash covers its own content and the previous event's hash, so editing, inserting
+or deleting any row breaks the chain from that point on. Database triggers also refuse changes
+(see the migration for what each database refuses).
 """
 
 from __future__ import annotations

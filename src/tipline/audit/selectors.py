@@ -28,9 +28,16 @@ def events_for_object(*, object_type: str, object_id: str | int) -> QuerySet[Aud
 
 def _event_hash(event: AuditEvent) -> str:
     payload = canonical_payload(
-        seq=event.seq, at=event.at, actor_id=event.actor_id, actor_label=event.actor_label,
-        action=event.action, object_type=event.object_type, object_id=event.object_id,
-        before=event.before, after=event.after, ip=event.ip,
+        seq=event.seq,
+        at=event.at,
+        actor_id=event.actor_id,
+        actor_label=event.actor_label,
+        action=event.action,
+        object_type=event.object_type,
+        object_id=event.object_id,
+        before=event.before,
+        after=event.after,
+        ip=event.ip,
     )
     return chain_hash(event.prev_hash, payload)
 
@@ -42,7 +49,9 @@ def _walk(events: Iterator[AuditEvent]) -> Iterator[ChainProblem]:
             kind = "deleted" if event.seq > expected_seq else "inserted"
             yield ChainProblem(event.seq, f"sequence jumps from {expected_seq - 1}: row {kind}")
         if event.prev_hash != expected_prev:
-            yield ChainProblem(event.seq, "previous-hash link broken: a row was inserted or deleted")
+            yield ChainProblem(
+                event.seq, "previous-hash link broken: a row was inserted or deleted"
+            )
         if _event_hash(event) != event.hash:
             yield ChainProblem(event.seq, "content does not match its hash: row edited")
         expected_seq, expected_prev = event.seq + 1, event.hash

@@ -16,14 +16,30 @@ GENESIS = "0" * 64
 
 
 def canonical_payload(
-    *, seq: int, at: datetime, actor_id: int | None, actor_label: str, action: str,
-    object_type: str, object_id: str, before: Any, after: Any, ip: str | None,
+    *,
+    seq: int,
+    at: datetime,
+    actor_id: int | None,
+    actor_label: str,
+    action: str,
+    object_type: str,
+    object_id: str,
+    before: Any,
+    after: Any,
+    ip: str | None,
 ) -> bytes:
     """The exact bytes an event's hash covers."""
     body = {
-        "seq": seq, "at": at.isoformat(), "actor_id": actor_id, "actor_label": actor_label,
-        "action": action, "object_type": object_type, "object_id": object_id,
-        "before": before, "after": after, "ip": ip,
+        "seq": seq,
+        "at": at.isoformat(),
+        "actor_id": actor_id,
+        "actor_label": actor_label,
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "before": before,
+        "after": after,
+        "ip": ip,
     }
     return json.dumps(body, sort_keys=True, separators=(",", ":"), default=str).encode("utf-8")
 
@@ -57,14 +73,31 @@ def audit_record(
     before, after = _json_safe(before), _json_safe(after)
     seq, at = head.last_seq + 1, utcnow()
     payload = canonical_payload(
-        seq=seq, at=at, actor_id=actor_id, actor_label=label, action=action,
-        object_type=object_type, object_id=str(object_id), before=before, after=after, ip=ip,
+        seq=seq,
+        at=at,
+        actor_id=actor_id,
+        actor_label=label,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        before=before,
+        after=after,
+        ip=ip,
     )
     digest = chain_hash(head.last_hash, payload)
     event = AuditEvent.objects.create(
-        seq=seq, at=at, actor_id=actor_id, actor_label=label, action=action,
-        object_type=object_type, object_id=str(object_id), before=before, after=after, ip=ip,
-        prev_hash=head.last_hash, hash=digest,
+        seq=seq,
+        at=at,
+        actor_id=actor_id,
+        actor_label=label,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        before=before,
+        after=after,
+        ip=ip,
+        prev_hash=head.last_hash,
+        hash=digest,
     )
     head.last_seq, head.last_hash = seq, digest
     head.save(update_fields=["last_seq", "last_hash"])

@@ -1,7 +1,8 @@
 """Field-level encryption with AES-GCM.
 
-Values are stored as ``v1:<key id>:<base64(nonce || ciphertext+tag)>``. The key id travels with each value
-so that keys can be rotated: new writes use the primary key, old values still decrypt with retired keys.
+Values are stored as ``v1:<key id>:<base64(nonce || ciphertext+tag)>``. The key id travels with
+each value so that keys can be rotated: new writes use the primary key, old values still decrypt
+with retired keys.
 Keys come from ``TIPLINE_FIELD_KEYS`` (``id:base64key,id:base64key``; the first is primary).
 """
 

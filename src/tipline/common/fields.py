@@ -10,7 +10,7 @@ from django.db import models
 from tipline.common import crypto
 
 
-class EncryptedTextField(models.TextField):  # type: ignore[type-arg]  # django-stubs generic needs no params here
+class EncryptedTextField(models.TextField[Any, Any]):
     """A text value stored as ciphertext with its key id. Not searchable or orderable by design."""
 
     def from_db_value(self, value: str | None, expression: Any, connection: Any) -> str | None:
@@ -24,8 +24,12 @@ class EncryptedTextField(models.TextField):  # type: ignore[type-arg]  # django-
         return crypto.encrypt_text(str(value))
 
 
-class EncryptedJSONField(models.TextField):  # type: ignore[type-arg]  # stored as text ciphertext
+class EncryptedJSONField(models.TextField[Any, Any]):
     """A JSON value (dict or list) stored encrypted."""
+
+    # Tell django-stubs what the field takes and gives, since its base class is a text field.
+    _pyi_private_set_type: Any
+    _pyi_private_get_type: Any
 
     def from_db_value(self, value: str | None, expression: Any, connection: Any) -> Any:
         if value is None or value == "":

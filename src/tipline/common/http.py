@@ -13,6 +13,6 @@ def client_ip(request: HttpRequest) -> str | None:
     if hops and forwarded:
         chain = [part.strip() for part in forwarded.split(",") if part.strip()]
         if len(chain) >= hops:
-            return chain[-hops]
+            return str(chain[-hops])
     remote = request.META.get("REMOTE_ADDR")
     return str(remote) if remote else None

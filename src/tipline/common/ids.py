@@ -27,9 +27,8 @@ def new_receipt_code() -> str:
 
 
 def normalize_receipt_code(code: str) -> str:
-    """Upper-case, drop separators and spaces, and fold look-alike characters."""
-    folded = code.upper().translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
-    return "".join(ch for ch in folded if ch.isalnum())
+    """Upper-case and drop separators and spaces, however the reporter wrote it down."""
+    return "".join(ch for ch in code.upper() if ch.isalnum())
 
 
 def receipt_hash(code: str) -> str:

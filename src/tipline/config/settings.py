@@ -6,10 +6,14 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+import django_stubs_ext
 from django.conf.locale import LANG_INFO
 from django.core.exceptions import ImproperlyConfigured
 
 from tipline.common.env import env_bool, env_int, env_list, env_secret, env_str
+
+# Lets model fields be subscripted for their types (`models.TextField[Any, Any]`) at run time.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("TIPLINE_VAR_DIR", str(Path.cwd() / "var")))
@@ -99,7 +103,6 @@ def _database() -> dict[str, Any]:
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
         config["CONN_MAX_AGE"] = 0
-        config["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
     return config
 
 
@@ -129,8 +132,10 @@ if TESTING:
         "django.contrib.auth.hashers.Argon2PasswordHasher",
     ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 12}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
@@ -156,12 +161,14 @@ LANGUAGES = [
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # Django ships no locale metadata for these; the public pages need it for the language switcher.
-LANG_INFO.update({
-    "ha": {"bidi": False, "code": "ha", "name": "Hausa", "name_local": "Hausa"},
-    "yo": {"bidi": False, "code": "yo", "name": "Yoruba", "name_local": "Yorùbá"},
-    "ig": {"bidi": False, "code": "ig", "name": "Igbo", "name_local": "Igbo"},
-    "pcm": {"bidi": False, "code": "pcm", "name": "Nigerian Pidgin", "name_local": "Naijá"},
-})
+LANG_INFO.update(
+    {
+        "ha": {"bidi": False, "code": "ha", "name": "Hausa", "name_local": "Hausa"},
+        "yo": {"bidi": False, "code": "yo", "name": "Yoruba", "name_local": "Yorùbá"},
+        "ig": {"bidi": False, "code": "ig", "name": "Igbo", "name_local": "Igbo"},
+        "pcm": {"bidi": False, "code": "pcm", "name": "Nigerian Pidgin", "name_local": "Naijá"},
+    }
+)
 USE_I18N = True
 TIME_ZONE = "UTC"
 USE_TZ = True
@@ -180,6 +187,10 @@ STORAGES = {
     },
 }
 
+# Tests and development serve static files straight from the apps, without collectstatic.
+WHITENOISE_USE_FINDERS = TESTING or DEBUG
+WHITENOISE_AUTOREFRESH = TESTING or DEBUG
+
 MEDIA_STORE_DIR = Path(env_str("TIPLINE_MEDIA_DIR", str(VAR_DIR / "media")))
 # Uploads never touch disk in plain text: the encrypting handler takes every byte.
 FILE_UPLOAD_HANDLERS = ["tipline.media.uploads.EncryptingUploadHandler"]
@@ -197,7 +208,8 @@ HOTLINE = "627"
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
-SECURE_REFERRER_POLICY = "no-referrer"
+# same-origin, not no-referrer: browsers send "Origin: null" under no-referrer, failing CSRF.
+SECURE_REFERRER_POLICY = "same-origin"
 
 LOGGING = {
     "version": 1,

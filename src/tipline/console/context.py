@@ -10,5 +10,8 @@ from django.http import HttpRequest
 
 def platform(request: HttpRequest) -> dict[str, Any]:
     """The hotline, demo flag and languages."""
-    return {"HOTLINE": settings.HOTLINE, "DEMO_MODE": settings.DEMO_MODE,
-            "PUBLIC_LANGUAGES": settings.LANGUAGES}
+    return {
+        "HOTLINE": settings.HOTLINE,
+        "DEMO_MODE": settings.DEMO_MODE,
+        "PUBLIC_LANGUAGES": settings.LANGUAGES,
+    }

@@ -16,13 +16,20 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from faker import Faker
 
+from tipline.accounts.checks import DEMO_API_KEY, DEMO_ESP_USERNAME, DEMO_PASSWORD
 from tipline.accounts.choices import ClientKind, Role, Scope
 from tipline.accounts.models import ApiClient, User
 from tipline.accounts.services import api_client_create, user_create
 from tipline.common.time import utcnow
 from tipline.geo.models import RegionalCommand, State
 from tipline.geo.services import geo_seed_defaults
-from tipline.reports.choices import Annotation, Channel, IncidentType, InternetDetailKind, PersonRole
+from tipline.reports.choices import (
+    Annotation,
+    Channel,
+    IncidentType,
+    InternetDetailKind,
+    PersonRole,
+)
 from tipline.reports.drafts import (
     Account,
     EmailAddress,
@@ -36,10 +43,7 @@ from tipline.reports.drafts import (
 from tipline.reports.models import Report
 from tipline.reports.services import report_submit
 
-DEMO_PASSWORD = "demo-password"  # noqa: S105  # fixed demo credential, refused in production
-DEMO_API_KEY = "demo-platform-key"
-DEMO_ESP_USER = "demo-esp"
-DEMO_ESP_PASSWORD = "demo-esp-password"  # noqa: S105  # fixed demo credential
+DEMO_ESP_PASSWORD = "demo-esp-password"  # noqa: S105  # fixed demo credential, refused in production
 
 DEMO_USERS = [
     ("analyst", Role.ANALYST, ["LAG"], False),
@@ -52,8 +56,9 @@ DEMO_USERS = [
 SCENES = {
     IncidentType.ONLINE_ENTICEMENT: "An adult on {platform} keeps messaging a {age}-year-old girl, "
     "asking for photos and offering airtime. He uses the name {handle}.",
-    IncidentType.FINANCIAL_SEXTORTION: "Someone on {platform} is threatening to post a {age}-year-old"
-    " boy's pictures unless he pays 50,000 naira to an account. Account name {handle}.",
+    IncidentType.FINANCIAL_SEXTORTION: "Someone on {platform} is threatening to post a "
+    "{age}-year-old boy's pictures unless he pays 50,000 naira to an account. "
+    "Account name {handle}.",
     IncidentType.CHILD_PORNOGRAPHY: "A channel on {platform} is sharing links to abuse videos of "
     "children. The admin is {handle}.",
     IncidentType.CHILD_SEX_TRAFFICKING: "Girls around {age} years old are brought to a hotel in "
@@ -76,8 +81,15 @@ SCENES = {
     "market in {town} with an older man.",
 }
 PLATFORMS = ["Instagram", "Facebook", "TikTok", "Snapchat", "Telegram", "WhatsApp", "X"]
-CHANNEL_WEIGHTS = {Channel.WEB: 40, Channel.API: 20, Channel.ISPWS: 15, Channel.SMS: 8,
-                   Channel.USSD: 5, Channel.WHATSAPP: 8, Channel.PARTNER: 4}
+CHANNEL_WEIGHTS = {
+    Channel.WEB: 40,
+    Channel.API: 20,
+    Channel.ISPWS: 15,
+    Channel.SMS: 8,
+    Channel.USSD: 5,
+    Channel.WHATSAPP: 8,
+    Channel.PARTNER: 4,
+}
 
 
 @dataclass(frozen=True)
@@ -99,8 +111,14 @@ def _seed_users() -> int:
         if User.objects.filter(username=username).exists():
             continue
         commands = list(RegionalCommand.objects.filter(code__in=codes))
-        user_create(username=username, password=DEMO_PASSWORD, role=role, commands=commands,
-                    is_national=national, email=f"{username}@example.org")
+        user_create(
+            username=username,
+            password=DEMO_PASSWORD,
+            role=role,
+            commands=commands,
+            is_national=national,
+            email=f"{username}@example.org",
+        )
         created += 1
     return created
 
@@ -110,9 +128,12 @@ def _seed_client() -> ApiClient:
     if client is not None:
         return client
     return api_client_create(
-        name="Demo Platform", kind=ClientKind.PLATFORM,
-        scopes=[Scope.REPORTS_SUBMIT, Scope.ISPWS], api_key=DEMO_API_KEY,
-        ispws_username=DEMO_ESP_USER, ispws_password=DEMO_ESP_PASSWORD,
+        name="Demo Platform",
+        kind=ClientKind.PLATFORM,
+        scopes=[Scope.REPORTS_SUBMIT, Scope.ISPWS],
+        api_key=DEMO_API_KEY,
+        ispws_username=DEMO_ESP_USERNAME,
+        ispws_password=DEMO_ESP_PASSWORD,
     ).client
 
 
@@ -127,23 +148,43 @@ def _handle(fake: Faker, rng: random.Random) -> str:
 
 def _suspect(fake: Faker, rng: random.Random, platform: str, handle: str) -> PersonDraft:
     ip = f"198.51.100.{rng.randrange(1, 255)}"
-    account = Account(platform=platform, screen_name=handle,
-                      profile_urls=[f"https://{platform.lower()}.example.com/{handle}"])
-    event = IpEvent(ip=ip, port=rng.randrange(1024, 65535), event="Login",
-                    at=utcnow() - timedelta(days=rng.randrange(1, 30)))
-    return PersonDraft(role=PersonRole.REPORTED_PERSON, first_name=fake.first_name(),
-                       phones=[Phone(number=_phone(rng))], accounts=[account], ip_events=[event])
+    account = Account(
+        platform=platform,
+        screen_name=handle,
+        profile_urls=[f"https://{platform.lower()}.example.com/{handle}"],
+    )
+    event = IpEvent(
+        ip=ip,
+        port=rng.randrange(1024, 65535),
+        event="Login",
+        at=utcnow() - timedelta(days=rng.randrange(1, 30)),
+    )
+    return PersonDraft(
+        role=PersonRole.REPORTED_PERSON,
+        first_name=fake.first_name(),
+        phones=[Phone(number=_phone(rng))],
+        accounts=[account],
+        ip_events=[event],
+    )
 
 
-def _people(fake: Faker, rng: random.Random, platform: str, handle: str, age: int,
-            anonymous: bool) -> list[PersonDraft]:
-    people = [_suspect(fake, rng, platform, handle),
-              PersonDraft(role=PersonRole.VICTIM, first_name=fake.first_name(), age=age)]
+def _people(
+    fake: Faker, rng: random.Random, platform: str, handle: str, age: int, anonymous: bool
+) -> list[PersonDraft]:
+    people = [
+        _suspect(fake, rng, platform, handle),
+        PersonDraft(role=PersonRole.VICTIM, first_name=fake.first_name(), age=age),
+    ]
     if not anonymous:
-        people.append(PersonDraft(
-            role=PersonRole.REPORTER, first_name=fake.first_name(), last_name=fake.last_name(),
-            phones=[Phone(number=_phone(rng))],
-            emails=[EmailAddress(address=f"reporter{rng.randrange(10**6)}@example.com")]))
+        people.append(
+            PersonDraft(
+                role=PersonRole.REPORTER,
+                first_name=fake.first_name(),
+                last_name=fake.last_name(),
+                phones=[Phone(number=_phone(rng))],
+                emails=[EmailAddress(address=f"reporter{rng.randrange(10**6)}@example.com")],
+            )
+        )
     return people
 
 
@@ -153,21 +194,33 @@ def _draft(fake: Faker, rng: random.Random, states: list[State], index: int) -> 
     state = rng.choice(states) if rng.random() < 0.9 else None
     town = state.capital if state else "Cotonou"
     text = SCENES[incident_type].format(platform=platform, handle=handle, age=age, town=town)
-    annotations = [Annotation.SEXTORTION] if incident_type == IncidentType.FINANCIAL_SEXTORTION else []
+    annotations = (
+        [Annotation.SEXTORTION] if incident_type == IncidentType.FINANCIAL_SEXTORTION else []
+    )
     anonymous = rng.random() < 0.6
     channel = rng.choices(list(CHANNEL_WEIGHTS), weights=list(CHANNEL_WEIGHTS.values()))[0]
     return ReportDraft(
-        channel=channel, received_at=utcnow() - timedelta(minutes=rng.randrange(60 * 24 * 60)),
+        channel=channel,
+        received_at=utcnow() - timedelta(minutes=rng.randrange(60 * 24 * 60)),
         external_id=f"demo-{index:04d}" if channel in (Channel.API, Channel.ISPWS) else None,
-        incident=IncidentDraft(type=incident_type, description=text, annotations=annotations,
-                               location_text=town, state_code=state.code if state else None,
-                               platform=platform,
-                               occurred_at=utcnow() - timedelta(days=rng.randrange(0, 20))),
+        incident=IncidentDraft(
+            type=incident_type,
+            description=text,
+            annotations=annotations,
+            location_text=town,
+            state_code=state.code if state else None,
+            platform=platform,
+            occurred_at=utcnow() - timedelta(days=rng.randrange(0, 20)),
+        ),
         people=_people(fake, rng, platform, handle, age, anonymous),
-        internet_details=[InternetDetailDraft(
-            kind=InternetDetailKind.WEB_PAGE,
-            urls=[f"https://{platform.lower()}.example.com/{handle}"])],
-        reporter_anonymous=anonymous, raw_record=f"demo generator #{index}",
+        internet_details=[
+            InternetDetailDraft(
+                kind=InternetDetailKind.WEB_PAGE,
+                urls=[f"https://{platform.lower()}.example.com/{handle}"],
+            )
+        ],
+        reporter_anonymous=anonymous,
+        raw_record=f"demo generator #{index}",
         raw_content_type="text/plain",
     )
 
@@ -180,7 +233,7 @@ def demo_seed(*, reports: int = 300, seed: int = 2026) -> DemoSummary:
     client = _seed_client()
     if Report.objects.exists():
         return DemoSummary(users=users, reports=0)
-    fake, rng = Faker(["en_NG", "yo_NG", "ig_NG", "ha_NG"]), random.Random(seed)
+    fake, rng = Faker(["en_NG", "yo_NG", "ig_NG", "ha_NG"]), random.Random(seed)  # noqa: S311  # invented data, not secrets
     fake.seed_instance(seed)
     states = list(State.objects.all())
     for index in range(reports):

@@ -23,10 +23,13 @@ def report_detail(request: HttpRequest, reference: str) -> HttpResponse:
     """Every part of one report. Media are listed, never displayed here."""
     report = report_detail_for_user(user=request.user, reference=reference)
     context = {
-        "report": report, "people": report.people.all(), "roles": dict(PersonRole.choices),
-        "internet_details": report.internet_details.all(), "files": report.files.all(),
-        "addenda": report.addenda.all(), "steps": report.steps.all(),
+        "report": report,
+        "people": report.people.all(),
+        "roles": dict(PersonRole.choices),
+        "internet_details": report.internet_details.all(),
+        "files": report.files.all(),
+        "addenda": report.addenda.all(),
+        "steps": report.steps.all(),
         "history": events_for_object(object_type="report", object_id=report.pk),
     }
     return render(request, "console/report_detail.html", context)
-

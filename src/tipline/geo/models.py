@@ -31,7 +31,9 @@ class State(models.Model):
     name = models.CharField(max_length=80, unique=True)
     capital = models.CharField(max_length=80)
     command = models.ForeignKey(
-        RegionalCommand, on_delete=models.PROTECT, related_name="states",
+        RegionalCommand,
+        on_delete=models.PROTECT,
+        related_name="states",
         help_text="The command whose queue receives reports located in this state.",
     )
 

@@ -21,20 +21,35 @@ def geo_seed_defaults() -> int:
     """
     data = json.loads(DEFAULTS.read_text(encoding="utf-8"))
     with transaction.atomic():
-        commands = {c["code"]: RegionalCommand.objects.get_or_create(
-            code=c["code"], defaults={"name": c["name"], "kind": c["kind"]})[0]
-            for c in data["commands"]}
+        commands = {
+            c["code"]: RegionalCommand.objects.get_or_create(
+                code=c["code"], defaults={"name": c["name"], "kind": c["kind"]}
+            )[0]
+            for c in data["commands"]
+        }
         created = 0
         for s in data["states"]:
-            _, was_created = State.objects.get_or_create(code=s["code"], defaults={
-                "name": s["name"], "capital": s["capital"], "command": commands[s["command"]]})
+            _, was_created = State.objects.get_or_create(
+                code=s["code"],
+                defaults={
+                    "name": s["name"],
+                    "capital": s["capital"],
+                    "command": commands[s["command"]],
+                },
+            )
             created += was_created
         for c in data["commands"]:
             RegionalCommand.objects.filter(code=c["code"], hq_state=None).update(
-                hq_state=State.objects.get(code=c["hq_state"]))
+                hq_state=State.objects.get(code=c["hq_state"])
+            )
         if created:
-            audit_record(actor=None, action="geo.seeded", object_type="geo", object_id="nigeria",
-                         after={"states_created": created})
+            audit_record(
+                actor=None,
+                action="geo.seeded",
+                object_type="geo",
+                object_id="nigeria",
+                after={"states_created": created},
+            )
     return created
 
 
@@ -44,7 +59,12 @@ def state_set_command(*, state: State, command: RegionalCommand, actor: Any) -> 
         before = state.command.code
         state.command = command
         state.save(update_fields=["command"])
-        audit_record(actor=actor, action="geo.state_command_changed", object_type="state",
-                     object_id=state.code, before={"command": before},
-                     after={"command": command.code})
+        audit_record(
+            actor=actor,
+            action="geo.state_command_changed",
+            object_type="state",
+            object_id=state.code,
+            before={"command": before},
+            after={"command": command.code},
+        )
     return state

@@ -50,8 +50,9 @@ def _guard(request: HttpRequest, scope: str) -> tuple[Any, HttpResponse | None]:
         return None, response
     if not client.has_scope(scope):
         return None, _error(403, f"This API key lacks the {scope!r} scope.")
-    verdict = rate_limit_hit(key=f"api:{client.pk}", limit=settings.RATE_LIMIT_API_PER_MINUTE,
-                             window_seconds=60)
+    verdict = rate_limit_hit(
+        key=f"api:{client.pk}", limit=settings.RATE_LIMIT_API_PER_MINUTE, window_seconds=60
+    )
     if not verdict.allowed:
         response = _error(429, "Too many requests.", retry_after=verdict.retry_after)
         response["Retry-After"] = str(verdict.retry_after)
@@ -80,40 +81,56 @@ def _submit_one(client: Any, payload: Any, raw: bytes, ip: str | None) -> servic
         parsed = ReportInput.model_validate(payload)
     except ValidationError as exc:
         return services.ApiOutcome(400, {"error": "Invalid report.", "fields": _field_errors(exc)})
-    draft = ReportDraft(**parsed.model_dump(), channel=Channel.API,
-                        raw_record=raw.decode("utf-8"), raw_content_type="application/json")
+    draft = ReportDraft(
+        **parsed.model_dump(),
+        channel=Channel.API,
+        raw_record=raw.decode("utf-8"),
+        raw_content_type="application/json",
+    )
     try:
         result = services.api_report_submit(client=client, draft=draft, ip=ip)
     except DjangoValidationError as exc:
-        return services.ApiOutcome(400, {"error": "Invalid report.",
-                                         "fields": exc.message_dict if hasattr(exc, "error_dict")
-                                         else {"body": exc.messages}})
-    return services.ApiOutcome(201, {**_report_status(result.report),
-                                     "receipt_code": result.receipt_code})
+        return services.ApiOutcome(
+            400,
+            {
+                "error": "Invalid report.",
+                "fields": exc.message_dict
+                if hasattr(exc, "error_dict")
+                else {"body": exc.messages},
+            },
+        )
+    return services.ApiOutcome(
+        201, {**_report_status(result.report), "receipt_code": result.receipt_code}
+    )
 
 
 def _report_status(report: Report) -> dict[str, Any]:
     return {
-        "reference": report.reference, "status": report.status,
-        "priority": report.priority or None, "external_id": report.external_id or None,
+        "reference": report.reference,
+        "status": report.status,
+        "priority": report.priority or None,
+        "external_id": report.external_id or None,
         "routed_command": report.routed_command.code if report.routed_command else None,
         "received_at": report.received_at.isoformat(),
         "updated_at": report.updated_at.isoformat(),
     }
 
 
-def _idempotent(request: HttpRequest, client: Any, body: bytes,
-                work: Callable[[], services.ApiOutcome]) -> HttpResponse:
+def _idempotent(
+    request: HttpRequest, client: Any, body: bytes, work: Callable[[], services.ApiOutcome]
+) -> HttpResponse:
     key = request.headers.get("Idempotency-Key")
     if key is not None and not 1 <= len(key) <= 200:
         return _error(400, "Idempotency-Key must be 1 to 200 characters.")
     digest = hashlib.sha256(body).hexdigest()
     try:
-        if key and (replay := services.idempotent_replay(client=client, key=key,
-                                                          body_sha256=digest)):
+        if key and (
+            replay := services.idempotent_replay(client=client, key=key, body_sha256=digest)
+        ):
             return _respond(replay, replayed=True)
-        outcome = services.api_submit_idempotent(client=client, key=key, body_sha256=digest,
-                                                 work=work)
+        outcome = services.api_submit_idempotent(
+            client=client, key=key, body_sha256=digest, work=work
+        )
     except services.KeyReusedError:
         return _error(409, "This Idempotency-Key was used with a different body.")
     return _respond(outcome, replayed=False)
@@ -143,17 +160,18 @@ def reports_create(request: HttpRequest) -> HttpResponse:
 def _batch(client: Any, payload: Any, ip: str | None) -> services.ApiOutcome:
     items = payload.get("reports") if isinstance(payload, dict) else None
     if not isinstance(items, list) or not items:
-        return services.ApiOutcome(400, {"error": "Send {\"reports\": [ ... ]}."})
+        return services.ApiOutcome(400, {"error": 'Send {"reports": [ ... ]}.'})
     if len(items) > settings.API_BATCH_MAX:
         return services.ApiOutcome(400, {"error": f"At most {settings.API_BATCH_MAX} reports."})
     results = []
     for index, item in enumerate(items):
         raw = json.dumps(item, ensure_ascii=False).encode("utf-8")
         outcome = _submit_one(client, item, raw, ip)
-        results.append({"index": index, "status": outcome.status, **outcome.body})
-    accepted = sum(1 for r in results if r["status"] == 201)
-    return services.ApiOutcome(200, {"accepted": accepted, "rejected": len(results) - accepted,
-                                     "results": results})
+        results.append({"index": index, "http_status": outcome.status, **outcome.body})
+    accepted = sum(1 for r in results if r["http_status"] == 201)
+    return services.ApiOutcome(
+        200, {"accepted": accepted, "rejected": len(results) - accepted, "results": results}
+    )
 
 
 @csrf_exempt

@@ -14,7 +14,7 @@ PUBLIC_INCIDENT_TYPES = [
     ("labour_exploitation", _("Forced labour or work without pay")),
     ("domestic_servitude", _("A house help or child kept and not allowed to leave")),
     ("forced_begging", _("Children or others forced to beg")),
-    ("baby_selling", _("Baby selling or a \"baby factory\"")),
+    ("baby_selling", _('Baby selling or a "baby factory"')),
     ("forced_marriage", _("Forced or child marriage")),
     ("organ_harvesting", _("Organ harvesting")),
     ("forced_criminality", _("Someone forced to commit crimes")),

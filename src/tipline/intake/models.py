@@ -20,7 +20,8 @@ class IdempotencyRecord(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["api_client", "key"], name="one_response_per_idempotency_key",
+                fields=["api_client", "key"],
+                name="one_response_per_idempotency_key",
                 violation_error_message="This Idempotency-Key was already used.",
             )
         ]

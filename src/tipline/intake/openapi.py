@@ -11,65 +11,126 @@ REF = "#/components/schemas/{model}"
 
 
 def _error_schema() -> dict[str, Any]:
-    return {"type": "object", "properties": {
-        "error": {"type": "string"},
-        "fields": {"type": "object", "additionalProperties": {"type": "array",
-                                                               "items": {"type": "string"}}},
-    }, "required": ["error"]}
+    return {
+        "type": "object",
+        "properties": {
+            "error": {"type": "string"},
+            "fields": {
+                "type": "object",
+                "additionalProperties": {"type": "array", "items": {"type": "string"}},
+            },
+        },
+        "required": ["error"],
+    }
 
 
 def _status_schema() -> dict[str, Any]:
     text = {"type": "string"}
     nullable = {"type": ["string", "null"]}
-    return {"type": "object", "properties": {
-        "reference": text, "status": text, "priority": nullable, "external_id": nullable,
-        "routed_command": nullable, "received_at": {"type": "string", "format": "date-time"},
-        "updated_at": {"type": "string", "format": "date-time"},
-        "receipt_code": {**text, "description": "Returned once, on creation."},
-    }, "required": ["reference", "status"]}
+    return {
+        "type": "object",
+        "properties": {
+            "reference": text,
+            "status": text,
+            "priority": nullable,
+            "external_id": nullable,
+            "routed_command": nullable,
+            "received_at": {"type": "string", "format": "date-time"},
+            "updated_at": {"type": "string", "format": "date-time"},
+            "receipt_code": {**text, "description": "Returned once, on creation."},
+        },
+        "required": ["reference", "status"],
+    }
 
 
 def _responses(success: int, schema: str) -> dict[str, Any]:
-    errors = {"400": "Invalid body; messages per field", "401": "Missing or invalid API key",
-              "403": "The key lacks the needed scope", "409": "Idempotency-Key reused",
-              "413": "Body too large", "415": "Not application/json",
-              "429": "Rate limited; see Retry-After"}
-    out: dict[str, Any] = {str(success): {"description": "OK", "content": {
-        "application/json": {"schema": {"$ref": REF.format(model=schema)}}}}}
+    errors = {
+        "400": "Invalid body; messages per field",
+        "401": "Missing or invalid API key",
+        "403": "The key lacks the needed scope",
+        "409": "Idempotency-Key reused",
+        "413": "Body too large",
+        "415": "Not application/json",
+        "429": "Rate limited; see Retry-After",
+    }
+    out: dict[str, Any] = {
+        str(success): {
+            "description": "OK",
+            "content": {"application/json": {"schema": {"$ref": REF.format(model=schema)}}},
+        }
+    }
     for code, text in errors.items():
-        out[code] = {"description": text, "content": {
-            "application/json": {"schema": {"$ref": REF.format(model="Error")}}}}
+        out[code] = {
+            "description": text,
+            "content": {"application/json": {"schema": {"$ref": REF.format(model="Error")}}},
+        }
     return out
 
 
 def _idempotency_header() -> dict[str, Any]:
-    return {"name": "Idempotency-Key", "in": "header", "required": False,
-            "schema": {"type": "string", "maxLength": 200},
-            "description": "Retry safely: the same key and body replay the first response."}
+    return {
+        "name": "Idempotency-Key",
+        "in": "header",
+        "required": False,
+        "schema": {"type": "string", "maxLength": 200},
+        "description": "Retry safely: the same key and body replay the first response.",
+    }
 
 
 def _batch_schema() -> dict[str, Any]:
-    return {"type": "object", "required": ["reports"], "properties": {"reports": {
-        "type": "array", "maxItems": 1000, "items": {"$ref": REF.format(model="ReportInput")}}}}
+    return {
+        "type": "object",
+        "required": ["reports"],
+        "properties": {
+            "reports": {
+                "type": "array",
+                "maxItems": 1000,
+                "items": {"$ref": REF.format(model="ReportInput")},
+            }
+        },
+    }
 
 
 def _paths() -> dict[str, Any]:
-    body = {"required": True, "content": {"application/json": {"schema": {
-        "$ref": REF.format(model="ReportInput")}}}}
-    batch = {"required": True, "content": {"application/json": {"schema": {
-        "$ref": REF.format(model="Batch")}}}}
+    body = {
+        "required": True,
+        "content": {"application/json": {"schema": {"$ref": REF.format(model="ReportInput")}}},
+    }
+    batch = {
+        "required": True,
+        "content": {"application/json": {"schema": {"$ref": REF.format(model="Batch")}}},
+    }
     return {
-        "/api/v1/reports": {"post": {"summary": "Submit one report", "requestBody": body,
-                                     "parameters": [_idempotency_header()],
-                                     "responses": _responses(201, "ReportStatus")}},
-        "/api/v1/reports/batch": {"post": {
-            "summary": "Submit up to 1,000 reports; answered item by item", "requestBody": batch,
-            "parameters": [_idempotency_header()], "responses": _responses(200, "BatchResult")}},
-        "/api/v1/reports/{reference}": {"get": {
-            "summary": "Status of one of your own reports (others answer 404)",
-            "parameters": [{"name": "reference", "in": "path", "required": True,
-                            "schema": {"type": "string"}}],
-            "responses": _responses(200, "ReportStatus")}},
+        "/api/v1/reports": {
+            "post": {
+                "summary": "Submit one report",
+                "requestBody": body,
+                "parameters": [_idempotency_header()],
+                "responses": _responses(201, "ReportStatus"),
+            }
+        },
+        "/api/v1/reports/batch": {
+            "post": {
+                "summary": "Submit up to 1,000 reports; answered item by item",
+                "requestBody": batch,
+                "parameters": [_idempotency_header()],
+                "responses": _responses(200, "BatchResult"),
+            }
+        },
+        "/api/v1/reports/{reference}": {
+            "get": {
+                "summary": "Status of one of your own reports (others answer 404)",
+                "parameters": [
+                    {
+                        "name": "reference",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "string"},
+                    }
+                ],
+                "responses": _responses(200, "ReportStatus"),
+            }
+        },
     }
 
 
@@ -79,15 +140,24 @@ def openapi_document() -> dict[str, Any]:
     schema = ReportInput.model_json_schema(ref_template=REF)
     components = dict(schema.pop("$defs", {}))
     components["ReportInput"] = schema
-    components.update(Error=_error_schema(), ReportStatus=_status_schema(), Batch=_batch_schema(),
-                      BatchResult={"type": "object"})
+    components.update(
+        Error=_error_schema(),
+        ReportStatus=_status_schema(),
+        Batch=_batch_schema(),
+        BatchResult={"type": "object"},
+    )
     return {
         "openapi": "3.1.0",
-        "info": {"title": "tipline reporting API", "version": "1.0.0",
-                 "description": "Submit reports of online child sexual exploitation and human "
-                                "trafficking. Authenticate with `Authorization: Bearer <key>`."},
+        "info": {
+            "title": "tipline reporting API",
+            "version": "1.0.0",
+            "description": "Submit reports of online child sexual exploitation and human "
+            "trafficking. Authenticate with `Authorization: Bearer <key>`.",
+        },
         "paths": _paths(),
-        "components": {"schemas": components, "securitySchemes": {
-            "bearer": {"type": "http", "scheme": "bearer"}}},
+        "components": {
+            "schemas": components,
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        },
         "security": [{"bearer": []}],
     }

@@ -22,9 +22,19 @@ from tipline.reports.drafts import (
 )
 from tipline.reports.services import SubmitResult, report_submit
 
-FORM_RAW_FIELDS = ("incident_type", "description", "when", "state", "location", "online_where",
-                   "suspect_details", "victim_age", "contact_name", "contact_phone",
-                   "contact_email")
+FORM_RAW_FIELDS = (
+    "incident_type",
+    "description",
+    "when",
+    "state",
+    "location",
+    "online_where",
+    "suspect_details",
+    "victim_age",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+)
 
 
 @dataclass
@@ -40,8 +50,13 @@ def _reporter(data: dict[str, Any]) -> PersonDraft:
     first, _, last = name.partition(" ")
     phones = [Phone(number=data["contact_phone"])] if data.get("contact_phone") else []
     emails = [EmailAddress(address=data["contact_email"])] if data.get("contact_email") else []
-    return PersonDraft(role=PersonRole.REPORTER, first_name=first or None,
-                       last_name=last or None, phones=phones, emails=emails)
+    return PersonDraft(
+        role=PersonRole.REPORTER,
+        first_name=first or None,
+        last_name=last or None,
+        phones=phones,
+        emails=emails,
+    )
 
 
 def _people(data: dict[str, Any], wants_contact: bool) -> list[PersonDraft]:
@@ -65,29 +80,47 @@ def _internet_details(data: dict[str, Any]) -> list[InternetDetailDraft]:
 def _file_draft(upload: EncryptedUpload) -> FileDraft:
     assert upload.blob is not None  # noqa: S101  # callers pass accepted uploads only
     blob = upload.blob
-    return FileDraft(original_name=(upload.name or "")[:500], size=blob.size,
-                     content_type=upload.sniffed, md5=blob.md5, sha1=blob.sha1,
-                     sha256=blob.sha256, storage_key=blob.key)
+    return FileDraft(
+        original_name=(upload.name or "")[:500],
+        size=blob.size,
+        content_type=upload.sniffed,
+        md5=blob.md5,
+        sha1=blob.sha1,
+        sha256=blob.sha256,
+        storage_key=blob.key,
+    )
 
 
 def public_report_submit(
-    *, data: dict[str, Any], uploads: list[EncryptedUpload], language: str, state_name: str,
-    wants_contact: bool, ip: str | None,
+    *,
+    data: dict[str, Any],
+    uploads: list[EncryptedUpload],
+    language: str,
+    state_name: str,
+    wants_contact: bool,
+    ip: str | None,
 ) -> PublicSubmission:
     """Submit a public web-form report. Refused files are listed; the report is kept."""
     accepted = [u for u in uploads if u.blob is not None]
     rejected = [(u.name or "", u.error) for u in uploads if u.blob is None]
     location = ", ".join(filter(None, [data.get("location") or "", state_name]))
-    incident = IncidentDraft(type=data["incident_type"], description=data["description"],
-                             occurred_at_text=data.get("when") or None,
-                             location_text=location or None,
-                             state_code=data.get("state") or None)
+    incident = IncidentDraft(
+        type=data["incident_type"],
+        description=data["description"],
+        occurred_at_text=data.get("when") or None,
+        location_text=location or None,
+        state_code=data.get("state") or None,
+    )
     raw = {key: data.get(key) for key in FORM_RAW_FIELDS if data.get(key) not in (None, "")}
     raw["attachments"] = [u.name for u in uploads]
     draft = ReportDraft(
-        channel=Channel.WEB, language=language, incident=incident,
-        people=_people(data, wants_contact), internet_details=_internet_details(data),
-        files=[_file_draft(u) for u in accepted], reporter_anonymous=not wants_contact,
+        channel=Channel.WEB,
+        language=language,
+        incident=incident,
+        people=_people(data, wants_contact),
+        internet_details=_internet_details(data),
+        files=[_file_draft(u) for u in accepted],
+        reporter_anonymous=not wants_contact,
         raw_record=json.dumps(raw, ensure_ascii=False, default=str),
         raw_content_type="application/x-www-form-urlencoded+json",
     )
@@ -117,7 +150,11 @@ class KeyReusedError(Exception):
 
 
 def api_submit_idempotent(
-    *, client: Any, key: str | None, body_sha256: str, work: Any,
+    *,
+    client: Any,
+    key: str | None,
+    body_sha256: str,
+    work: Any,
 ) -> ApiOutcome:
     """Run `work()` (which submits) and store its response under the key, in one transaction.
 
@@ -131,9 +168,13 @@ def api_submit_idempotent(
         with transaction.atomic():
             outcome = work()
             if outcome.status < 500:
-                IdempotencyRecord.objects.create(api_client=client, key=key,
-                                                 request_sha256=body_sha256,
-                                                 status_code=outcome.status, response=outcome.body)
+                IdempotencyRecord.objects.create(
+                    api_client=client,
+                    key=key,
+                    request_sha256=body_sha256,
+                    status_code=outcome.status,
+                    response=outcome.body,
+                )
             return outcome
     except IntegrityError:
         replay = idempotent_replay(client=client, key=key, body_sha256=body_sha256)
@@ -145,4 +186,3 @@ def api_submit_idempotent(
 def api_report_submit(*, client: Any, draft: ReportDraft, ip: str | None) -> SubmitResult:
     """Submit one JSON API report for a client."""
     return report_submit(draft=draft, api_client=client, ip=ip)
-

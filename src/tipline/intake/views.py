@@ -32,8 +32,11 @@ REJECT_REASONS = {
 
 
 def _limited(request: HttpRequest, bucket: str) -> HttpResponse | None:
-    verdict = rate_limit_hit(key=f"{bucket}:{client_ip(request)}",
-                             limit=settings.RATE_LIMIT_PUBLIC_PER_HOUR, window_seconds=3600)
+    verdict = rate_limit_hit(
+        key=f"{bucket}:{client_ip(request)}",
+        limit=settings.RATE_LIMIT_PUBLIC_PER_HOUR,
+        window_seconds=3600,
+    )
     if verdict.allowed:
         return None
     response = render(request, "intake/limited.html", status=429)
@@ -60,14 +63,21 @@ def _submit(request: HttpRequest, form: PublicReportForm) -> HttpResponse:
     uploads = _uploads(request)
     data: dict[str, Any] = form.cleaned_data
     submission = services.public_report_submit(
-        data=data, uploads=uploads, language=get_language() or "en",
-        state_name=state_name(data.get("state") or ""), wants_contact=form.wants_contact(),
+        data=data,
+        uploads=uploads,
+        language=get_language() or "en",
+        state_name=state_name(data.get("state") or ""),
+        wants_contact=form.wants_contact(),
         ip=client_ip(request),
     )
-    rejected = [(name, _(REJECT_REASONS.get(reason, reason))) for name, reason in
-                submission.rejected_files]
-    context = {"report": submission.result.report, "code": submission.result.receipt_code,
-               "rejected": rejected}
+    rejected = [
+        (name, _(REJECT_REASONS.get(reason, reason))) for name, reason in submission.rejected_files
+    ]
+    context = {
+        "report": submission.result.report,
+        "code": submission.result.receipt_code,
+        "rejected": rejected,
+    }
     return render(request, "intake/receipt.html", context, status=201)
 
 
@@ -82,8 +92,7 @@ def report_form(request: HttpRequest) -> HttpResponse:
             return limited
         if request.POST.get("website"):
             _discard(_uploads(request))
-            return render(request, "intake/form.html", {"form": form, "blocked": True},
-                          status=400)
+            return render(request, "intake/form.html", {"form": form, "blocked": True}, status=400)
         if form.is_valid():
             return _submit(request, form)
         _discard(_uploads(request))
@@ -100,8 +109,10 @@ def status_lookup(request: HttpRequest) -> HttpResponse:
         if (limited := _limited(request, "receipt-lookup")) is not None:
             return limited
         if form.is_valid():
-            report = report_for_receipt(reference=form.cleaned_data["reference"],
-                                        receipt_code=form.cleaned_data["receipt_code"])
+            report = report_for_receipt(
+                reference=form.cleaned_data["reference"],
+                receipt_code=form.cleaned_data["receipt_code"],
+            )
             if report is not None:
                 refs = set(request.session.get(VERIFIED_REFS, []))
                 request.session[VERIFIED_REFS] = sorted(refs | {report.reference})
@@ -126,8 +137,12 @@ def report_status(request: HttpRequest, reference: str) -> HttpResponse:
     form = AddendumForm(request.POST or None)
     added = False
     if request.method == "POST" and form.is_valid():
-        report_add_addendum(report=report, body=form.cleaned_data["body"], channel=Channel.WEB,
-                            ip=client_ip(request))
+        report_add_addendum(
+            report=report,
+            body=form.cleaned_data["body"],
+            channel=Channel.WEB,
+            ip=client_ip(request),
+        )
         form, added = AddendumForm(), True
     context = {"report": report, "form": form, "added": added}
     return render(request, "intake/status.html", context)

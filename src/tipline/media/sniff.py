@@ -4,15 +4,39 @@ from __future__ import annotations
 
 import filetype
 
-IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp", "image/bmp",
-                         "image/heic", "image/heif", "image/tiff"})
-VIDEO_TYPES = frozenset({"video/mp4", "video/quicktime", "video/webm", "video/3gpp",
-                         "video/x-matroska", "video/x-msvideo", "video/mpeg", "video/x-m4v"})
-DOCUMENT_TYPES = frozenset({
-    "application/pdf",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "application/msword", "application/vnd.oasis.opendocument.text", "application/rtf",
-})
+IMAGE_TYPES = frozenset(
+    {
+        "image/jpeg",
+        "image/png",
+        "image/gif",
+        "image/webp",
+        "image/bmp",
+        "image/heic",
+        "image/heif",
+        "image/tiff",
+    }
+)
+VIDEO_TYPES = frozenset(
+    {
+        "video/mp4",
+        "video/quicktime",
+        "video/webm",
+        "video/3gpp",
+        "video/x-matroska",
+        "video/x-msvideo",
+        "video/mpeg",
+        "video/x-m4v",
+    }
+)
+DOCUMENT_TYPES = frozenset(
+    {
+        "application/pdf",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/msword",
+        "application/vnd.oasis.opendocument.text",
+        "application/rtf",
+    }
+)
 ALLOWED_TYPES = IMAGE_TYPES | VIDEO_TYPES | DOCUMENT_TYPES
 
 

@@ -111,8 +111,11 @@ class EncryptedWriter:
         self._counter = 0
         self._size = 0
         self._head = bytearray()
-        self._digests = [hashlib.md5(usedforsecurity=False), hashlib.sha1(usedforsecurity=False),
-                         hashlib.sha256()]
+        self._digests = [
+            hashlib.md5(usedforsecurity=False),
+            hashlib.sha1(usedforsecurity=False),
+            hashlib.sha256(),
+        ]
         self._write_header()
 
     def _write_header(self) -> None:

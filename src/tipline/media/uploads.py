@@ -19,8 +19,9 @@ from tipline.media.storage import EncryptedWriter, StoredBlob, default_store
 class EncryptedUpload(UploadedFile):
     """An upload already in encrypted storage; `blob` is None when it was refused."""
 
-    def __init__(self, *, name: str, blob: StoredBlob | None, sniffed: str | None, error: str,
-                 size: int) -> None:
+    def __init__(
+        self, *, name: str, blob: StoredBlob | None, sniffed: str | None, error: str, size: int
+    ) -> None:
         super().__init__(file=None, name=name, content_type=sniffed, size=size)
         self.blob = blob
         self.sniffed = sniffed
@@ -39,24 +40,25 @@ class EncryptingUploadHandler(FileUploadHandler):
     def receive_data_chunk(self, raw_data: bytes, start: int) -> None:
         self.received += len(raw_data)
         if self.writer is None:
-            return None  # already refused: keep reading the body so the rest of the form survives
+            return  # already refused: keep reading the body so the rest of the form survives
         if self.received > self.limit:
             self.writer.abort()
             self.writer = None
-            return None
+            return
         self.writer.write(raw_data)
-        return None
+        return
 
     def file_complete(self, file_size: int) -> EncryptedUpload:
         name = self.file_name or "upload"
         if self.writer is None:
-            return EncryptedUpload(name=name, blob=None, sniffed=None, error="too_large",
-                                   size=self.received)
+            return EncryptedUpload(
+                name=name, blob=None, sniffed=None, error="too_large", size=self.received
+            )
         blob = self.writer.close()
         sniffed = sniff(blob.head)
         if not is_allowed(sniffed):
             default_store().delete(blob.key)
-            return EncryptedUpload(name=name, blob=None, sniffed=sniffed, error="bad_type",
-                                   size=blob.size)
+            return EncryptedUpload(
+                name=name, blob=None, sniffed=sniffed, error="bad_type", size=blob.size
+            )
         return EncryptedUpload(name=name, blob=blob, sniffed=sniffed, error="", size=blob.size)
-

@@ -22,7 +22,8 @@ class StepRun(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["report", "step"], name="one_step_run_per_report_and_step",
+                fields=["report", "step"],
+                name="one_step_run_per_report_and_step",
                 violation_error_message="A report has one record per pipeline step.",
             )
         ]

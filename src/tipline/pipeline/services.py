@@ -8,11 +8,11 @@ from collections.abc import Callable
 from django.db import transaction
 
 from tipline.common.time import utcnow
+from tipline.geo.models import RegionalCommand
 from tipline.pipeline.choices import Step, StepStatus
 from tipline.pipeline.models import StepRun
 from tipline.reports.choices import ReportStatus
 from tipline.reports.models import Report
-from tipline.geo.models import RegionalCommand
 from tipline.reports.services import report_set_routing, report_transition
 
 StepFn = Callable[[Report], None]
@@ -54,8 +54,9 @@ def _run_step(report: Report, name: str, fn: StepFn) -> bool:
         run.status, run.error, ok = StepStatus.DONE, "", True
     run.duration_ms = int((time.monotonic() - started) * 1000)
     run.finished_at = utcnow()
-    run.save(update_fields=["status", "error", "attempts", "duration_ms", "started_at",
-                            "finished_at"])
+    run.save(
+        update_fields=["status", "error", "attempts", "duration_ms", "started_at", "finished_at"]
+    )
     return ok
 
 

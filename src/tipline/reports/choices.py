@@ -15,20 +15,29 @@ class Channel(models.TextChoices):
 
 class IncidentType(models.TextChoices):
     # The eight CyberTipline incident types.
-    CHILD_PORNOGRAPHY = "child_pornography", "Child sexual abuse material (possession, manufacture, distribution)"
+    CHILD_PORNOGRAPHY = (
+        "child_pornography",
+        "Child sexual abuse material (possession, manufacture, distribution)",
+    )
     CHILD_SEX_TRAFFICKING = "child_sex_trafficking", "Child sex trafficking"
     CHILD_SEX_TOURISM = "child_sex_tourism", "Child sex tourism"
     CHILD_SEXUAL_MOLESTATION = "child_sexual_molestation", "Child sexual molestation"
     MISLEADING_DOMAIN_NAME = "misleading_domain_name", "Misleading domain name"
-    MISLEADING_WORDS_OR_IMAGES = "misleading_words_or_images", "Misleading words or digital images on the internet"
+    MISLEADING_WORDS_OR_IMAGES = (
+        "misleading_words_or_images",
+        "Misleading words or digital images on the internet",
+    )
     ONLINE_ENTICEMENT = "online_enticement", "Online enticement of children for sexual acts"
-    UNSOLICITED_OBSCENE_MATERIAL = "unsolicited_obscene_material", "Unsolicited obscene material sent to a child"
+    UNSOLICITED_OBSCENE_MATERIAL = (
+        "unsolicited_obscene_material",
+        "Unsolicited obscene material sent to a child",
+    )
     # Trafficking and exploitation types.
     SEX_TRAFFICKING_ADULT = "sex_trafficking_adult", "Sex trafficking of adults"
     LABOUR_EXPLOITATION = "labour_exploitation", "Labour exploitation"
     DOMESTIC_SERVITUDE = "domestic_servitude", "Domestic servitude"
     FORCED_BEGGING = "forced_begging", "Forced begging"
-    BABY_SELLING = "baby_selling", "Baby selling or \"baby factory\""
+    BABY_SELLING = "baby_selling", 'Baby selling or "baby factory"'
     ORGAN_HARVESTING = "organ_harvesting", "Organ harvesting"
     FORCED_MARRIAGE = "forced_marriage", "Forced marriage"
     FORCED_CRIMINALITY = "forced_criminality", "Forced criminality"
@@ -82,8 +91,12 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
         {ReportStatus.ASSIGNED, ReportStatus.CLOSED, ReportStatus.REFERRED}
     ),
     ReportStatus.ASSIGNED: frozenset(
-        {ReportStatus.CASE_OPENED, ReportStatus.REFERRED, ReportStatus.CLOSED,
-         ReportStatus.AWAITING_TRIAGE}
+        {
+            ReportStatus.CASE_OPENED,
+            ReportStatus.REFERRED,
+            ReportStatus.CLOSED,
+            ReportStatus.AWAITING_TRIAGE,
+        }
     ),
     ReportStatus.CASE_OPENED: frozenset({ReportStatus.CLOSED}),
     ReportStatus.REFERRED: frozenset({ReportStatus.CLOSED, ReportStatus.ASSIGNED}),

@@ -107,7 +107,16 @@ class PersonDraft(_Strict):
 
     def details(self) -> dict[str, Any]:
         """What is stored encrypted in `Person.details`."""
-        keep = {"phones", "emails", "addresses", "accounts", "ip_events", "devices", "notes", "other"}
+        keep = {
+            "phones",
+            "emails",
+            "addresses",
+            "accounts",
+            "ip_events",
+            "devices",
+            "notes",
+            "other",
+        }
         return self.model_dump(mode="json", include=keep, exclude_none=True)
 
 

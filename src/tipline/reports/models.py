@@ -46,7 +46,11 @@ class Report(models.Model):
     receipt_hash = models.CharField(max_length=64, db_index=True)
     channel = models.CharField(max_length=16, choices=Channel.choices)
     api_client = models.ForeignKey(
-        "accounts.ApiClient", null=True, blank=True, on_delete=models.PROTECT, related_name="reports"
+        "accounts.ApiClient",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reports",
     )
     external_id = models.CharField(max_length=200, blank=True, default="")
     language = models.CharField(max_length=8, choices=Language.choices, default=Language.EN)
@@ -56,7 +60,10 @@ class Report(models.Model):
     )
     closed_reason = models.CharField(max_length=32, choices=CloseReason.choices, blank=True)
     assigned_to = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="assigned_reports",
     )
 
@@ -83,7 +90,10 @@ class Report(models.Model):
     location_source = models.CharField(max_length=32, blank=True)
     location_confidence = models.FloatField(null=True, blank=True)
     routed_command = models.ForeignKey(
-        "geo.RegionalCommand", null=True, blank=True, on_delete=models.SET_NULL,
+        "geo.RegionalCommand",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="reports",
     )
     cluster_id = models.BigIntegerField(null=True, blank=True, db_index=True)

@@ -35,9 +35,11 @@ def report_get_for_user(*, user: Any, reference: str) -> Report:
 
 def report_list_for_user(*, user: Any, limit: int = 200) -> QuerySet[Report]:
     """Newest first, with what the list page shows loaded in one query."""
-    return reports_visible_to(user).select_related("routed_command", "state").order_by(
-        "-received_at"
-    )[:limit]
+    return (
+        reports_visible_to(user)
+        .select_related("routed_command", "state")
+        .order_by("-received_at")[:limit]
+    )
 
 
 def report_detail_for_user(*, user: Any, reference: str) -> Report:

@@ -43,43 +43,70 @@ def _report_from_draft(draft: ReportDraft, reference: str, receipt_code: str) ->
     incident = draft.incident
     occurred, zone_given = to_utc(incident.occurred_at) if incident.occurred_at else (None, False)
     return Report(
-        reference=reference, receipt_hash=ids.receipt_hash(receipt_code), channel=draft.channel,
-        external_id=draft.external_id or "", language=draft.language,
-        received_at=to_utc(draft.received_at)[0], incident_type=incident.type,
-        annotations=[str(a) for a in incident.annotations], incident_time=occurred,
-        incident_time_zone_given=zone_given, incident_time_text=incident.occurred_at_text or "",
-        description=incident.description, location_text=incident.location_text or "",
-        latitude=incident.latitude, longitude=incident.longitude,
-        platform=incident.platform or "", escalation_note=incident.escalation_note or "",
-        reporter_anonymous=draft.reporter_anonymous, sharing_level=draft.sharing_level,
-        raw_record=draft.raw_record, raw_content_type=draft.raw_content_type,
+        reference=reference,
+        receipt_hash=ids.receipt_hash(receipt_code),
+        channel=draft.channel,
+        external_id=draft.external_id or "",
+        language=draft.language,
+        received_at=to_utc(draft.received_at)[0],
+        incident_type=incident.type,
+        annotations=[str(a) for a in incident.annotations],
+        incident_time=occurred,
+        incident_time_zone_given=zone_given,
+        incident_time_text=incident.occurred_at_text or "",
+        description=incident.description,
+        location_text=incident.location_text or "",
+        latitude=incident.latitude,
+        longitude=incident.longitude,
+        platform=incident.platform or "",
+        escalation_note=incident.escalation_note or "",
+        reporter_anonymous=draft.reporter_anonymous,
+        sharing_level=draft.sharing_level,
+        raw_record=draft.raw_record,
+        raw_content_type=draft.raw_content_type,
         extra=draft.extra or None,
     )
 
 
 def _person(report: Report, position: int, person: PersonDraft) -> Person:
     return Person(
-        report=report, role=person.role, position=position, first_name=person.first_name or "",
-        last_name=person.last_name or "", age=person.age,
+        report=report,
+        role=person.role,
+        position=position,
+        first_name=person.first_name or "",
+        last_name=person.last_name or "",
+        age=person.age,
         date_of_birth=person.date_of_birth.isoformat() if person.date_of_birth else "",
         details=person.details(),
     )
 
 
 def _internet_detail(report: Report, position: int, detail: InternetDetailDraft) -> InternetDetail:
-    data = detail.model_dump(mode="json", exclude={"kind"}, exclude_none=True, exclude_defaults=True)
+    data = detail.model_dump(
+        mode="json", exclude={"kind"}, exclude_none=True, exclude_defaults=True
+    )
     return InternetDetail(report=report, kind=detail.kind, position=position, data=data)
 
 
 def _file(report: Report, position: int, draft: FileDraft) -> ReportFile:
     return ReportFile(
-        report=report, file_id=draft.file_id or ids.new_file_id(), position=position,
-        original_name=draft.original_name or "", size=draft.size,
-        sniffed_type=draft.content_type or "", md5=draft.md5 or "", sha1=draft.sha1 or "",
-        sha256=draft.sha256 or "", pdq=draft.pdq or "", pdq_quality=draft.pdq_quality,
-        viewed_by_platform=draft.viewed_by_platform, publicly_available=draft.publicly_available,
-        classification=draft.classification or "", annotations=list(draft.annotations),
-        details=draft.details or None, storage_key=draft.storage_key or "",
+        report=report,
+        file_id=draft.file_id or ids.new_file_id(),
+        position=position,
+        original_name=draft.original_name or "",
+        size=draft.size,
+        sniffed_type=draft.content_type or "",
+        md5=draft.md5 or "",
+        sha1=draft.sha1 or "",
+        sha256=draft.sha256 or "",
+        pdq=draft.pdq or "",
+        pdq_quality=draft.pdq_quality,
+        viewed_by_platform=draft.viewed_by_platform,
+        publicly_available=draft.publicly_available,
+        classification=draft.classification or "",
+        annotations=list(draft.annotations),
+        details=draft.details or None,
+        storage_key=draft.storage_key or "",
     )
 
 
@@ -113,15 +140,21 @@ def _store_parts(report: Report, draft: ReportDraft) -> None:
 def _summary(report: Report, draft: ReportDraft) -> dict[str, Any]:
     # What the audit row keeps: shape and counts, never a person's details.
     return {
-        "reference": report.reference, "channel": report.channel,
-        "incident_type": report.incident_type, "people": len(draft.people),
-        "internet_details": len(draft.internet_details), "files": len(draft.files),
+        "reference": report.reference,
+        "channel": report.channel,
+        "incident_type": report.incident_type,
+        "people": len(draft.people),
+        "internet_details": len(draft.internet_details),
+        "files": len(draft.files),
         "api_client": report.api_client_id,
     }
 
 
 def report_submit(
-    *, draft: ReportDraft, submitted_by: Any | None = None, api_client: Any | None = None,
+    *,
+    draft: ReportDraft,
+    submitted_by: Any | None = None,
+    api_client: Any | None = None,
     ip: str | None = None,
 ) -> SubmitResult:
     """Validate and store a whole report atomically, audit it, and queue the pipeline on commit.
@@ -138,8 +171,12 @@ def report_submit(
         report.save()
         _store_parts(report, draft)
         audit_record(
-            actor=submitted_by, action="report.submitted", object_type="report",
-            object_id=report.pk, after=_summary(report, draft), ip=ip,
+            actor=submitted_by,
+            action="report.submitted",
+            object_type="report",
+            object_id=report.pk,
+            after=_summary(report, draft),
+            ip=ip,
             actor_label=None if submitted_by else _anonymous_label(draft, api_client),
         )
         transaction.on_commit(lambda: _enqueue_pipeline(report.pk))
@@ -151,13 +188,20 @@ def _anonymous_label(draft: ReportDraft, api_client: Any | None) -> str:
 
 
 def _enqueue_pipeline(report_id: int) -> None:
-    from tipline.pipeline.tasks import process_report  # noqa: PLC0415  # pipeline sits above reports
+    from tipline.pipeline.tasks import (
+        process_report,  # noqa: PLC0415  # pipeline sits above reports
+    )
 
     process_report.enqueue(report_id=report_id)
 
 
 def report_transition(
-    *, report: Report, to_status: str, actor: Any | None, reason: str = "", note: str = "",
+    *,
+    report: Report,
+    to_status: str,
+    actor: Any | None,
+    reason: str = "",
+    note: str = "",
     ip: str | None = None,
 ) -> Report:
     """The one place a report's status changes, over the table in `ALLOWED_TRANSITIONS`."""
@@ -172,15 +216,24 @@ def report_transition(
         locked.closed_reason = reason if to_status == ReportStatus.CLOSED else ""
         locked.save(update_fields=["status", "closed_reason", "updated_at"])
         audit_record(
-            actor=actor, action="report.status_changed", object_type="report", object_id=locked.pk,
+            actor=actor,
+            action="report.status_changed",
+            object_type="report",
+            object_id=locked.pk,
             before={"status": current},
-            after={"status": to_status, "reason": reason, "note": note}, ip=ip,
+            after={"status": to_status, "reason": reason, "note": note},
+            ip=ip,
         )
     return locked
 
 
 def report_add_addendum(
-    *, report: Report, body: str, channel: str, actor: Any | None = None, ip: str | None = None,
+    *,
+    report: Report,
+    body: str,
+    channel: str,
+    actor: Any | None = None,
+    ip: str | None = None,
 ) -> Addendum:
     """Attach more information to a report (the reporter's follow-up, or staff's)."""
     body = body.strip()
@@ -191,8 +244,12 @@ def report_add_addendum(
             report=report, body=body, channel=channel, created_at=utcnow()
         )
         audit_record(
-            actor=actor, action="report.addendum_added", object_type="report", object_id=report.pk,
-            after={"addendum": addendum.pk, "channel": channel, "length": len(body)}, ip=ip,
+            actor=actor,
+            action="report.addendum_added",
+            object_type="report",
+            object_id=report.pk,
+            after={"addendum": addendum.pk, "channel": channel, "length": len(body)},
+            ip=ip,
             actor_label=None if actor else f"reporter:{channel}",
         )
     return addendum
@@ -204,7 +261,12 @@ def report_set_routing(*, report: Report, command: Any, actor: Any | None = None
         before = report.routed_command.code if report.routed_command else None
         report.routed_command = command
         report.save(update_fields=["routed_command", "updated_at"])
-        audit_record(actor=actor, action="report.routed", object_type="report",
-                     object_id=report.pk, before={"command": before},
-                     after={"command": command.code})
+        audit_record(
+            actor=actor,
+            action="report.routed",
+            object_type="report",
+            object_id=report.pk,
+            before={"command": before},
+            after={"command": command.code},
+        )
     return report

@@ -18,5 +18,6 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         summary = demo_seed(reports=options["reports"])
-        self.stdout.write(f"demo data ready: {summary.users} users created, "
-                          f"{summary.reports} reports created")
+        self.stdout.write(
+            f"demo data ready: {summary.users} users created, {summary.reports} reports created"
+        )

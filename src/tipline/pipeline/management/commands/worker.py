@@ -12,21 +12,34 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from tipline.accounts.checks import refuse_demo_credentials
+
 
 class Command(BaseCommand):
     help = "Run a background worker that processes queued tasks (the pipeline)."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("--batch", action="store_true",
-                            help="Process what is queued, then exit.")
-        parser.add_argument("--interval", type=float, default=1.0,
-                            help="Seconds to wait when the queue is empty.")
+        parser.add_argument(
+            "--batch", action="store_true", help="Process what is queued, then exit."
+        )
+        parser.add_argument(
+            "--interval", type=float, default=1.0, help="Seconds to wait when the queue is empty."
+        )
         parser.add_argument("--max-tasks", type=int, default=None)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        refuse_demo_credentials()
         extra: list[str] = ["--batch"] if options["batch"] else []
         if options["max_tasks"]:
             extra += ["--max-tasks", str(options["max_tasks"])]
-        call_command("db_worker", "--queue-name", "*", "--no-reload", "--no-startup-delay",
-                     "--interval", str(options["interval"]), *extra,
-                     verbosity=options["verbosity"])
+        call_command(
+            "db_worker",
+            "--queue-name",
+            "*",
+            "--no-reload",
+            "--no-startup-delay",
+            "--interval",
+            str(options["interval"]),
+            *extra,
+            verbosity=options["verbosity"],
+        )

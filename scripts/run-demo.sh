@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# `make run`: migrate, seed demo data into an empty database, then serve the web app and a worker.
+# Data lives in ./var (SQLite) and survives restarts. Ctrl-C stops both processes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export TIPLINE_DEMO=1
+export TIPLINE_VAR_DIR="${TIPLINE_VAR_DIR:-$PWD/var}"
+PORT="${PORT:-8000}"
+BIN=.venv/bin
+mkdir -p "$TIPLINE_VAR_DIR"
+
+$BIN/tipline migrate --no-input -v0
+$BIN/tipline createcachetable
+$BIN/tipline collectstatic --no-input -v0
+$BIN/tipline demo
+
+$BIN/tipline worker -v1 &
+WORKER=$!
+$BIN/gunicorn tipline.config.wsgi:application --bind "127.0.0.1:$PORT" --workers 2 \
+  --access-logfile - --log-level warning &
+WEB=$!
+
+stop() { kill -TERM "$WEB" "$WORKER" 2>/dev/null || true; wait "$WEB" "$WORKER" 2>/dev/null || true; }
+trap 'stop; echo; echo "tipline stopped. Data kept in $TIPLINE_VAR_DIR."; exit 0' INT TERM
+
+cat <<INFO
+
+  tipline is running (demo mode, SQLite in $TIPLINE_VAR_DIR)
+
+  Public report form   http://127.0.0.1:$PORT/en/
+  Follow up a report   http://127.0.0.1:$PORT/en/follow-up/
+  Analyst console      http://127.0.0.1:$PORT/console/
+  Administration       http://127.0.0.1:$PORT/admin/
+  JSON API docs        http://127.0.0.1:$PORT/api/v1/docs   (Bearer demo-platform-key)
+
+  Demo logins (password demo-password, no second factor in demo mode):
+    analyst (Lagos command)   investigator (Lagos, Benin)   liaison (national desk)
+    supervisor (national)     admin (national, administrator)
+
+  Ctrl-C stops the web server and the worker.
+
+INFO
+wait "$WEB"
+stop

@@ -1,0 +1,122 @@
+"""The public form driven in headless Chromium (Debian's package) through Playwright."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+
+from tipline.reports.models import Addendum, Report
+
+pytestmark = pytest.mark.browser
+# Playwright's sync API runs an event loop in this thread; the ORM calls below are plain sync code.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+AXE = Path(__file__).resolve().parents[2] / "console/static/vendor/axe-core/axe.min.js"
+ARTIFACTS = Path(os.environ.get("TIPLINE_TEST_ARTIFACTS", "test-artifacts"))
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is missing: run scripts/ensure-chromium.sh (make test does)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+def _serious_violations(page: Any) -> list[str]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document)")
+    return [f"{v['id']} ({v['impact']}): {v['help']}" for v in result["violations"]
+            if v["impact"] in ("serious", "critical")]
+
+
+def _png_bytes() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (20, 120, 200)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def _shot(page: Any, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def _fill_and_send(page: Any) -> None:
+    page.select_option("#id_incident_type", "online_enticement")
+    page.fill("#id_description", "An invented adult keeps messaging an invented child.")
+    page.select_option("#id_state", "LA")
+    page.set_input_files("#id_attachments", files=[
+        {"name": "screenshot.png", "mimeType": "image/png", "buffer": _png_bytes()}])
+    page.click("button[type=submit]")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reporter_submits_with_javascript_and_follows_up(browser: Any, live_server: Any,
+                                                         geo: Any) -> None:
+    page = browser.new_page(viewport={"width": 360, "height": 740})
+    page.goto(f"{live_server.url}/en/")
+    assert _serious_violations(page) == []
+    _shot(page, "public-form-en")
+    _fill_and_send(page)
+    reference = page.text_content("[data-testid=reference]")
+    code = page.text_content("[data-testid=receipt-code]")
+    _shot(page, "public-receipt")
+    assert _serious_violations(page) == []
+    report = Report.objects.get(reference=reference)
+    assert report.files.get().sniffed_type == "image/png"
+    page.goto(f"{live_server.url}/en/follow-up/")
+    page.fill("#id_reference", reference)
+    page.fill("#id_receipt_code", code)
+    page.click("button[type=submit]")
+    page.fill("#id_body", "I remembered an invented username.")
+    page.click("button[type=submit]")
+    assert page.is_visible("text=Your information was added")
+    assert _serious_violations(page) == []
+    assert Addendum.objects.get(report=report).body == "I remembered an invented username."
+    page.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_form_works_with_javascript_off(browser: Any, live_server: Any, geo: Any) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/yo/")
+    _fill_and_send(page)
+    assert page.text_content("[data-testid=reference]")
+    assert Report.objects.get().language == "yo"
+    context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("lang", ["ha", "ig", "pcm"])
+def test_other_languages_pass_axe(browser: Any, live_server: Any, geo: Any, lang: str) -> None:
+    page = browser.new_page()
+    page.goto(f"{live_server.url}/{lang}/")
+    assert _serious_violations(page) == []
+    _shot(page, f"public-form-{lang}")
+    page.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_quick_exit_leaves_and_replaces_history(browser: Any, live_server: Any, geo: Any) -> None:
+    page = browser.new_page()
+    page.route("https://www.google.com/**", lambda route: route.fulfill(body="elsewhere"))
+    page.goto(f"{live_server.url}/en/")
+    page.keyboard.press("Escape")
+    page.wait_for_url("https://www.google.com/**")
+    assert page.url.startswith("https://www.google.com/")
+    page.close()

@@ -1,0 +1,155 @@
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django_tasks_db.models import DBTaskResult
+
+from tipline.audit.models import AuditEvent
+from tipline.common import ids
+from tipline.conftest import draft
+from tipline.reports.choices import Channel, InternetDetailKind, PersonRole, ReportStatus
+from tipline.reports.drafts import (
+    Account,
+    FileDraft,
+    IncidentDraft,
+    InternetDetailDraft,
+    IpEvent,
+    PersonDraft,
+)
+from tipline.reports.models import Report
+from tipline.reports.services import report_submit, report_transition
+
+
+def _full_draft() -> Any:
+    suspect = PersonDraft(
+        role=PersonRole.REPORTED_PERSON,
+        first_name="Invented",
+        accounts=[
+            Account(
+                platform="Instagram",
+                screen_name="made_up_7",
+                profile_urls=["https://instagram.example.com/made_up_7"],
+            )
+        ],
+        ip_events=[IpEvent(ip="198.51.100.7", port=51234, event="Login")],
+    )
+    return draft(
+        channel=Channel.API,
+        external_id="abc-1",
+        incident=IncidentDraft(
+            type="financial_sextortion",
+            annotations=["sextortion"],
+            description="Invented case.",
+            state_code="KN",
+            occurred_at="2026-01-02T10:00:00",
+        ),
+        people=[suspect, PersonDraft(role=PersonRole.VICTIM, age=15)],
+        internet_details=[
+            InternetDetailDraft(kind=InternetDetailKind.CHAT_IM, chat_client="Telegram")
+        ],
+        files=[FileDraft(md5="0" * 32, original_name="a.jpg")],
+        raw_record='{"verbatim": true}',
+        raw_content_type="application/json",
+    )
+
+
+def test_submit_stores_every_part_with_a_reference_and_hashed_receipt(geo: Any) -> None:
+    result = report_submit(draft=_full_draft())
+    report = Report.objects.get(pk=result.report.pk)
+    assert re.fullmatch(r"TL-\d{4}-\d{6}", report.reference)
+    assert report.receipt_hash == ids.receipt_hash(result.receipt_code)
+    assert result.receipt_code not in report.receipt_hash
+    assert report.people.count() == 2
+    assert report.internet_details.get().data == {"chat_client": "Telegram"}
+    assert report.files.get().is_hash_only
+    assert report.state is not None and report.state.code == "KN"
+    assert report.raw_record == '{"verbatim": true}'
+    assert report.annotations == ["sextortion"]
+    suspect = report.people.get(role=PersonRole.REPORTED_PERSON)
+    assert suspect.details["ip_events"][0]["port"] == 51234
+
+
+def test_incident_time_without_zone_is_read_as_wat_and_stored_utc(geo: Any) -> None:
+    report = report_submit(draft=_full_draft()).report
+    assert report.incident_time is not None
+    assert report.incident_time.isoformat() == "2026-01-02T09:00:00+00:00"
+    assert report.incident_time_zone_given is False
+
+
+def test_references_count_up(geo: Any) -> None:
+    first = report_submit(draft=draft()).report.reference
+    second = report_submit(draft=draft()).report.reference
+    assert int(second[-6:]) == int(first[-6:]) + 1
+
+
+def test_submit_writes_an_audit_row_without_personal_details(geo: Any) -> None:
+    report = report_submit(draft=draft()).report
+    event = AuditEvent.objects.get(action="report.submitted", object_id=str(report.pk))
+    assert event.after["reference"] == report.reference
+    assert "Adaeze" not in str(event.after)
+
+
+def test_unknown_state_is_refused_and_nothing_is_stored(geo: Any) -> None:
+    bad = draft(incident=IncidentDraft(type="online_enticement", state_code="ZZ"))
+    with pytest.raises(ValidationError):
+        report_submit(draft=bad)
+    assert not Report.objects.exists()
+
+
+def test_file_without_content_or_hash_is_refused(geo: Any) -> None:
+    with pytest.raises(ValidationError):
+        report_submit(draft=draft(files=[FileDraft(original_name="x.jpg")]))
+    assert not Report.objects.exists()
+
+
+def test_pipeline_task_is_enqueued_on_commit(
+    geo: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        report = report_submit(draft=draft()).report
+    assert len(callbacks) == 1
+    task = DBTaskResult.objects.get()
+    assert task.args_kwargs["kwargs"] == {"report_id": report.pk}
+    assert task.task_path == "tipline.pipeline.tasks.process_report"
+
+
+def test_pipeline_task_is_not_enqueued_on_rollback(
+    geo: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        report_submit(draft=draft())
+        raise RuntimeError("the caller's transaction fails after submitting")
+    assert callbacks == []
+    assert not DBTaskResult.objects.exists()
+    assert not Report.objects.exists()
+
+
+def test_transition_table_allows_and_refuses(geo: Any) -> None:
+    report = report_submit(draft=draft()).report
+    with pytest.raises(ValidationError, match="cannot go from received to closed"):
+        report_transition(
+            report=report, to_status=ReportStatus.CLOSED, actor=None, reason="duplicate"
+        )
+    report = report_transition(report=report, to_status=ReportStatus.PROCESSING, actor=None)
+    assert report.status == ReportStatus.PROCESSING
+    assert AuditEvent.objects.filter(action="report.status_changed").count() == 1
+
+
+def test_closing_needs_a_reason(geo: Any) -> None:
+    report = report_submit(draft=draft()).report
+    for status in (ReportStatus.PROCESSING, ReportStatus.AWAITING_TRIAGE):
+        report = report_transition(report=report, to_status=status, actor=None)
+    with pytest.raises(ValidationError, match="reason"):
+        report_transition(report=report, to_status=ReportStatus.CLOSED, actor=None)
+    closed = report_transition(
+        report=report, to_status=ReportStatus.CLOSED, actor=None, reason="informational"
+    )
+    assert closed.closed_reason == "informational"
