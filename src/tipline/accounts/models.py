@@ -21,6 +21,9 @@ class User(AbstractUser):
     )
     totp_secret = EncryptedTextField(blank=True, default="")
     mfa_enabled = models.BooleanField(default=False)
+    media_reveal_default = models.BooleanField(
+        default=False, help_text="Show media unblurred by default. Off unless the user chooses."
+    )
     failed_logins = models.PositiveIntegerField(default=0)
     locked_until = models.DateTimeField(null=True, blank=True)
 

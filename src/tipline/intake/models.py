@@ -6,6 +6,8 @@ from typing import Any
 
 from django.db import models
 
+from tipline.common.fields import EncryptedTextField
+
 
 class IdempotencyRecord(models.Model):
     """The first response to a client's `Idempotency-Key`, replayed for identical retries."""
@@ -28,3 +30,53 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.api_client_id}:{self.key}"
+
+
+class IspwsReportState(models.TextChoices):
+    OPEN = "open", "Open"
+    FINISHED = "finished", "Finished"
+    RETRACTED = "retracted", "Retracted"
+    EXPIRED = "expired", "Expired"
+
+
+class IspwsOpenReport(models.Model):
+    """A CyberTipline-style report between /submit and /finish. Its pk is the wire `reportId`."""
+
+    api_client = models.ForeignKey("accounts.ApiClient", on_delete=models.CASCADE)
+    state = models.CharField(
+        max_length=16, choices=IspwsReportState.choices, default=IspwsReportState.OPEN
+    )
+    report_xml = EncryptedTextField()
+    opened_at = models.DateTimeField()
+    last_change_at = models.DateTimeField()
+    report = models.OneToOneField(
+        "reports.Report", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["state", "last_change_at"])]
+
+    def __str__(self) -> str:
+        return f"ispws report {self.pk} ({self.state})"
+
+
+class IspwsFile(models.Model):
+    """A file uploaded into an open report, already encrypted in storage."""
+
+    open_report = models.ForeignKey(IspwsOpenReport, on_delete=models.CASCADE, related_name="files")
+    file_id = models.CharField(max_length=32, unique=True)
+    original_name = EncryptedTextField(blank=True, default="")
+    size = models.PositiveBigIntegerField()
+    md5 = models.CharField(max_length=32)
+    sha1 = models.CharField(max_length=40)
+    sha256 = models.CharField(max_length=64)
+    sniffed_type = models.CharField(max_length=100, blank=True)
+    storage_key = models.CharField(max_length=200)
+    details_xml = EncryptedTextField(blank=True, default="")
+    uploaded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["open_report", "id"]
+
+    def __str__(self) -> str:
+        return self.file_id

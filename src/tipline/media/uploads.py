@@ -48,6 +48,11 @@ class EncryptingUploadHandler(FileUploadHandler):
         self.writer.write(raw_data)
         return
 
+    @staticmethod
+    def sniff(head: bytes) -> str | None:
+        """The type the first bytes show."""
+        return sniff(head)
+
     def file_complete(self, file_size: int) -> EncryptedUpload:
         name = self.file_name or "upload"
         if self.writer is None:
@@ -55,7 +60,7 @@ class EncryptingUploadHandler(FileUploadHandler):
                 name=name, blob=None, sniffed=None, error="too_large", size=self.received
             )
         blob = self.writer.close()
-        sniffed = sniff(blob.head)
+        sniffed = self.sniff(blob.head)
         if not is_allowed(sniffed):
             default_store().delete(blob.key)
             return EncryptedUpload(

@@ -496,7 +496,10 @@ def _earliest_instant(value: str) -> datetime | None:
         tzinfo=UTC,
     )
     # xs:dateTime allows 24:00:00 for the end of a day; the zone moves wall time to UTC.
-    return wall + timedelta(days=hour // 24) - _zone_offset(match["zone"])
+    try:
+        return wall + timedelta(days=hour // 24) - _zone_offset(match["zone"])
+    except OverflowError:  # within hours of year 1 or 9999: clearly not "in the future" or is
+        return datetime.min.replace(tzinfo=UTC) if year < 5000 else datetime.max.replace(tzinfo=UTC)
 
 
 def _zone_offset(zone: str | None) -> timedelta:

@@ -21,8 +21,15 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 AXE = Path(__file__).resolve().parents[2] / "console/static/vendor/axe-core/axe.min.js"
 ARTIFACTS = Path(os.environ.get("TIPLINE_TEST_ARTIFACTS", "test-artifacts"))
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(scope="module")
@@ -40,8 +47,11 @@ def browser() -> Iterator[Any]:
 def _serious_violations(page: Any) -> list[str]:
     page.add_script_tag(path=str(AXE))
     result = page.evaluate("async () => await axe.run(document)")
-    return [f"{v['id']} ({v['impact']}): {v['help']}" for v in result["violations"]
-            if v["impact"] in ("serious", "critical")]
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
 
 
 def _png_bytes() -> bytes:
@@ -59,14 +69,17 @@ def _fill_and_send(page: Any) -> None:
     page.select_option("#id_incident_type", "online_enticement")
     page.fill("#id_description", "An invented adult keeps messaging an invented child.")
     page.select_option("#id_state", "LA")
-    page.set_input_files("#id_attachments", files=[
-        {"name": "screenshot.png", "mimeType": "image/png", "buffer": _png_bytes()}])
+    page.set_input_files(
+        "#id_attachments",
+        files=[{"name": "screenshot.png", "mimeType": "image/png", "buffer": _png_bytes()}],
+    )
     page.click("button[type=submit]")
 
 
 @pytest.mark.django_db(transaction=True)
-def test_reporter_submits_with_javascript_and_follows_up(browser: Any, live_server: Any,
-                                                         geo: Any) -> None:
+def test_reporter_submits_with_javascript_and_follows_up(
+    browser: Any, live_server: Any, geo: Any
+) -> None:
     page = browser.new_page(viewport={"width": 360, "height": 740})
     page.goto(f"{live_server.url}/en/")
     assert _serious_violations(page) == []

@@ -250,3 +250,15 @@ def test_columns_count_characters_whatever_the_encoding(encoding: str) -> None:
     )
     message = reject(body.encode(encoding))
     assert message.startswith("Validation failed [2,112] - Invalid content was found starting ")
+
+
+@pytest.mark.parametrize(
+    ("value", "future"),
+    [("0001-01-01T00:00:00+01:00", False), ("9999-12-31T23:59:59-05:00", True)],
+)
+def test_incident_times_at_the_edges_of_the_calendar_do_not_crash(value: str, future: bool) -> None:
+    from tipline.intake.ispws.xml import _earliest_instant
+
+    earliest = _earliest_instant(value)
+    assert earliest is not None
+    assert (earliest > NOW) is future

@@ -1,0 +1,46 @@
+"""Derived images for the console: blurred greyscale thumbnails and EXIF-free full views.
+
+Derived images are made in memory from the decrypted content and never written to disk. They are
+re-encoded from pixels only, so no EXIF (location, device) survives into them.
+"""
+
+from __future__ import annotations
+
+import io
+
+from PIL import Image, ImageFilter, ImageOps
+
+from tipline.media.storage import read_decrypted
+from tipline.reports.models import ReportFile
+
+THUMB_SIDE = 256
+FULL_SIDE = 1600
+BLUR_RADIUS = 12
+
+
+def _open(file: ReportFile) -> Image.Image:
+    image = Image.open(io.BytesIO(b"".join(read_decrypted(file.storage_key))))
+    return ImageOps.exif_transpose(image) or image
+
+
+def _jpeg(image: Image.Image) -> bytes:
+    out = io.BytesIO()
+    image.convert("RGB" if image.mode not in ("L", "RGB") else image.mode).save(
+        out, "JPEG", quality=80
+    )
+    return out.getvalue()
+
+
+def blurred_thumbnail(file: ReportFile) -> bytes:
+    """Small, greyscale and heavily blurred: enough to tell images apart, not to see them."""
+    image = _open(file)
+    image.thumbnail((THUMB_SIDE, THUMB_SIDE))
+    grey = ImageOps.grayscale(image)
+    return _jpeg(grey.filter(ImageFilter.GaussianBlur(BLUR_RADIUS)))
+
+
+def full_view(file: ReportFile) -> bytes:
+    """The image itself, size-capped, EXIF stripped."""
+    image = _open(file)
+    image.thumbnail((FULL_SIDE, FULL_SIDE))
+    return _jpeg(Image.frombytes(image.mode, image.size, image.tobytes()))

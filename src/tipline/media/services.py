@@ -1,0 +1,237 @@
+"""Writes of the media app: hash lists and their entries, and matching report files."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from typing import Any, BinaryIO
+
+from django.db import transaction
+from PIL import ExifTags, Image, UnidentifiedImageError
+
+from tipline.audit.services import audit_record
+from tipline.common.time import utcnow
+from tipline.media.choices import MatchKind
+from tipline.media.hashing import is_matchable, pdq_from_image
+from tipline.media.index import current_indexes
+from tipline.media.models import FileMatch, HashList, HashListEntry, HashListVersion
+from tipline.media.sniff import IMAGE_TYPES
+from tipline.media.storage import read_decrypted
+from tipline.reports.models import ReportFile
+
+MAX_IMAGE_BYTES = 50 * 1024 * 1024
+IMPORT_BATCH = 2000
+
+
+def hashlist_create(
+    *,
+    name: str,
+    source: str,
+    actor: Any | None,
+    category_scheme: str = "",
+    sharing_level: str = "TLP:AMBER",
+    unidentified_victim: bool = False,
+) -> HashList:
+    """A new, active hash list."""
+    with transaction.atomic():
+        hash_list = HashList.objects.create(
+            name=name,
+            source=source,
+            category_scheme=category_scheme,
+            sharing_level=sharing_level,
+            unidentified_victim=unidentified_victim,
+        )
+        audit_record(
+            actor=actor,
+            action="hashlist.created",
+            object_type="hash_list",
+            object_id=hash_list.pk,
+            after={"name": name, "source": source, "unidentified_victim": unidentified_victim},
+        )
+        HashListVersion.bump()
+    return hash_list
+
+
+@dataclass
+class ImportResult:
+    """What an import added, skipped as already present, and refused (with line numbers)."""
+
+    added: int = 0
+    duplicates: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def _store_batch(hash_list: HashList, batch: list[HashListEntry], result: ImportResult) -> None:
+    before = HashListEntry.objects.filter(hash_list=hash_list).count()
+    HashListEntry.objects.bulk_create(batch, ignore_conflicts=True)
+    added = HashListEntry.objects.filter(hash_list=hash_list).count() - before
+    result.added += added
+    result.duplicates += len(batch) - added
+    batch.clear()
+
+
+def hashlist_import(
+    *,
+    hash_list: HashList,
+    stream: BinaryIO,
+    actor: Any | None,
+    fmt: str | None = None,
+) -> ImportResult:
+    """Import entries from CSV, VICS JSON (1.3 or 2.0) or our own export, in one transaction."""
+    from tipline.media.hashlists import HashRecord, parse  # noqa: PLC0415  # format parsers
+
+    result, batch = ImportResult(), []
+    with transaction.atomic():
+        for item in parse(stream, fmt=fmt):
+            if not isinstance(item, HashRecord):
+                result.errors.append(f"line {item.line}: {item.message}")
+                continue
+            batch.append(
+                HashListEntry(
+                    hash_list=hash_list,
+                    md5=item.md5 or "",
+                    sha1=item.sha1 or "",
+                    pdq=item.pdq or "",
+                    label=item.label[:200],
+                    category=(item.category or "")[:50],
+                    victim_identified=item.victim_identified,
+                    enabled=item.enabled,
+                    extra=dict(item.extra),
+                )
+            )
+            if len(batch) >= IMPORT_BATCH:
+                _store_batch(hash_list, batch, result)
+        _store_batch(hash_list, batch, result)
+        audit_record(
+            actor=actor,
+            action="hashlist.imported",
+            object_type="hash_list",
+            object_id=hash_list.pk,
+            after={
+                "added": result.added,
+                "duplicates": result.duplicates,
+                "errors": len(result.errors),
+            },
+        )
+        HashListVersion.bump()
+    return result
+
+
+def hashlist_entry_set_enabled(
+    *, entry: HashListEntry, enabled: bool, actor: Any | None, reason: str = ""
+) -> HashListEntry:
+    """Disable an entry (it stops matching at once) or enable it again."""
+    with transaction.atomic():
+        before = entry.enabled
+        entry.enabled = enabled
+        entry.save(update_fields=["enabled"])
+        audit_record(
+            actor=actor,
+            action="hashlist.entry_enabled" if enabled else "hashlist.entry_disabled",
+            object_type="hash_list_entry",
+            object_id=entry.pk,
+            before={"enabled": before},
+            after={"enabled": enabled, "reason": reason},
+        )
+        HashListVersion.bump()
+    return entry
+
+
+def hashlist_set_active(*, hash_list: HashList, active: bool, actor: Any | None) -> HashList:
+    """Switch a whole list on or off."""
+    with transaction.atomic():
+        hash_list.active = active
+        hash_list.save(update_fields=["active"])
+        audit_record(
+            actor=actor,
+            action="hashlist.activated" if active else "hashlist.deactivated",
+            object_type="hash_list",
+            object_id=hash_list.pk,
+        )
+        HashListVersion.bump()
+    return hash_list
+
+
+def _image(file: ReportFile) -> Image.Image | None:
+    if not file.storage_key or file.sniffed_type not in IMAGE_TYPES:
+        return None
+    if file.size is not None and file.size > MAX_IMAGE_BYTES:
+        return None
+    data = b"".join(read_decrypted(file.storage_key))
+    try:
+        image = Image.open(io.BytesIO(data))
+        image.load()
+    except (UnidentifiedImageError, OSError):
+        return None
+    return image
+
+
+def _exif(image: Image.Image) -> dict[str, str]:
+    return {
+        str(ExifTags.TAGS.get(tag, tag)): str(value)[:200] for tag, value in image.getexif().items()
+    }
+
+
+def file_compute_pdq(*, file: ReportFile) -> ReportFile:
+    """PDQ and quality of a stored image, with its EXIF kept as the file's details."""
+    image = _image(file)
+    if image is None:
+        return file
+    result = pdq_from_image(image)
+    file.pdq, file.pdq_quality = result.hash, result.quality
+    exif = _exif(image)
+    if exif:
+        file.details = {**(file.details or {}), "exif": exif}
+    file.save(update_fields=["pdq", "pdq_quality", "details"])
+    return file
+
+
+def _digest_matches(file: ReportFile) -> list[tuple[int, str, int]]:
+    indexes, found = current_indexes(), list[tuple[int, str, int]]()
+    if file.md5:
+        found += [(entry_id, MatchKind.MD5, 0) for entry_id in indexes.md5.lookup(file.md5)]
+    if file.sha1:
+        found += [(entry_id, MatchKind.SHA1, 0) for entry_id in indexes.sha1.lookup(file.sha1)]
+    if file.pdq and is_matchable(file.pdq_quality if file.pdq_quality is not None else 100):
+        found += [(entry_id, MatchKind.PDQ, dist) for entry_id, dist in indexes.pdq.query(file.pdq)]
+    return found
+
+
+def file_match(*, file: ReportFile) -> list[FileMatch]:
+    """Replace the file's matches with what the current hash lists say."""
+    found = _digest_matches(file)
+    entries = HashListEntry.objects.in_bulk([entry_id for entry_id, _, _ in found])
+    now = utcnow()
+    rows = [
+        FileMatch(
+            file=file,
+            entry=entries[eid],
+            hash_list_id=entries[eid].hash_list_id,
+            kind=kind,
+            distance=dist,
+            label=entries[eid].label,
+            matched_at=now,
+        )
+        for eid, kind, dist in found
+        if eid in entries and entries[eid].enabled
+    ]
+    with transaction.atomic():
+        FileMatch.objects.filter(file=file).delete()
+        FileMatch.objects.bulk_create(rows, ignore_conflicts=True)
+    return rows
+
+
+def user_set_media_preference(*, user: Any, reveal_by_default: bool) -> None:
+    """Record an analyst's own choice of how media first appear."""
+    with transaction.atomic():
+        before = user.media_reveal_default
+        user.media_reveal_default = reveal_by_default
+        user.save(update_fields=["media_reveal_default"])
+        audit_record(
+            actor=user,
+            action="media.preference_changed",
+            object_type="user",
+            object_id=user.pk,
+            before={"reveal_by_default": before},
+            after={"reveal_by_default": reveal_by_default},
+        )

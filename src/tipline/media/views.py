@@ -1,0 +1,94 @@
+"""Media in the console: blurred by default; revealing one image is deliberate and audited."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from tipline.audit.services import audit_record
+from tipline.common.http import client_ip
+from tipline.common.time import utcnow
+from tipline.media.previews import blurred_thumbnail, full_view
+from tipline.media.selectors import file_get_for_user
+from tipline.media.services import user_set_media_preference
+from tipline.media.sniff import IMAGE_TYPES
+
+REVEALED = "tipline_revealed_files"
+REVEAL_SECONDS = 600
+
+
+def _image_response(data: bytes) -> HttpResponse:
+    response = HttpResponse(data, content_type="image/jpeg")
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+def _viewable(request: HttpRequest, file_id: str) -> object:
+    file = file_get_for_user(user=request.user, file_id=file_id)
+    if file.is_hash_only or file.sniffed_type not in IMAGE_TYPES:
+        raise Http404("Nothing to show for this file.")
+    return file
+
+
+@login_required
+@require_http_methods(["GET"])
+def preview(request: HttpRequest, file_id: str) -> HttpResponse:
+    """The blurred greyscale thumbnail everyone sees by default."""
+    file = _viewable(request, file_id)
+    return _image_response(blurred_thumbnail(file))  # type: ignore[arg-type]  # a ReportFile
+
+
+def _revealed(request: HttpRequest, file_id: str) -> bool:
+    until = request.session.get(REVEALED, {}).get(file_id, 0)
+    return bool(request.user.media_reveal_default) or until > utcnow().timestamp()  # type: ignore[union-attr]  # login_required
+
+
+@login_required
+@require_POST
+def reveal(request: HttpRequest, file_id: str) -> HttpResponse:
+    """A deliberate click to see one image in full for a few minutes. Audited."""
+    file = file_get_for_user(user=request.user, file_id=file_id)
+    with transaction.atomic():
+        audit_record(
+            actor=request.user,
+            action="media.revealed",
+            object_type="report_file",
+            object_id=file.file_id,
+            ip=client_ip(request),
+            after={"report": file.report.reference},
+        )
+    revealed = dict(request.session.get(REVEALED, {}))
+    revealed[file_id] = utcnow().timestamp() + REVEAL_SECONDS
+    request.session[REVEALED] = revealed
+    target = reverse("console:report", args=[file.report.reference])
+    return HttpResponseRedirect(f"{target}#file-{file_id}")
+
+
+@login_required
+@require_http_methods(["GET"])
+def full(request: HttpRequest, file_id: str) -> HttpResponse:
+    """The image unblurred (EXIF stripped), only after a reveal or by the user's own preference."""
+    file = _viewable(request, file_id)
+    if not _revealed(request, file_id):
+        raise Http404("Reveal the image first.")
+    with transaction.atomic():
+        audit_record(
+            actor=request.user,
+            action="media.viewed",
+            object_type="report_file",
+            object_id=file_id,
+            ip=client_ip(request),
+        )
+    return _image_response(full_view(file))  # type: ignore[arg-type]  # a ReportFile
+
+
+@login_required
+@require_POST
+def preference(request: HttpRequest) -> HttpResponse:
+    """Each analyst chooses whether media start blurred (the default) or not."""
+    reveal_default = request.POST.get("reveal_by_default") == "1"
+    user_set_media_preference(user=request.user, reveal_by_default=reveal_default)
+    return HttpResponseRedirect(request.POST.get("next") or reverse("console:reports"))
