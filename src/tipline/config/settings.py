@@ -51,9 +51,11 @@ INSTALLED_APPS = [
     "tipline.audit",
     "tipline.geo",
     "tipline.reports",
+    "tipline.identifiers",
     "tipline.intake",
     "tipline.media",
     "tipline.pipeline",
+    "tipline.triage",
     "tipline.console",
 ]
 
@@ -125,6 +127,12 @@ TASKS = {
     }
 }
 
+# (task path, interval in seconds): every `tipline worker` enqueues these on a timer.
+PERIODIC_TASKS = [
+    ("tipline.intake.tasks.ispws_expire", 600),
+    ("tipline.pipeline.tasks.pipeline_sweep", 300),
+]
+
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
 if TESTING:
     PASSWORD_HASHERS = [
@@ -192,6 +200,7 @@ WHITENOISE_USE_FINDERS = TESTING or DEBUG
 WHITENOISE_AUTOREFRESH = TESTING or DEBUG
 
 MEDIA_STORE_DIR = Path(env_str("TIPLINE_MEDIA_DIR", str(VAR_DIR / "media")))
+MATCHER_DIR = Path(env_str("TIPLINE_MATCHER_DIR", str(VAR_DIR / "matcher")))
 # Uploads never touch disk in plain text: the encrypting handler takes every byte.
 FILE_UPLOAD_HANDLERS = ["tipline.media.uploads.EncryptingUploadHandler"]
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("TIPLINE_MAX_BODY_BYTES", 10 * 1024 * 1024, minimum=1024)
@@ -199,6 +208,8 @@ PUBLIC_ATTACHMENT_MAX_BYTES = env_int("TIPLINE_ATTACHMENT_MAX_BYTES", 20 * 1024 
 PUBLIC_ATTACHMENT_MAX_COUNT = env_int("TIPLINE_ATTACHMENT_MAX_COUNT", 5, minimum=1)
 API_MAX_BODY_BYTES = env_int("TIPLINE_API_MAX_BODY_BYTES", 5 * 1024 * 1024, minimum=1024)
 API_BATCH_MAX = 1000
+ISPWS_MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
+ISPWS_MAX_FILE_BYTES = env_int("TIPLINE_ISPWS_MAX_FILE_BYTES", 4 * 1024**3, minimum=1024)
 
 RATE_LIMIT_PUBLIC_PER_HOUR = env_int("TIPLINE_RATE_PUBLIC_PER_HOUR", 20, minimum=1)
 RATE_LIMIT_API_PER_MINUTE = env_int("TIPLINE_RATE_API_PER_MINUTE", 600, minimum=1)

@@ -7,7 +7,10 @@ from django.urls import include, path
 urlpatterns = [
     path("accounts/", include("tipline.accounts.urls")),
     path("console/", include("tipline.console.urls")),
+    path("console/media/", include("tipline.media.urls")),
+    path("console/queue/", include("tipline.triage.urls")),
     path("api/v1/", include("tipline.intake.api_urls")),
+    path("ispws/", include("tipline.intake.ispws.urls")),
     path("admin/", admin.site.urls),
     *i18n_patterns(path("", include("tipline.intake.urls"))),
 ]

@@ -7,6 +7,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from tipline.audit.selectors import events_for_object
+from tipline.media.selectors import matches_for_files
+from tipline.media.sniff import IMAGE_TYPES
 from tipline.reports.choices import PersonRole
 from tipline.reports.selectors import report_detail_for_user, report_list_for_user
 
@@ -20,9 +22,12 @@ def report_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def report_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    """Every part of one report. Media are listed, never displayed here."""
+    """Every part of one report. Images appear blurred and greyscale until revealed."""
     report = report_detail_for_user(user=request.user, reference=reference)
+    files = list(report.files.all())
+    matches = matches_for_files(files)
     context = {
+        "file_rows": [(f, matches[f.pk], f.sniffed_type in IMAGE_TYPES) for f in files],
         "report": report,
         "people": report.people.all(),
         "roles": dict(PersonRole.choices),

@@ -8,3 +8,4 @@ class CommandKind(models.TextChoices):
     ZONAL = "zonal", "Zonal command"
     STATE = "state", "State command"
     LIAISON = "liaison", "Liaison office"
+    PARTNER = "partner", "Partner queue"

@@ -1,74 +1,141 @@
-"""Running pipeline steps and recording their outcomes."""
+"""Running the pipeline: idempotent steps, each with its outcome recorded, retried with backoff.
+
+Only one worker processes a report at a time: it takes a lease on the report with a conditional
+UPDATE (the healthchecks pattern), which works the same on SQLite and PostgreSQL. A lease left by
+a killed worker expires and the report is picked up again; because every step replaces its own
+output, running it again gives the same result with no duplicates.
+"""
 
 from __future__ import annotations
 
+import secrets
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import Q
 
 from tipline.common.time import utcnow
-from tipline.geo.models import RegionalCommand
 from tipline.pipeline.choices import Step, StepStatus
 from tipline.pipeline.models import StepRun
+from tipline.pipeline.steps import STEPS
 from tipline.reports.choices import ReportStatus
 from tipline.reports.models import Report
-from tipline.reports.services import report_set_routing, report_transition
+from tipline.reports.services import report_transition
 
+LEASE = timedelta(minutes=5)
+MAX_ATTEMPTS = 5
 StepFn = Callable[[Report], None]
-NATIONAL_DESK = "NAT"
 
 
-def _intake_step(report: Report) -> None:
-    """Move a fresh report into processing. Later steps hang off this same runner."""
-    if report.status == ReportStatus.RECEIVED:
-        report_transition(report=report, to_status=ReportStatus.PROCESSING, actor=None)
+@dataclass(frozen=True)
+class RunOutcome:
+    """How a pipeline run ended: done, retry later (after `retry_in` seconds), or busy elsewhere."""
+
+    done: bool
+    retry_in: float | None = None
+    busy: bool = False
 
 
-def _route_step(report: Report) -> None:
-    """A located state goes to its command through the editable mapping; else the national desk."""
-    command = report.state.command if report.state_id and report.state else None
-    command = command or RegionalCommand.objects.filter(code=NATIONAL_DESK).first()
-    if command is not None and report.routed_command_id != command.pk:
-        report_set_routing(report=report, command=command)
+def backoff_seconds(attempts: int) -> float:
+    """30 s, 60 s, 120 s, 240 s... between attempts of a failing step."""
+    return float(30 * 2 ** max(attempts - 1, 0))
 
 
-# The steps in order. The pipeline issue adds extract, media, locate, link and prioritise.
-STEPS: list[tuple[str, StepFn]] = [(Step.INTAKE, _intake_step), (Step.ROUTE, _route_step)]
+def _claim(report_id: int, owner: str) -> bool:
+    now = utcnow()
+    free = Q(pipeline_lease_until__isnull=True) | Q(pipeline_lease_until__lt=now)
+    return bool(
+        Report.objects.filter(free, pk=report_id).update(
+            pipeline_lease_until=now + LEASE, pipeline_lease_owner=owner
+        )
+    )
 
 
-def _run_step(report: Report, name: str, fn: StepFn) -> bool:
-    run, _ = StepRun.objects.get_or_create(report=report, step=name)
-    if run.status == StepStatus.DONE:
-        return True  # idempotent: a rerun does not redo finished work
-    started = time.monotonic()
-    run.attempts += 1
-    run.started_at = utcnow()
-    try:
-        with transaction.atomic():
-            fn(report)
-    except Exception as exc:  # a step's failure is recorded, never lost
-        run.status, run.error = StepStatus.FAILED, f"{type(exc).__name__}: {exc}"[:2000]
-        ok = False
-    else:
-        run.status, run.error, ok = StepStatus.DONE, "", True
+def _release(report_id: int, owner: str) -> None:
+    Report.objects.filter(pk=report_id, pipeline_lease_owner=owner).update(
+        pipeline_lease_until=None, pipeline_lease_owner=""
+    )
+
+
+def _record(run: StepRun, started: float, error: str) -> None:
+    run.status = StepStatus.FAILED if error else StepStatus.DONE
+    if error and run.attempts >= MAX_ATTEMPTS:
+        run.status = StepStatus.NEEDS_ATTENTION
+    run.error, run.finished_at = error[:2000], utcnow()
     run.duration_ms = int((time.monotonic() - started) * 1000)
-    run.finished_at = utcnow()
     run.save(
         update_fields=["status", "error", "attempts", "duration_ms", "started_at", "finished_at"]
     )
-    return ok
 
 
-def pipeline_run(*, report_id: int) -> bool:
-    """Run every unfinished step for a report; mark it awaiting triage when all succeed."""
-    report = Report.objects.filter(pk=report_id).first()
-    if report is None:
-        return True  # deleted or rolled back: nothing to do
-    for name, fn in STEPS:
-        if not _run_step(report, name, fn):
-            return False
-        report.refresh_from_db()
+def _run_step(report: Report, name: str, fn: StepFn, *, force: bool) -> StepRun:
+    run, _ = StepRun.objects.get_or_create(report=report, step=name)
+    if run.status == StepStatus.DONE and not force:
+        return run  # idempotent: a rerun does not redo finished work
+    if run.status == StepStatus.NEEDS_ATTENTION and not force:
+        return run
+    started, error = time.monotonic(), ""
+    run.attempts, run.started_at = run.attempts + 1, utcnow()
+    try:
+        with transaction.atomic():
+            fn(report)
+    except Exception as exc:  # a step's failure is recorded and retried, never lost
+        error = f"{type(exc).__name__}: {exc}"
+    _record(run, started, error)
+    return run
+
+
+def _flag(report: Report) -> None:
+    Report.objects.filter(pk=report.pk).update(needs_attention=True)
+
+
+def _finish(report: Report) -> None:
+    report.refresh_from_db()
     if report.status == ReportStatus.PROCESSING:
         report_transition(report=report, to_status=ReportStatus.AWAITING_TRIAGE, actor=None)
-    return True
+
+
+def _steps(report: Report, only: set[str] | None, force: bool) -> RunOutcome:
+    for name, fn in STEPS:
+        if only is not None and name not in only and name != Step.INTAKE:
+            continue
+        run = _run_step(report, name, fn, force=force and name != Step.INTAKE)
+        if run.status == StepStatus.FAILED:
+            return RunOutcome(done=False, retry_in=backoff_seconds(run.attempts))
+        if run.status == StepStatus.NEEDS_ATTENTION:
+            _flag(report)
+            return RunOutcome(done=False)
+        report.refresh_from_db()
+    _finish(report)
+    return RunOutcome(done=True)
+
+
+def pipeline_run(
+    *, report_id: int, only: set[str] | None = None, force: bool = False
+) -> RunOutcome:
+    """Run the report's unfinished steps (or `only` those, `force`d to rerun) under a lease."""
+    owner = secrets.token_hex(8)
+    if not Report.objects.filter(pk=report_id).exists():
+        return RunOutcome(done=True)  # deleted or rolled back: nothing to do
+    if not _claim(report_id, owner):
+        return RunOutcome(done=False, busy=True, retry_in=LEASE.total_seconds())
+    try:
+        return _steps(Report.objects.get(pk=report_id), only, force)
+    finally:
+        _release(report_id, owner)
+
+
+def reports_needing_pipeline(*, older_than: timedelta = LEASE) -> list[int]:
+    """Reports stuck before triage with no live lease (their worker died): to be re-enqueued."""
+    cutoff = utcnow() - older_than
+    stuck = Report.objects.filter(
+        status__in=[ReportStatus.RECEIVED, ReportStatus.PROCESSING],
+        needs_attention=False,
+        created_at__lt=cutoff,
+    ).filter(Q(pipeline_lease_until__isnull=True) | Q(pipeline_lease_until__lt=utcnow()))
+    # A report with a failed step already has its retry queued, after its backoff.
+    stuck = stuck.exclude(steps__status=StepStatus.FAILED)
+    return list(stuck.values_list("pk", flat=True)[:1000])

@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django_tasks import task
 
-from tipline.pipeline.services import pipeline_run
+from tipline.common.time import utcnow
+from tipline.pipeline.services import pipeline_run, reports_needing_pipeline
 
 
 @task(queue_name="pipeline")
 def process_report(*, report_id: int) -> bool:
-    """Run the pipeline for one report. Safe to run more than once."""
-    return pipeline_run(report_id=report_id)
+    """Run the pipeline for one report; a failing step is retried later with backoff."""
+    outcome = pipeline_run(report_id=report_id)
+    if outcome.retry_in is not None:
+        later = utcnow() + timedelta(seconds=outcome.retry_in)
+        process_report.using(run_after=later).enqueue(report_id=report_id)
+    return outcome.done
+
+
+@task()
+def pipeline_sweep() -> int:
+    """Re-enqueue reports whose worker died mid-pipeline (their lease expired)."""
+    stuck = reports_needing_pipeline()
+    for report_id in stuck:
+        process_report.enqueue(report_id=report_id)
+    return len(stuck)

@@ -101,6 +101,12 @@ class Report(models.Model):
         max_length=20, choices=SharingLevel.choices, default=SharingLevel.AMBER
     )
 
+    # The pipeline: a lease so only one worker processes a report at a time, and a flag raised
+    # when a step has used up its retries and a person must look.
+    pipeline_lease_until = models.DateTimeField(null=True, blank=True)
+    pipeline_lease_owner = models.CharField(max_length=64, blank=True)
+    needs_attention = models.BooleanField(default=False, db_index=True)
+
     raw_record = EncryptedTextField(blank=True, default="")
     raw_content_type = models.CharField(max_length=100, blank=True)
     extra = EncryptedJSONField(null=True, blank=True)

@@ -270,3 +270,70 @@ def report_set_routing(*, report: Report, command: Any, actor: Any | None = None
             after={"command": command.code},
         )
     return report
+
+
+def report_set_location(
+    *,
+    report: Report,
+    state: Any | None,
+    country: str,
+    source: str,
+    confidence: float,
+    detail: str = "",
+) -> Report:
+    """Record where the report is located, and how that was decided."""
+    with transaction.atomic():
+        before = {"state": report.state.code if report.state else None, "country": report.country}
+        report.state, report.country = state, country
+        report.location_source, report.location_confidence = source, confidence
+        report.save(
+            update_fields=[
+                "state",
+                "country",
+                "location_source",
+                "location_confidence",
+                "updated_at",
+            ]
+        )
+        after = {
+            "state": state.code if state else None,
+            "country": country,
+            "source": source,
+            "confidence": confidence,
+            "detail": detail,
+        }
+        if before != {"state": after["state"], "country": country}:
+            audit_record(
+                actor=None,
+                action="report.located",
+                object_type="report",
+                object_id=report.pk,
+                before=before,
+                after=after,
+            )
+    return report
+
+
+def report_set_priority(
+    *,
+    report: Report,
+    priority: str,
+    reasons: list[str],
+    actor: Any | None = None,
+    note: str = "",
+) -> Report:
+    """Set the priority with the reasons an analyst can check."""
+    with transaction.atomic():
+        before = {"priority": report.priority or None}
+        report.priority, report.priority_reasons = priority, reasons
+        report.save(update_fields=["priority", "priority_reasons", "updated_at"])
+        if before["priority"] != priority or actor is not None:
+            audit_record(
+                actor=actor,
+                action="report.prioritised",
+                object_type="report",
+                object_id=report.pk,
+                before=before,
+                after={"priority": priority, "reasons": reasons, "note": note},
+            )
+    return report

@@ -24,10 +24,9 @@ def test_worker_really_runs_the_enqueued_pipeline_task(geo: Any) -> None:
     assert DBTaskResult.objects.get().status == "SUCCESSFUL"
     assert report.status == ReportStatus.AWAITING_TRIAGE
     assert report.routed_command is not None and report.routed_command.code == "LAG"
-    assert set(StepRun.objects.values_list("step", "status")) == {
-        ("intake", "done"),
-        ("route", "done"),
-    }
+    steps = ["intake", "extract", "media", "locate", "link", "prioritise", "route"]
+    assert set(StepRun.objects.values_list("step", "status")) == {(s, "done") for s in steps}
+    assert report.priority != ""
 
 
 def test_rerunning_the_pipeline_changes_nothing(geo: Any) -> None:
@@ -48,4 +47,4 @@ def test_report_without_state_goes_to_the_national_desk(geo: Any) -> None:
 
 
 def test_missing_report_is_a_no_op(db: Any) -> None:
-    assert pipeline_run(report_id=987654) is True
+    assert pipeline_run(report_id=987654).done is True

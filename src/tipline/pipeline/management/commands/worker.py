@@ -9,10 +9,18 @@ from __future__ import annotations
 from argparse import ArgumentParser
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.utils.module_loading import import_string
 
 from tipline.accounts.checks import refuse_demo_credentials
+from tipline.pipeline.periodic import PeriodicScheduler
+
+
+def periodic_schedule() -> list[tuple[Any, float]]:
+    """The periodic tasks named in settings, with their intervals in seconds."""
+    return [(import_string(path), float(seconds)) for path, seconds in settings.PERIODIC_TASKS]
 
 
 class Command(BaseCommand):
@@ -29,6 +37,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         refuse_demo_credentials()
+        if not options["batch"]:
+            PeriodicScheduler(periodic_schedule()).start()
         extra: list[str] = ["--batch"] if options["batch"] else []
         if options["max_tasks"]:
             extra += ["--max-tasks", str(options["max_tasks"])]

@@ -1,0 +1,196 @@
+"""Benchmark of the processing pipeline on PostgreSQL.
+
+1. Loads `--reports` synthetic reports through `report_submit` (which queues their pipeline
+   tasks), then times `--workers` worker processes (`tipline worker --batch`) draining the queue,
+   sampling each worker's peak RSS (VmHWM).
+2. Loads `--identifiers` stored identifiers, then times the incremental linking (`report_link`)
+   of `--link-samples` new reports that share some of them.
+
+Creates and drops a database of its own. The last line printed is one JSON object of figures.
+
+    .venv/bin/python bench/pipeline.py --reports 100000 --identifiers 1000000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+
+def _env(db_name: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{db_name}",
+        "TIPLINE_DEMO": "1",
+        "TIPLINE_VAR_DIR": str(ROOT / "var/bench-pipeline"),
+        "DJANGO_SETTINGS_MODULE": "tipline.config.settings",
+    }
+
+
+def _psql(sql: str) -> None:
+    subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-qc", sql],
+        check=True,
+        capture_output=True,
+    )
+
+
+def _setup_django(db_name: str) -> None:
+    os.environ.update(_env(db_name))
+    import django
+
+    django.setup()
+
+
+def _draft(rng: random.Random, i: int) -> object:
+    from tipline.reports.choices import Channel, PersonRole
+    from tipline.reports.drafts import (
+        Account,
+        IncidentDraft,
+        IpEvent,
+        PersonDraft,
+        Phone,
+        ReportDraft,
+    )
+
+    towns = ["Ikeja", "Kano", "Aba", "Warri", "Jos", "Ibadan", "Uyo", "Benin City", "Zaria", "Yola"]
+    phone = f"080{rng.randrange(3, 10)}{rng.randrange(10**7):07d}"
+    suspect = PersonDraft(
+        role=PersonRole.REPORTED_PERSON,
+        phones=[Phone(number=phone)],
+        accounts=[Account(platform="Instagram", screen_name=f"inv_{rng.randrange(50_000)}")],
+        ip_events=[
+            IpEvent(
+                ip=f"41.58.{rng.randrange(256)}.{rng.randrange(256)}",
+                port=rng.randrange(1024, 65535),
+            )
+        ],
+    )
+    text = f"Invented report {i}: someone in {rng.choice(towns)} messages a child, call {phone}."
+    return ReportDraft(
+        channel=Channel.API,
+        incident=IncidentDraft(type="online_enticement", description=text),
+        people=[suspect],
+    )
+
+
+def load_reports(n: int) -> float:
+    from tipline.reports.services import report_submit
+
+    rng, started = random.Random(7), time.perf_counter()
+    for i in range(n):
+        report_submit(draft=_draft(rng, i))  # type: ignore[arg-type]  # a ReportDraft
+    return time.perf_counter() - started
+
+
+def _peak_rss_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except FileNotFoundError:
+        pass
+    return 0.0
+
+
+def drain(workers: int, db_name: str) -> tuple[float, float]:
+    cmd = [str(ROOT / ".venv/bin/tipline"), "worker", "--batch", "-v0"]
+    started = time.perf_counter()
+    procs = [subprocess.Popen(cmd, env=_env(db_name)) for _ in range(workers)]
+    peak = 0.0
+    while any(p.poll() is None for p in procs):
+        peak = max([peak, *(_peak_rss_mb(p.pid) for p in procs if p.poll() is None)])
+        time.sleep(0.2)
+    if any(p.returncode for p in procs):
+        raise RuntimeError("a worker failed")
+    return time.perf_counter() - started, peak
+
+
+def load_identifiers(n: int) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT min(id), max(id) FROM reports_report")
+        low, high = cursor.fetchone()
+        cursor.execute(
+            "INSERT INTO identifiers_identifier (kind, value_hash, display, strong, first_seen,"
+            " last_seen) SELECT 'phone', md5('bench' || g) || md5('x' || g), 'v1:bench', true,"
+            " now(), now() FROM generate_series(1, %s) g",
+            [n],
+        )
+        cursor.execute(
+            "INSERT INTO identifiers_reportidentifier (report_id, identifier_id, source,"
+            " as_written, details) SELECT %s + (i.id %% (%s - %s + 1)), i.id, 'bench', '', '{}'"
+            " FROM identifiers_identifier i WHERE i.display = 'v1:bench'",
+            [low, high, low],
+        )
+        cursor.execute("ANALYZE")
+
+
+def time_linking(samples: int) -> list[float]:
+    from tipline.identifiers.services import report_link, report_record_identifiers
+    from tipline.reports.services import report_submit
+
+    rng, timings = random.Random(11), []
+    for i in range(samples):
+        report = report_submit(draft=_draft(rng, 10**6 + i)).report  # type: ignore[arg-type]  # a ReportDraft
+        report_record_identifiers(report=report)
+        started = time.perf_counter()
+        report_link(report=report)
+        timings.append((time.perf_counter() - started) * 1000)
+    return timings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--reports", type=int, default=20_000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--identifiers", type=int, default=1_000_000)
+    parser.add_argument("--link-samples", type=int, default=300)
+    parser.add_argument("--db-name", default="tipline_bench_pipeline")
+    args = parser.parse_args(argv)
+    _psql(f"DROP DATABASE IF EXISTS {args.db_name}")
+    _psql(f"CREATE DATABASE {args.db_name}")
+    env = _env(args.db_name)
+    subprocess.run([str(ROOT / ".venv/bin/tipline"), "migrate", "-v0"], env=env, check=True)
+    try:
+        _setup_django(args.db_name)
+        from tipline.geo.services import geo_seed_defaults
+
+        geo_seed_defaults()
+        load_s = load_reports(args.reports)
+        drain_s, peak_mb = drain(args.workers, args.db_name)
+        load_identifiers(args.identifiers)
+        timings = sorted(time_linking(args.link_samples))
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        _psql(f"DROP DATABASE IF EXISTS {args.db_name}")
+    figures = {
+        "reports": args.reports,
+        "workers": args.workers,
+        "load_reports_per_s": round(args.reports / load_s, 1),
+        "pipeline_reports_per_s": round(args.reports / drain_s, 1),
+        "worker_peak_rss_mb": round(peak_mb, 1),
+        "stored_identifiers": args.identifiers,
+        "link_p50_ms": round(timings[len(timings) // 2], 2),
+        "link_p95_ms": round(timings[int(len(timings) * 0.95)], 2),
+    }
+    for key, value in figures.items():
+        print(f"{key:>24}: {value}")
+    print(json.dumps(figures))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from django.db import connection
+
+from tipline.conftest import draft
+from tipline.identifiers.models import ClusterMerge, Identifier, IpObservation, ReportIdentifier
+from tipline.identifiers.services import report_link, report_record_identifiers
+from tipline.reports.choices import PersonRole
+from tipline.reports.drafts import Account, IncidentDraft, IpEvent, PersonDraft, Phone
+from tipline.reports.models import Report
+from tipline.reports.services import report_submit
+
+T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+
+def _suspect(**values: Any) -> Report:
+    person = PersonDraft(role=PersonRole.REPORTED_PERSON, **values)
+    report = report_submit(draft=draft(people=[person])).report
+    report_record_identifiers(report=report)
+    report_link(report=report)
+    return Report.objects.get(pk=report.pk)
+
+
+def test_same_phone_written_two_ways_links(geo: Any) -> None:
+    first = _suspect(phones=[Phone(number="0803 123 4567")])
+    second = _suspect(phones=[Phone(number="+234-803-123-4567")])
+    assert first.cluster_id is None or first.cluster_id == second.cluster_id
+    assert second.cluster_id is not None
+    assert Report.objects.get(pk=first.pk).cluster_id == second.cluster_id
+    merge = ClusterMerge.objects.get()
+    assert merge.via == "phone" and merge.report_id == second.pk
+
+
+def test_same_ip_with_different_ports_does_not_link(geo: Any) -> None:
+    _suspect(ip_events=[IpEvent(ip="41.58.10.10", port=40001, at=T0)])
+    second = _suspect(ip_events=[IpEvent(ip="41.58.10.10", port=40002, at=T0)])
+    assert second.cluster_id is None
+
+
+def test_same_ip_without_port_never_links(geo: Any) -> None:
+    _suspect(ip_events=[IpEvent(ip="41.58.10.11")])
+    assert _suspect(ip_events=[IpEvent(ip="41.58.10.11")]).cluster_id is None
+
+
+def test_same_ip_and_port_within_two_minutes_links(geo: Any) -> None:
+    _suspect(ip_events=[IpEvent(ip="41.58.10.12", port=5555, at=T0)])
+    near = _suspect(
+        ip_events=[IpEvent(ip="41.58.10.12", port=5555, at=T0.replace(minute=1, second=59))]
+    )
+    far = _suspect(ip_events=[IpEvent(ip="41.58.10.12", port=5555, at=T0.replace(minute=5))])
+    assert near.cluster_id is not None and far.cluster_id is None
+
+
+def test_display_names_alone_never_link(geo: Any) -> None:
+    _suspect(accounts=[Account(display_names=["Big Uncle"])])
+    assert _suspect(accounts=[Account(display_names=["Big Uncle"])]).cluster_id is None
+
+
+def test_platform_account_links_and_two_clusters_merge(geo: Any) -> None:
+    a = _suspect(accounts=[Account(platform="Instagram", screen_name="made_up_1")])
+    b = _suspect(accounts=[Account(platform="Instagram", screen_name="made_up_1")])
+    c = _suspect(phones=[Phone(number="08091112222")])
+    d = _suspect(phones=[Phone(number="08091112222")])
+    assert b.cluster_id != d.cluster_id
+    bridge = _suspect(
+        accounts=[Account(platform="instagram", screen_name="Made_Up_1")],
+        phones=[Phone(number="0809 111 2222")],
+    )
+    clusters = set(
+        Report.objects.filter(pk__in=[a.pk, b.pk, c.pk, d.pk, bridge.pk]).values_list(
+            "cluster_id", flat=True
+        )
+    )
+    assert clusters == {bridge.cluster_id}
+    assert ClusterMerge.objects.filter(absorbed__isnull=False).count() == 1
+
+
+def test_identifiers_are_stored_hashed_and_encrypted(geo: Any) -> None:
+    _suspect(phones=[Phone(number="08031239999")])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT value_hash, display FROM identifiers_identifier")
+        rows = cursor.fetchall()
+    assert rows and all("8031239999" not in h + d for h, d in rows)
+    assert Identifier.objects.get(kind="phone").display == "+2348031239999"
+
+
+def test_recording_twice_changes_nothing(geo: Any) -> None:
+    report = _suspect(
+        phones=[Phone(number="08031230000")], ip_events=[IpEvent(ip="41.58.1.1", port=1, at=T0)]
+    )
+    before = (
+        ReportIdentifier.objects.count(),
+        IpObservation.objects.count(),
+        Identifier.objects.count(),
+    )
+    report_record_identifiers(report=report)
+    report_link(report=report)
+    after = (
+        ReportIdentifier.objects.count(),
+        IpObservation.objects.count(),
+        Identifier.objects.count(),
+    )
+    assert before == after
+
+
+def test_free_text_identifiers_are_found(geo: Any) -> None:
+    text = "He said call 0803 555 0101 or mail him at invented.man@example.com"
+    report = report_submit(
+        draft=draft(incident=IncidentDraft(type="online_enticement", description=text))
+    ).report
+    report_record_identifiers(report=report)
+    kinds = set(
+        ReportIdentifier.objects.filter(report=report).values_list("identifier__kind", flat=True)
+    )
+    assert {"phone", "email"} <= kinds

@@ -1,0 +1,100 @@
+"""Queues: what each user works, by priority then age, with filters and SLA flags."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+
+from tipline.common.time import utcnow
+from tipline.reports.choices import ReportStatus
+from tipline.reports.models import Report
+from tipline.reports.selectors import reports_visible_to
+
+# A P1 untouched for an hour, or a P2 for a day, is overdue.
+SLA = {"P1": timedelta(hours=1), "P2": timedelta(hours=24)}
+OPEN_STATUSES = [
+    ReportStatus.AWAITING_TRIAGE,
+    ReportStatus.ASSIGNED,
+    ReportStatus.PROCESSING,
+    ReportStatus.RECEIVED,
+]
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    """The filters of the queue and search pages."""
+
+    command: str = ""
+    incident_type: str = ""
+    channel: str = ""
+    state: str = ""
+    status: str = ""
+    priority: str = ""
+    has_match: bool = False
+    in_cluster: bool = False
+    mine: bool = False
+
+
+def _priority_rank() -> Case:
+    whens = [When(priority=p, then=Value(i)) for i, p in enumerate(["P1", "P2", "P3", "P4"])]
+    return Case(*whens, default=Value(9), output_field=IntegerField())
+
+
+def _filtered(qs: QuerySet[Report], f: QueueFilters, user: Any) -> QuerySet[Report]:
+    pairs = {
+        "routed_command__code": f.command,
+        "incident_type": f.incident_type,
+        "channel": f.channel,
+        "state__code": f.state,
+        "status": f.status,
+        "priority": f.priority,
+    }
+    qs = qs.filter(**{k: v for k, v in pairs.items() if v})
+    if f.has_match:
+        qs = qs.filter(files__matches__isnull=False).distinct()
+    if f.in_cluster:
+        qs = qs.filter(cluster_id__isnull=False)
+    if f.mine:
+        qs = qs.filter(assigned_to=user)
+    return qs
+
+
+def queue_for_user(*, user: Any, filters: QueueFilters, limit: int = 200) -> QuerySet[Report]:
+    """Open reports in the user's scope, P1 first, then oldest first."""
+    qs = reports_visible_to(user).filter(status__in=OPEN_STATUSES)
+    if filters.status:
+        qs = reports_visible_to(user)
+    qs = _filtered(qs, filters, user).select_related("routed_command", "state", "assigned_to")
+    return qs.annotate(rank=_priority_rank()).order_by("rank", "received_at")[:limit]
+
+
+def overdue_q(now: Any = None) -> Q:
+    """Untouched (awaiting triage) past the SLA of its priority."""
+    now = now or utcnow()
+    untouched = Q(status=ReportStatus.AWAITING_TRIAGE)
+    return untouched & (
+        Q(priority="P1", received_at__lt=now - SLA["P1"])
+        | Q(priority="P2", received_at__lt=now - SLA["P2"])
+    )
+
+
+def overdue_for_user(*, user: Any) -> QuerySet[Report]:
+    """Overdue reports in scope (a national supervisor sees every command's)."""
+    return (
+        reports_visible_to(user)
+        .filter(overdue_q())
+        .select_related("routed_command")
+        .order_by("received_at")
+    )
+
+
+def is_overdue(report: Report, now: Any = None) -> bool:
+    """The same rule as `overdue_q`, for one loaded report."""
+    now = now or utcnow()
+    limit = SLA.get(report.priority)
+    return bool(
+        limit and report.status == ReportStatus.AWAITING_TRIAGE and report.received_at < now - limit
+    )
