@@ -14,7 +14,8 @@ $BIN/tipline createcachetable
 $BIN/tipline collectstatic --no-input -v0
 $BIN/tipline demo
 
-$BIN/tipline worker -v1 &
+# The worker's per-task lines go to a log, so the addresses below stay on screen.
+$BIN/tipline worker -v1 >>"$TIPLINE_VAR_DIR/worker.log" 2>&1 &
 WORKER=$!
 $BIN/gunicorn tipline.config.wsgi:application --bind "127.0.0.1:$PORT" --workers 2 \
   --access-logfile - --log-level warning &
@@ -32,11 +33,13 @@ cat <<INFO
   Analyst console      http://127.0.0.1:$PORT/console/
   Administration       http://127.0.0.1:$PORT/admin/
   JSON API docs        http://127.0.0.1:$PORT/api/v1/docs   (Bearer demo-platform-key)
+  CyberTipline API     http://127.0.0.1:$PORT/ispws/status  (Basic demo-esp / demo-esp-password)
 
   Demo logins (password demo-password, no second factor in demo mode):
     analyst (Lagos command)   investigator (Lagos, Benin)   liaison (national desk)
     supervisor (national)     admin (national, administrator)
 
+  The background worker processes the demo reports now (log: $TIPLINE_VAR_DIR/worker.log).
   Ctrl-C stops the web server and the worker.
 
 INFO

@@ -56,6 +56,9 @@ INSTALLED_APPS = [
     "tipline.media",
     "tipline.pipeline",
     "tipline.triage",
+    "tipline.search",
+    "tipline.graph",
+    "tipline.dashboards",
     "tipline.console",
 ]
 

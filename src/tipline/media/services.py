@@ -59,14 +59,14 @@ class ImportResult:
     added: int = 0
     duplicates: int = 0
     errors: list[str] = field(default_factory=list)
+    seen: int = 0
 
 
-def _store_batch(hash_list: HashList, batch: list[HashListEntry], result: ImportResult) -> None:
-    before = HashListEntry.objects.filter(hash_list=hash_list).count()
+def _store_batch(batch: list[HashListEntry], result: ImportResult) -> None:
+    # Duplicates are skipped by the unique constraint; what was added is counted once at the
+    # end (counting per batch would make a 10-million-entry import quadratic).
     HashListEntry.objects.bulk_create(batch, ignore_conflicts=True)
-    added = HashListEntry.objects.filter(hash_list=hash_list).count() - before
-    result.added += added
-    result.duplicates += len(batch) - added
+    result.seen += len(batch)
     batch.clear()
 
 
@@ -82,6 +82,7 @@ def hashlist_import(
 
     result, batch = ImportResult(), []
     with transaction.atomic():
+        before = HashListEntry.objects.filter(hash_list=hash_list).count()
         for item in parse(stream, fmt=fmt):
             if not isinstance(item, HashRecord):
                 result.errors.append(f"line {item.line}: {item.message}")
@@ -100,8 +101,10 @@ def hashlist_import(
                 )
             )
             if len(batch) >= IMPORT_BATCH:
-                _store_batch(hash_list, batch, result)
-        _store_batch(hash_list, batch, result)
+                _store_batch(batch, result)
+        _store_batch(batch, result)
+        result.added = HashListEntry.objects.filter(hash_list=hash_list).count() - before
+        result.duplicates = result.seen - result.added
         audit_record(
             actor=actor,
             action="hashlist.imported",

@@ -55,6 +55,7 @@ def locate_step(report: Report) -> None:
             source=found.source,
             confidence=found.confidence,
             detail=found.detail,
+            lga=found.lga or "",
         )
 
 

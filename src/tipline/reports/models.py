@@ -89,6 +89,8 @@ class Report(models.Model):
     country = models.CharField(max_length=2, blank=True)
     location_source = models.CharField(max_length=32, blank=True)
     location_confidence = models.FloatField(null=True, blank=True)
+    location_lga = models.CharField(max_length=80, blank=True)
+    location_detail = models.CharField(max_length=500, blank=True)
     routed_command = models.ForeignKey(
         "geo.RegionalCommand",
         null=True,

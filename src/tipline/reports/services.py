@@ -280,18 +280,22 @@ def report_set_location(
     source: str,
     confidence: float,
     detail: str = "",
+    lga: str = "",
 ) -> Report:
-    """Record where the report is located, and how that was decided."""
+    """Record where the report is located, and how that was decided (shown to analysts)."""
     with transaction.atomic():
         before = {"state": report.state.code if report.state else None, "country": report.country}
         report.state, report.country = state, country
         report.location_source, report.location_confidence = source, confidence
+        report.location_lga, report.location_detail = lga[:80], detail[:500]
         report.save(
             update_fields=[
                 "state",
                 "country",
                 "location_source",
                 "location_confidence",
+                "location_lga",
+                "location_detail",
                 "updated_at",
             ]
         )
@@ -300,6 +304,7 @@ def report_set_location(
             "country": country,
             "source": source,
             "confidence": confidence,
+            "lga": lga,
             "detail": detail,
         }
         if before != {"state": after["state"], "country": country}:

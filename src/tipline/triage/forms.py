@@ -37,3 +37,16 @@ class BulkForm(forms.Form):
     reason = forms.ChoiceField(required=False, choices=_blank(CloseReason.choices))
     priority = forms.ChoiceField(required=False, choices=_blank(Priority.choices))
     note = forms.CharField(required=False, max_length=2000)
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 3}), label="Note")
+
+
+class ReferForm(forms.Form):
+    partner = forms.CharField(max_length=8, label="Partner")
+    reason = forms.CharField(max_length=2000, label="Why")
+
+
+class EscalateForm(forms.Form):
+    reason = forms.CharField(max_length=2000, label="Why")

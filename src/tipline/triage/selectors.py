@@ -7,11 +7,16 @@ from datetime import timedelta
 from typing import Any
 
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.http import Http404
 
 from tipline.common.time import utcnow
+from tipline.geo.choices import CommandKind
+from tipline.geo.models import RegionalCommand
 from tipline.reports.choices import ReportStatus
 from tipline.reports.models import Report
 from tipline.reports.selectors import reports_visible_to
+from tipline.triage.choices import EscalationState
+from tipline.triage.models import Escalation, Referral, ReportNote
 
 # A P1 untouched for an hour, or a P2 for a day, is overdue.
 SLA = {"P1": timedelta(hours=1), "P2": timedelta(hours=24)}
@@ -98,3 +103,59 @@ def is_overdue(report: Report, now: Any = None) -> bool:
     return bool(
         limit and report.status == ReportStatus.AWAITING_TRIAGE and report.received_at < now - limit
     )
+
+
+def report_worklog(*, report: Report) -> dict[str, Any]:
+    """The notes, referrals and escalations of one report, for its page (3 queries)."""
+    return {
+        "notes": list(ReportNote.objects.filter(report=report).select_related("author")),
+        "referrals": list(
+            Referral.objects.filter(report=report).select_related("partner", "created_by")
+        ),
+        "escalations": list(
+            Escalation.objects.filter(report=report).select_related("raised_by", "acknowledged_by")
+        ),
+    }
+
+
+def partner_queues() -> QuerySet[RegionalCommand]:
+    """The partner queues a report can be referred to."""
+    return RegionalCommand.objects.filter(kind=CommandKind.PARTNER).order_by("name")
+
+
+def open_escalations_for_user(*, user: Any) -> QuerySet[Escalation]:
+    """Open escalations on reports in the user's scope, oldest first."""
+    return (
+        Escalation.objects.filter(state=EscalationState.OPEN, report__in=reports_visible_to(user))
+        .select_related("report", "raised_by", "report__routed_command")
+        .order_by("raised_at")
+    )
+
+
+def escalation_get_for_user(*, user: Any, pk: int) -> Escalation:
+    """One escalation on a report the user may see; 404 otherwise."""
+    found = (
+        Escalation.objects.filter(pk=pk, report__in=reports_visible_to(user))
+        .select_related("report")
+        .first()
+    )
+    if found is None:
+        raise Http404("No such escalation.")
+    return found
+
+
+def cluster_reports_for_user(
+    *, report: Report, user: Any, limit: int = 50
+) -> tuple[list[Report], int, int]:
+    """Other reports of the cluster the user may see, their count, and the count hidden."""
+    if report.cluster_id is None:
+        return [], 0, 0
+    members = Report.objects.filter(cluster_id=report.cluster_id).exclude(pk=report.pk)
+    visible = reports_visible_to(user).filter(cluster_id=report.cluster_id).exclude(pk=report.pk)
+    shown = list(
+        visible.only("reference", "received_at", "priority", "status", "incident_type").order_by(
+            "-received_at"
+        )[:limit]
+    )
+    total_visible = visible.count()
+    return shown, total_visible, members.count() - total_visible

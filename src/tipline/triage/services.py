@@ -1,4 +1,5 @@
-"""Triage actions on reports: claim, assign, close (incl. as a duplicate), change priority.
+"""Triage actions on reports: claim, assign, close (incl. as a duplicate), change priority,
+note, refer to a partner, escalate.
 
 Each is one audited service; bulk actions call them per report and say how each one went.
 """
@@ -12,10 +13,21 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from tipline.audit.services import audit_record
-from tipline.reports.choices import CloseReason, Priority, ReportStatus
+from tipline.common.time import utcnow
+from tipline.geo.choices import CommandKind
+from tipline.geo.models import RegionalCommand
+from tipline.reports.choices import (
+    ALLOWED_TRANSITIONS,
+    CloseReason,
+    Priority,
+    ReportStatus,
+    SharingLevel,
+)
 from tipline.reports.models import Report
 from tipline.reports.selectors import reports_visible_to
 from tipline.reports.services import report_set_priority, report_transition
+from tipline.triage.choices import EscalationState, ReferralState
+from tipline.triage.models import Escalation, Referral, ReportNote
 
 
 def report_assign(*, report: Report, assignee: Any, actor: Any, ip: str | None = None) -> Report:
@@ -95,3 +107,115 @@ def bulk_apply(*, reports: list[Report], action: Any) -> list[BulkOutcome]:
         else:
             outcomes.append(BulkOutcome(report.reference, True))
     return outcomes
+
+
+NOTE_MAX = 5000
+SUPERVISING_ROLES = frozenset({"supervisor", "administrator"})
+
+
+def report_add_note(*, report: Report, body: str, actor: Any, ip: str | None = None) -> ReportNote:
+    """Add an analyst's note. The audit row records that a note was added, not what it says."""
+    body = body.strip()
+    if not body:
+        raise ValidationError("A note cannot be empty.")
+    if len(body) > NOTE_MAX:
+        raise ValidationError(f"A note can be at most {NOTE_MAX} characters.")
+    with transaction.atomic():
+        note = ReportNote.objects.create(
+            report=report, author=actor, body=body, created_at=utcnow()
+        )
+        audit_record(
+            actor=actor,
+            action="report.note_added",
+            object_type="report",
+            object_id=report.pk,
+            after={"note": note.pk, "length": len(body)},
+            ip=ip,
+        )
+    return note
+
+
+def report_refer(
+    *, report: Report, partner: RegionalCommand, reason: str, actor: Any, ip: str | None = None
+) -> Referral:
+    """Record a referral to a partner queue; the exchange sends it later.
+
+    A TLP:RED report is never referred outside the agency, and a report referred to a partner
+    already waiting to be sent is not referred to it twice.
+    """
+    if partner.kind != CommandKind.PARTNER:
+        raise ValidationError(f"{partner.name} is not a partner queue.")
+    if report.sharing_level == SharingLevel.RED:
+        raise ValidationError("A TLP:RED report is not shared outside the agency.")
+    if not reason.strip():
+        raise ValidationError("Say why the report is referred.")
+    with transaction.atomic():
+        if Referral.objects.filter(
+            report=report, partner=partner, state=ReferralState.PENDING
+        ).exists():
+            raise ValidationError(f"Already referred to {partner.name}, waiting to be sent.")
+        referral = Referral.objects.create(
+            report=report,
+            partner=partner,
+            reason=reason.strip()[:2000],
+            created_by=actor,
+            created_at=utcnow(),
+        )
+        if ReportStatus.REFERRED in ALLOWED_TRANSITIONS.get(report.status, frozenset()):
+            report_transition(report=report, to_status=ReportStatus.REFERRED, actor=actor, ip=ip)
+        audit_record(
+            actor=actor,
+            action="report.referred",
+            object_type="report",
+            object_id=report.pk,
+            after={"partner": partner.code, "referral": referral.pk, "reason": referral.reason},
+            ip=ip,
+        )
+    return referral
+
+
+def report_escalate(
+    *, report: Report, reason: str, actor: Any, ip: str | None = None
+) -> Escalation:
+    """Ask a supervisor to look at the report now. One open escalation per report."""
+    if not reason.strip():
+        raise ValidationError("Say why the report is escalated.")
+    with transaction.atomic():
+        if Escalation.objects.filter(report=report, state=EscalationState.OPEN).exists():
+            raise ValidationError("This report is already escalated.")
+        escalation = Escalation.objects.create(
+            report=report, reason=reason.strip()[:2000], raised_by=actor, raised_at=utcnow()
+        )
+        audit_record(
+            actor=actor,
+            action="report.escalated",
+            object_type="report",
+            object_id=report.pk,
+            after={"escalation": escalation.pk, "reason": escalation.reason},
+            ip=ip,
+        )
+    return escalation
+
+
+def escalation_acknowledge(
+    *, escalation: Escalation, actor: Any, ip: str | None = None
+) -> Escalation:
+    """A supervisor takes the escalation; it leaves the open list."""
+    if getattr(actor, "role", "") not in SUPERVISING_ROLES:
+        raise ValidationError("Only a supervisor can acknowledge an escalation.")
+    with transaction.atomic():
+        locked = Escalation.objects.select_for_update().get(pk=escalation.pk)
+        if locked.state != EscalationState.OPEN:
+            raise ValidationError("This escalation is already acknowledged.")
+        locked.state = EscalationState.ACKNOWLEDGED
+        locked.acknowledged_by, locked.acknowledged_at = actor, utcnow()
+        locked.save(update_fields=["state", "acknowledged_by", "acknowledged_at"])
+        audit_record(
+            actor=actor,
+            action="report.escalation_acknowledged",
+            object_type="report",
+            object_id=locked.report_id,
+            after={"escalation": locked.pk},
+            ip=ip,
+        )
+    return locked

@@ -6,12 +6,14 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from tipline.accounts.models import User
@@ -19,8 +21,16 @@ from tipline.common.http import client_ip
 from tipline.reports.models import Report
 from tipline.reports.selectors import report_get_for_user, reports_visible_to
 from tipline.triage import services
-from tipline.triage.forms import BulkForm, QueueFilterForm
-from tipline.triage.selectors import QueueFilters, is_overdue, overdue_for_user, queue_for_user
+from tipline.triage.forms import BulkForm, EscalateForm, NoteForm, QueueFilterForm, ReferForm
+from tipline.triage.selectors import (
+    QueueFilters,
+    escalation_get_for_user,
+    is_overdue,
+    open_escalations_for_user,
+    overdue_for_user,
+    partner_queues,
+    queue_for_user,
+)
 
 
 @login_required
@@ -37,7 +47,11 @@ def queue(request: HttpRequest) -> HttpResponse:
 @login_required
 def overdue(request: HttpRequest) -> HttpResponse:
     """Reports past their SLA in the user's scope (all commands for a national supervisor)."""
-    return render(request, "triage/overdue.html", {"reports": overdue_for_user(user=request.user)})
+    context = {
+        "reports": overdue_for_user(user=request.user),
+        "escalations": open_escalations_for_user(user=request.user),
+    }
+    return render(request, "triage/overdue.html", context)
 
 
 def _assignee(request: HttpRequest, username: str) -> User:
@@ -95,7 +109,7 @@ def _report_outcomes(request: HttpRequest, outcomes: list[services.BulkOutcome])
 def bulk(request: HttpRequest) -> HttpResponse:
     """Apply one action to the selected reports (or to one, from its own page)."""
     form = BulkForm(request.POST)
-    back = request.POST.get("next") or reverse("triage:queue")
+    back = _back(request)
     if not form.is_valid():
         messages.error(request, "Choose an action and what it needs.")
         return HttpResponseRedirect(back)
@@ -111,3 +125,96 @@ def bulk(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect(back)
     _report_outcomes(request, services.bulk_apply(reports=reports, action=action))
     return HttpResponseRedirect(back)
+
+
+def _back(request: HttpRequest) -> str:
+    """Where to return after an action: the page it came from, if it is one of ours."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("triage:queue")
+
+
+def _report_action(
+    request: HttpRequest,
+    reference: str,
+    form: forms.Form,
+    invalid: str,
+    work: Callable[[Report, dict[str, Any], str | None], str],
+) -> HttpResponse:
+    """The shape of every report-page action: scope, validate, call the service, say how it went.
+
+    `work(report, cleaned_data, ip)` calls one service and returns the success message.
+    """
+    report = report_get_for_user(user=request.user, reference=reference)
+    if not form.is_valid():
+        messages.error(request, invalid)
+    else:
+        try:
+            messages.success(request, work(report, form.cleaned_data, client_ip(request)))
+        except ValidationError as exc:
+            messages.error(request, "; ".join(exc.messages))
+    return HttpResponseRedirect(reverse("console:report", args=[reference]))
+
+
+@login_required
+@require_POST
+def add_note(request: HttpRequest, reference: str) -> HttpResponse:
+    """Add a note to a report in the user's scope."""
+
+    def work(report: Report, data: dict[str, Any], ip: str | None) -> str:
+        services.report_add_note(report=report, body=data["body"], actor=request.user, ip=ip)
+        return "Note added."
+
+    form = NoteForm(request.POST)
+    return _report_action(
+        request, reference, form, "Write the note (at most 5000 characters).", work
+    )
+
+
+@login_required
+@require_POST
+def refer(request: HttpRequest, reference: str) -> HttpResponse:
+    """Record a referral of the report to a partner queue."""
+
+    def work(report: Report, data: dict[str, Any], ip: str | None) -> str:
+        partner = partner_queues().filter(code=data["partner"]).first()
+        if partner is None:
+            raise ValidationError("Choose one of the partner queues.")
+        services.report_refer(
+            report=report, partner=partner, reason=data["reason"], actor=request.user, ip=ip
+        )
+        return f"Referral to {partner.name} recorded; it is sent when the partner exchange runs."
+
+    form = ReferForm(request.POST)
+    return _report_action(request, reference, form, "Choose a partner and say why.", work)
+
+
+@login_required
+@require_POST
+def escalate(request: HttpRequest, reference: str) -> HttpResponse:
+    """Ask a supervisor to look at the report now."""
+
+    def work(report: Report, data: dict[str, Any], ip: str | None) -> str:
+        services.report_escalate(report=report, reason=data["reason"], actor=request.user, ip=ip)
+        return "Escalated to the supervisors."
+
+    form = EscalateForm(request.POST)
+    return _report_action(request, reference, form, "Say why the report is escalated.", work)
+
+
+@login_required
+@require_POST
+def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    """A supervisor acknowledges an escalation."""
+    escalation = escalation_get_for_user(user=request.user, pk=pk)
+    ip = client_ip(request)
+    try:
+        services.escalation_acknowledge(escalation=escalation, actor=request.user, ip=ip)
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+    else:
+        messages.success(request, f"Escalation of {escalation.report.reference} acknowledged.")
+    return HttpResponseRedirect(reverse("triage:overdue"))
