@@ -160,6 +160,10 @@ SECURE = env_bool("TIPLINE_SECURE_COOKIES", not _RELAXED)
 SESSION_COOKIE_SECURE = SECURE
 CSRF_COOKIE_SECURE = SECURE
 LOGIN_MAX_FAILURES = env_int("TIPLINE_LOGIN_MAX_FAILURES", 5, minimum=1)
+# The link graph draws at most this many nodes; larger clusters are summarised.
+GRAPH_MAX_NODES = env_int("TIPLINE_GRAPH_MAX_NODES", 150, minimum=10)
+# Who the platform says it is when it forwards a report to NCMEC (`tipline export_ncmec`).
+NCMEC_EXPORT_REPORTER_EMAIL = env_str("TIPLINE_NCMEC_EXPORT_EMAIL", "reports@tipline.invalid")
 LOGIN_LOCK_SECONDS = env_int("TIPLINE_LOGIN_LOCK_SECONDS", 15 * 60, minimum=1)
 
 LANGUAGE_CODE = "en"
