@@ -136,7 +136,7 @@ def pdq_from_file(source: str | Path | BinaryIO) -> PDQResult:
 
 
 def video_frame_pdqs(
-    path: str | Path,
+    path: str | Path | BinaryIO,
     interval: float = VIDEO_FRAME_INTERVAL,
     max_frames: int = VIDEO_MAX_FRAMES,
 ) -> list[FramePDQ] | None:
@@ -146,7 +146,8 @@ def video_frame_pdqs(
     except ImportError:
         return None
     frames: list[FramePDQ] = []
-    with av.open(str(path)) as container:
+    source = path if hasattr(path, "read") else str(path)  # a decrypted stream never touches disk
+    with av.open(source) as container:
         for time, image in _sampled_frames(container, interval):
             result = pdq_from_image(image)
             frames.append(FramePDQ(round(time, 3), result.hash, result.quality))

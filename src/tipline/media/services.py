@@ -12,14 +12,16 @@ from PIL import ExifTags, Image, UnidentifiedImageError
 from tipline.audit.services import audit_record
 from tipline.common.time import utcnow
 from tipline.media.choices import MatchKind
-from tipline.media.hashing import is_matchable, pdq_from_image
+from tipline.media.hashing import is_matchable, pdq_from_image, video_frame_pdqs
 from tipline.media.index import current_indexes
 from tipline.media.models import FileMatch, HashList, HashListEntry, HashListVersion
-from tipline.media.sniff import IMAGE_TYPES
+from tipline.media.sniff import IMAGE_TYPES, VIDEO_TYPES
 from tipline.media.storage import read_decrypted
 from tipline.reports.models import ReportFile
 
 MAX_IMAGE_BYTES = 50 * 1024 * 1024
+# Videos are decoded from memory (plain text never touches a disk); larger ones keep digests only.
+MAX_VIDEO_BYTES = 256 * 1024 * 1024
 IMPORT_BATCH = 2000
 
 
@@ -175,8 +177,40 @@ def _exif(image: Image.Image) -> dict[str, str]:
     }
 
 
+def _video_frames(file: ReportFile) -> list[dict[str, Any]] | None:
+    if not file.storage_key or file.sniffed_type not in VIDEO_TYPES:
+        return None
+    if file.size is not None and file.size > MAX_VIDEO_BYTES:
+        return None
+    data = io.BytesIO(b"".join(read_decrypted(file.storage_key)))
+    try:
+        frames = video_frame_pdqs(data)
+    except Exception:  # noqa: BLE001  # FFmpeg refuses many damaged files; digests still match
+        return None
+    if frames is None:
+        return None
+    return [{"time": f.time, "hash": f.hash, "quality": f.quality} for f in frames]
+
+
+def _compute_video_pdq(file: ReportFile) -> ReportFile:
+    frames = _video_frames(file)
+    if not frames:
+        return file
+    best = max(frames, key=lambda f: f["quality"])
+    file.pdq, file.pdq_quality = best["hash"], best["quality"]
+    file.details = {**(file.details or {}), "frames": frames}
+    file.save(update_fields=["pdq", "pdq_quality", "details"])
+    return file
+
+
 def file_compute_pdq(*, file: ReportFile) -> ReportFile:
-    """PDQ and quality of a stored image, with its EXIF kept as the file's details."""
+    """PDQ and quality of a stored image (EXIF kept as details), or of a video's sampled frames.
+
+    For a video, every sampled frame's PDQ is kept in `details["frames"]` and each is matched;
+    the file's own PDQ is its best-quality frame's.
+    """
+    if file.sniffed_type in VIDEO_TYPES:
+        return _compute_video_pdq(file)
     image = _image(file)
     if image is None:
         return file
@@ -195,9 +229,29 @@ def _digest_matches(file: ReportFile) -> list[tuple[int, str, int]]:
         found += [(entry_id, MatchKind.MD5, 0) for entry_id in indexes.md5.lookup(file.md5)]
     if file.sha1:
         found += [(entry_id, MatchKind.SHA1, 0) for entry_id in indexes.sha1.lookup(file.sha1)]
-    if file.pdq and is_matchable(file.pdq_quality if file.pdq_quality is not None else 100):
-        found += [(entry_id, MatchKind.PDQ, dist) for entry_id, dist in indexes.pdq.query(file.pdq)]
-    return found
+    for pdq, quality in _pdqs(file):
+        if is_matchable(quality):
+            found += [(entry_id, MatchKind.PDQ, dist) for entry_id, dist in indexes.pdq.query(pdq)]
+    return _closest(found)
+
+
+def _pdqs(file: ReportFile) -> set[tuple[str, int]]:
+    """The file's PDQ hashes with their quality: its own, and each sampled video frame's."""
+    hashes = set()
+    if file.pdq:
+        hashes.add((file.pdq, file.pdq_quality if file.pdq_quality is not None else 100))
+    for frame in (file.details or {}).get("frames") or []:
+        hashes.add((str(frame["hash"]), int(frame["quality"])))
+    return hashes
+
+
+def _closest(found: list[tuple[int, str, int]]) -> list[tuple[int, str, int]]:
+    """One match per entry and kind, at its smallest distance (several frames may match)."""
+    best: dict[tuple[int, str], int] = {}
+    for entry_id, kind, distance in found:
+        key = (entry_id, kind)
+        best[key] = min(distance, best.get(key, distance))
+    return [(entry_id, kind, distance) for (entry_id, kind), distance in best.items()]
 
 
 def file_match(*, file: ReportFile) -> list[FileMatch]:

@@ -132,3 +132,25 @@ def test_new_entry_is_searchable_without_a_rebuild(geo: Any) -> None:
     assert file_match(file=file) == []
     _entry(md5="d" * 32)
     assert len(file_match(file=file)) == 1
+
+
+def test_a_stored_video_is_matched_frame_by_frame(geo: Any, tmp_path: Any) -> None:
+    from tipline.media.hashing import video_frame_pdqs
+    from tipline.media.tests.test_hashing import write_video
+
+    path = tmp_path / "clip.mp4"
+    write_video(path)
+    frames = video_frame_pdqs(path)
+    assert frames is not None and len(frames) == 3
+    writer = EncryptedWriter()
+    writer.write(path.read_bytes())
+    blob = writer.close()
+    file = report_submit(
+        draft=draft(files=[FileDraft(md5=blob.md5, content_type="video/mp4", storage_key=blob.key)])
+    ).report.files.get()
+    # A list holds a near-duplicate of the last sampled frame only: the video still matches.
+    entry = _entry(pdq=_flip(frames[-1].hash, 3))
+    file = file_compute_pdq(file=file)
+    assert [f["hash"] for f in file.details["frames"]] == [f.hash for f in frames]
+    matches = file_match(file=file)
+    assert [(m.entry_id, m.kind, m.distance) for m in matches] == [(entry.pk, "pdq", 3)]
