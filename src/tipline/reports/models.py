@@ -108,6 +108,8 @@ class Report(models.Model):
     pipeline_lease_until = models.DateTimeField(null=True, blank=True)
     pipeline_lease_owner = models.CharField(max_length=64, blank=True)
     needs_attention = models.BooleanField(default=False, db_index=True)
+    # When a person first took a decision on it (assign, refer, close): time to triage, cheaply.
+    triaged_at = models.DateTimeField(null=True, blank=True)
 
     raw_record = EncryptedTextField(blank=True, default="")
     raw_content_type = models.CharField(max_length=100, blank=True)

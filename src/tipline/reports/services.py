@@ -214,7 +214,11 @@ def report_transition(
             raise ValidationError("Closing a report needs a reason.")
         locked.status = to_status
         locked.closed_reason = reason if to_status == ReportStatus.CLOSED else ""
-        locked.save(update_fields=["status", "closed_reason", "updated_at"])
+        fields = ["status", "closed_reason", "updated_at"]
+        if current == ReportStatus.AWAITING_TRIAGE and locked.triaged_at is None:
+            locked.triaged_at = utcnow()
+            fields.append("triaged_at")
+        locked.save(update_fields=fields)
         audit_record(
             actor=actor,
             action="report.status_changed",

@@ -153,3 +153,16 @@ def test_closing_needs_a_reason(geo: Any) -> None:
         report=report, to_status=ReportStatus.CLOSED, actor=None, reason="informational"
     )
     assert closed.closed_reason == "informational"
+
+
+def test_first_triage_decision_is_timed_once(geo: Any) -> None:
+    report = report_submit(draft=draft()).report
+    for status in (ReportStatus.PROCESSING, ReportStatus.AWAITING_TRIAGE):
+        report = report_transition(report=report, to_status=status, actor=None)
+    assert report.triaged_at is None
+    report = report_transition(report=report, to_status=ReportStatus.ASSIGNED, actor=None)
+    first = report.triaged_at
+    assert first is not None
+    for status in (ReportStatus.AWAITING_TRIAGE, ReportStatus.ASSIGNED):
+        report = report_transition(report=report, to_status=status, actor=None)
+    assert Report.objects.get(pk=report.pk).triaged_at == first  # back and forth keeps the first
