@@ -17,5 +17,6 @@ class Step(models.TextChoices):
     MEDIA = "media", "Hash and match media"
     LOCATE = "locate", "Geolocate"
     LINK = "link", "Link reports"
+    INDEX = "index", "Index for search"
     PRIORITISE = "prioritise", "Prioritise"
     ROUTE = "route", "Route"

@@ -17,6 +17,7 @@ from tipline.reports.services import (
     report_set_routing,
     report_transition,
 )
+from tipline.search.services import index_step
 
 NATIONAL_DESK = "NAT"
 StepFn = Callable[[Report], None]
@@ -91,6 +92,7 @@ STEPS: list[tuple[str, StepFn]] = [
     (Step.MEDIA, media_step),
     (Step.LOCATE, locate_step),
     (Step.LINK, link_step),
+    (Step.INDEX, index_step),
     (Step.PRIORITISE, prioritise_step),
     (Step.ROUTE, route_step),
 ]

@@ -122,6 +122,8 @@ class Report(models.Model):
         indexes = [
             models.Index(fields=["routed_command", "status", "priority", "received_at"]),
             models.Index(fields=["api_client", "external_id"]),
+            # "Newest first within my command": search and the report list.
+            models.Index(fields=["routed_command", "-received_at"], name="report_command_newest"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -48,7 +48,8 @@ def _priority_rank() -> Case:
     return Case(*whens, default=Value(9), output_field=IntegerField())
 
 
-def _filtered(qs: QuerySet[Report], f: QueueFilters, user: Any) -> QuerySet[Report]:
+def reports_filtered(qs: QuerySet[Report], f: QueueFilters, user: Any) -> QuerySet[Report]:
+    """Apply the queue's filters (shared by the queue and search pages)."""
     pairs = {
         "routed_command__code": f.command,
         "incident_type": f.incident_type,
@@ -72,7 +73,9 @@ def queue_for_user(*, user: Any, filters: QueueFilters, limit: int = 200) -> Que
     qs = reports_visible_to(user).filter(status__in=OPEN_STATUSES)
     if filters.status:
         qs = reports_visible_to(user)
-    qs = _filtered(qs, filters, user).select_related("routed_command", "state", "assigned_to")
+    qs = reports_filtered(qs, filters, user).select_related(
+        "routed_command", "state", "assigned_to"
+    )
     return qs.annotate(rank=_priority_rank()).order_by("rank", "received_at")[:limit]
 
 

@@ -34,7 +34,16 @@ def _processed(report: Report) -> Report:
 def test_every_step_records_its_outcome(geo: Any) -> None:
     report = _processed(_submit("An invented man messages a child.", state_code="KN"))
     runs = {r.step: r for r in StepRun.objects.filter(report=report)}
-    assert set(runs) == {"intake", "extract", "media", "locate", "link", "prioritise", "route"}
+    assert set(runs) == {
+        "intake",
+        "extract",
+        "media",
+        "locate",
+        "link",
+        "index",
+        "prioritise",
+        "route",
+    }
     assert all(
         r.status == "done" and r.attempts == 1 and r.duration_ms is not None for r in runs.values()
     )
@@ -125,7 +134,7 @@ def test_rerun_after_interruption_gives_the_same_result(geo: Any) -> None:
         twin.priority,
         twin.state_id,
     )
-    assert StepRun.objects.filter(report=report).count() == 7
+    assert StepRun.objects.filter(report=report).count() == len(steps.STEPS)
 
 
 class Killed(BaseException):

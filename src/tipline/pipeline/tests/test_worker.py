@@ -24,7 +24,7 @@ def test_worker_really_runs_the_enqueued_pipeline_task(geo: Any) -> None:
     assert DBTaskResult.objects.get().status == "SUCCESSFUL"
     assert report.status == ReportStatus.AWAITING_TRIAGE
     assert report.routed_command is not None and report.routed_command.code == "LAG"
-    steps = ["intake", "extract", "media", "locate", "link", "prioritise", "route"]
+    steps = ["intake", "extract", "media", "locate", "link", "index", "prioritise", "route"]
     assert set(StepRun.objects.values_list("step", "status")) == {(s, "done") for s in steps}
     assert report.priority != ""
 

@@ -1,0 +1,42 @@
+"""The console's search page. Thin: parse the form, call one selector, render."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_GET
+
+from tipline.search.forms import SearchForm
+from tipline.search.selectors import search_results
+from tipline.triage.selectors import QueueFilters
+
+
+def _wants_partial(request: HttpRequest) -> bool:
+    """htmx swaps in the results alone; a history restore needs the whole page."""
+    return "HX-Request" in request.headers and "HX-History-Restore-Request" not in request.headers
+
+
+@login_required
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    """Search the reports in the user's scope; the results are paginated, 50 a page."""
+    form = SearchForm(request.GET or None)
+    results, filters = None, QueueFilters()
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        query, page = data.pop("q"), data.pop("page") or 1
+        filters = QueueFilters(**{k: v for k, v in data.items() if v})
+        results = search_results(user=request.user, query=query, filters=filters, page=page)
+    template = "search/_results.html" if _wants_partial(request) else "search/search.html"
+    context = {
+        "form": form,
+        "results": results,
+        "filtered": filters != QueueFilters(),
+        "display_tz": settings.DISPLAY_TIME_ZONE,
+    }
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
