@@ -26,6 +26,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+
+from _pg import psql  # noqa: E402  # bench/ is on sys.path when run as a script
+
 FIXTURE = ROOT / "src/tipline/intake/tests/ispws/fixtures/report-maximal.xml"
 CALLS = ("status", "submit", "upload", "fileinfo", "finish")
 USER, PASSWORD = "bench-esp", "bench-esp-password-not-secret"
@@ -43,17 +46,9 @@ def _env(db_url: str) -> dict[str, str]:
     }
 
 
-def _psql(sql: str) -> None:
-    subprocess.run(
-        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-qc", sql],
-        check=True,
-        capture_output=True,
-    )
-
-
 def _prepare(db_url: str, db_name: str) -> None:
-    _psql(f"DROP DATABASE IF EXISTS {db_name}")
-    _psql(f"CREATE DATABASE {db_name}")
+    psql(f"DROP DATABASE IF EXISTS {db_name}")
+    psql(f"CREATE DATABASE {db_name}")
     tipline = [str(ROOT / ".venv/bin/tipline")]
     env = _env(db_url)
     subprocess.run([*tipline, "migrate", "-v0"], env=env, check=True)
@@ -178,7 +173,7 @@ def run(
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
-        _psql(f"DROP DATABASE IF EXISTS {db_name}")
+        psql(f"DROP DATABASE IF EXISTS {db_name}")
     figures: dict[str, float] = {
         "n": n,
         "concurrency": concurrency,

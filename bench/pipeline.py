@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import subprocess
 import sys
@@ -25,30 +24,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
+from _pg import bench_env, psql, setup_django  # noqa: E402  # bench/ is on sys.path
+
 
 def _env(db_name: str) -> dict[str, str]:
-    return {
-        **os.environ,
-        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{db_name}",
-        "TIPLINE_DEMO": "1",
-        "TIPLINE_VAR_DIR": str(ROOT / "var/bench-pipeline"),
-        "DJANGO_SETTINGS_MODULE": "tipline.config.settings",
-    }
-
-
-def _psql(sql: str) -> None:
-    subprocess.run(
-        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-qc", sql],
-        check=True,
-        capture_output=True,
-    )
-
-
-def _setup_django(db_name: str) -> None:
-    os.environ.update(_env(db_name))
-    import django
-
-    django.setup()
+    return bench_env(db_name, "bench-pipeline")
 
 
 def _draft(rng: random.Random, i: int) -> object:
@@ -158,12 +138,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--link-samples", type=int, default=300)
     parser.add_argument("--db-name", default="tipline_bench_pipeline")
     args = parser.parse_args(argv)
-    _psql(f"DROP DATABASE IF EXISTS {args.db_name}")
-    _psql(f"CREATE DATABASE {args.db_name}")
+    psql(f"DROP DATABASE IF EXISTS {args.db_name}")
+    psql(f"CREATE DATABASE {args.db_name}")
     env = _env(args.db_name)
     subprocess.run([str(ROOT / ".venv/bin/tipline"), "migrate", "-v0"], env=env, check=True)
     try:
-        _setup_django(args.db_name)
+        setup_django(_env(args.db_name))
         from tipline.geo.services import geo_seed_defaults
 
         geo_seed_defaults()
@@ -175,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
         from django.db import connections
 
         connections.close_all()
-        _psql(f"DROP DATABASE IF EXISTS {args.db_name}")
+        psql(f"DROP DATABASE IF EXISTS {args.db_name}")
     figures = {
         "reports": args.reports,
         "workers": args.workers,

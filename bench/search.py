@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-import os
 import random
 import statistics
 import subprocess
@@ -34,6 +33,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
+
+from _pg import bench_env, psql, setup_django  # noqa: E402  # bench/ is on sys.path
 
 
 def _listed(words: str) -> list[str]:
@@ -88,28 +89,7 @@ RARE_WORDS = 200_000
 
 
 def _env(db_name: str) -> dict[str, str]:
-    return {
-        **os.environ,
-        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{db_name}",
-        "TIPLINE_DEMO": "1",
-        "TIPLINE_VAR_DIR": str(ROOT / "var/bench-search"),
-        "DJANGO_SETTINGS_MODULE": "tipline.config.settings",
-    }
-
-
-def _psql(sql: str) -> None:
-    subprocess.run(
-        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-qc", sql],
-        check=True,
-        capture_output=True,
-    )
-
-
-def _setup_django(db_name: str) -> None:
-    os.environ.update(_env(db_name))
-    import django
-
-    django.setup()
+    return bench_env(db_name, "bench-search")
 
 
 class Vocabulary:
@@ -401,13 +381,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db-name", default="tipline_bench_search")
     parser.add_argument("--keep", action="store_true", help="Keep the database afterwards.")
     args = parser.parse_args(argv)
-    _psql(f"DROP DATABASE IF EXISTS {args.db_name}")
-    _psql(f"CREATE DATABASE {args.db_name}")
+    psql(f"DROP DATABASE IF EXISTS {args.db_name}")
+    psql(f"CREATE DATABASE {args.db_name}")
     env = _env(args.db_name)
     subprocess.run([str(ROOT / ".venv/bin/tipline"), "migrate", "-v0"], env=env, check=True)
     rng = random.Random(7)
     try:
-        _setup_django(args.db_name)
+        setup_django(_env(args.db_name))
         from tipline.geo.services import geo_seed_defaults
 
         geo_seed_defaults()
@@ -425,7 +405,7 @@ def main(argv: list[str] | None = None) -> int:
 
         connections.close_all()
         if not args.keep:
-            _psql(f"DROP DATABASE IF EXISTS {args.db_name}")
+            psql(f"DROP DATABASE IF EXISTS {args.db_name}")
     figures: dict[str, Any] = {
         "reports": args.reports,
         "load_reports_s": round(load_s, 1),

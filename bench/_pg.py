@@ -1,0 +1,37 @@
+"""What the PostgreSQL benches share: their own scratch database and the environment to reach it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def bench_env(db_name: str, var_dir: str) -> dict[str, str]:
+    """The environment of a bench process (and its workers) on database `db_name`."""
+    return {
+        **os.environ,
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{db_name}",
+        "TIPLINE_DEMO": "1",
+        "TIPLINE_VAR_DIR": str(ROOT / "var" / var_dir),
+        "DJANGO_SETTINGS_MODULE": "tipline.config.settings",
+    }
+
+
+def psql(sql: str) -> None:
+    """Run one statement against the server's `postgres` database (create and drop ours)."""
+    subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-qc", sql],
+        check=True,
+        capture_output=True,
+    )
+
+
+def setup_django(env: dict[str, str]) -> None:
+    """Configure Django in this process for the bench database."""
+    os.environ.update(env)
+    import django  # noqa: PLC0415  # only once the environment names the database
+
+    django.setup()
