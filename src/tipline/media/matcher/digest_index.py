@@ -16,7 +16,6 @@ that ``load()`` memory-maps.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,7 +33,7 @@ from tipline.media.matcher.codec import (
     expand_ranges,
     id_array,
 )
-from tipline.media.matcher.disabled import DisabledIds
+from tipline.media.matcher.versioned import VersionedIndex
 
 KIND = "tipline-digest-index"
 DIGEST_WIDTHS = {"md5": 16, "sha1": 20, "sha256": 32}
@@ -108,7 +107,7 @@ class _State:
     side_map: dict[bytes, list[int]]
 
 
-class DigestIndex:
+class DigestIndex(VersionedIndex):
     """Maps raw digests of one kind (fixed width) to the ids of the hash-list entries."""
 
     def __init__(
@@ -127,13 +126,9 @@ class DigestIndex:
         if base is None:
             base = _SortedDigests.build(empty, np.zeros(0, dtype=np.int64))
         self._state = _State(base, [], {})
-        self._lock = threading.Lock()
-        self._merge_lock = threading.Lock()
-        self._disabled = DisabledIds(int(i) for i in disabled)
-        self.directory = directory
-        self.version = version
-        self.meta: dict[str, Any] = dict(meta or {})
-        self._mmap = mmap
+        super().__init__(
+            directory=directory, version=version, disabled=disabled, meta=meta, mmap=mmap
+        )
 
     @classmethod
     def build(
@@ -160,20 +155,6 @@ class DigestIndex:
             meta=stored.meta.get("caller", {}),
             mmap=mmap,
         )
-
-    def save(
-        self, directory: str | Path | None = None, *, meta: dict[str, Any] | None = None
-    ) -> str:
-        """Write base + side + disabled ids as a new current version and switch to it."""
-        target = Path(directory) if directory is not None else self.directory
-        if target is None:
-            raise ValueError("no directory: pass one, or load() the index from one")
-        with self._merge_lock:
-            return self._save_locked(target, meta if meta is not None else self.meta)
-
-    def merge(self, *, meta: dict[str, Any] | None = None) -> str:
-        """Fold the side segment into a new base version of this index's directory."""
-        return self.save(None, meta=meta)
 
     def _save_locked(self, directory: Path, meta: dict[str, Any]) -> str:
         with self._lock:
@@ -204,14 +185,6 @@ class DigestIndex:
         with self._lock:
             self._state.side.append((raw, int(entry_id)))
             self._state.side_map.setdefault(raw, []).append(int(entry_id))
-
-    def disable(self, entry_id: int) -> None:
-        """Stop an id matching, at once."""
-        self._disabled.set(entry_id, True)
-
-    def enable(self, entry_id: int) -> None:
-        """Let a disabled id match again."""
-        self._disabled.set(entry_id, False)
 
     def lookup(self, digest: DigestLike) -> list[int]:
         """Ids of the entries with exactly this digest (raw bytes or hex), sorted."""

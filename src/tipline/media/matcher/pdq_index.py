@@ -33,7 +33,6 @@ Queries are lock-free: they read one immutable (base, side) snapshot.
 from __future__ import annotations
 
 import sys
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -60,7 +59,7 @@ from tipline.media.matcher.codec import (
     pdq_matrix,
     slot_values,
 )
-from tipline.media.matcher.disabled import DisabledIds
+from tipline.media.matcher.versioned import VersionedIndex
 
 SLOTS = 16
 SLOT_BITS = 16
@@ -304,7 +303,7 @@ class _State:
     side: _Side
 
 
-class PDQIndex:
+class PDQIndex(VersionedIndex):
     """Exact PDQ matcher: a persisted multi-index base, a side segment and a disabled set.
 
     Ids are the caller's int64 ids (e.g. the primary key of a hash-list entry). Results are
@@ -322,13 +321,9 @@ class PDQIndex:
         mmap: bool = True,
     ) -> None:
         self._state = _State(base if base is not None else _Base.empty(), _Side())
-        self._lock = threading.Lock()
-        self._merge_lock = threading.Lock()
-        self._disabled = DisabledIds(int(i) for i in disabled)
-        self.directory = directory
-        self.version = version
-        self.meta: dict[str, Any] = dict(meta or {})
-        self._mmap = mmap
+        super().__init__(
+            directory=directory, version=version, disabled=disabled, meta=meta, mmap=mmap
+        )
 
     # --- construction and persistence -------------------------------------------------------
 
@@ -367,25 +362,6 @@ class PDQIndex:
             mmap=mmap,
         )
 
-    def save(
-        self, directory: str | Path | None = None, *, meta: dict[str, Any] | None = None
-    ) -> str:
-        """Write base + side + disabled ids as a new version, make it current, switch to it.
-
-        Safe to run in a background thread while queries and adds go on: entries added during
-        the save stay in the side segment. `meta` (JSON-safe, e.g. the highest database id
-        folded in) is stored in the manifest and comes back as `.meta` after load().
-        """
-        target = Path(directory) if directory is not None else self.directory
-        if target is None:
-            raise ValueError("no directory: pass one, or load() the index from one")
-        with self._merge_lock:
-            return self._save_locked(target, meta if meta is not None else self.meta)
-
-    def merge(self, *, meta: dict[str, Any] | None = None) -> str:
-        """Fold the side segment into a new base version of this index's directory."""
-        return self.save(None, meta=meta)
-
     def _save_locked(self, directory: Path, meta: dict[str, Any]) -> str:
         with self._lock:
             state, merged = self._state, self._state.side.count
@@ -417,14 +393,6 @@ class PDQIndex:
             side = self._state.side.append(as_words(matrix), id64)
             if side is not self._state.side:
                 self._state = _State(self._state.base, side)
-
-    def disable(self, entry_id: int) -> None:
-        """Stop an id matching, at once (e.g. a hash-list entry withdrawn as a false positive)."""
-        self._disabled.set(entry_id, True)
-
-    def enable(self, entry_id: int) -> None:
-        """Let a disabled id match again."""
-        self._disabled.set(entry_id, False)
 
     # --- queries ------------------------------------------------------------------------------
 
@@ -495,10 +463,6 @@ class PDQIndex:
     def side_count(self) -> int:
         """Entries waiting in the side segment (merge when this grows past ~100k)."""
         return self._state.side.count
-
-    def is_disabled(self, entry_id: int) -> bool:
-        """Whether an id is currently kept from matching."""
-        return int(entry_id) in self._disabled
 
 
 def _merged_base(base: _Base, side: _Side, count: int) -> _Base:
