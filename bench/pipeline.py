@@ -72,6 +72,17 @@ def load_reports(n: int) -> float:
     return time.perf_counter() - started
 
 
+def analyze() -> None:
+    """Refresh the planner's statistics after the bulk load, as autovacuum does in production.
+
+    Without them PostgreSQL plans the task queue's claim query for an empty table and sorts every
+    queued task on every claim, which with 100,000 queued costs more than the pipeline itself."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
 def _peak_rss_mb(pid: int) -> float:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -148,6 +159,7 @@ def main(argv: list[str] | None = None) -> int:
 
         geo_seed_defaults()
         load_s = load_reports(args.reports)
+        analyze()
         drain_s, peak_mb = drain(args.workers, args.db_name)
         load_identifiers(args.identifiers)
         timings = sorted(time_linking(args.link_samples))

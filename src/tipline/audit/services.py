@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +16,8 @@ from tipline.audit.models import AuditChainHead, AuditEvent
 from tipline.common.time import utcnow
 
 GENESIS = "0" * 64
+# Events held by `audit_deferred` blocks, innermost last; empty when events are written at once.
+_held: ContextVar[tuple[list[AuditEvent], ...]] = ContextVar("audit_held", default=())
 
 
 def canonical_payload(
@@ -67,38 +72,73 @@ def audit_record(
     """Append one event to the chain. Must run inside the caller's transaction."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_record must run inside the audited change's transaction.")
-    head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
     actor_id = getattr(actor, "pk", None)
-    label = actor_label or (getattr(actor, "username", None) or "system")
-    before, after = _json_safe(before), _json_safe(after)
-    seq, at = head.last_seq + 1, utcnow()
-    payload = canonical_payload(
-        seq=seq,
-        at=at,
+    event = AuditEvent(
+        at=utcnow(),
         actor_id=actor_id,
-        actor_label=label,
+        actor_label=actor_label or (getattr(actor, "username", None) or "system"),
         action=action,
         object_type=object_type,
         object_id=str(object_id),
-        before=before,
-        after=after,
+        before=_json_safe(before),
+        after=_json_safe(after),
         ip=ip,
     )
-    digest = chain_hash(head.last_hash, payload)
-    event = AuditEvent.objects.create(
-        seq=seq,
-        at=at,
-        actor_id=actor_id,
-        actor_label=label,
-        action=action,
-        object_type=object_type,
-        object_id=str(object_id),
-        before=before,
-        after=after,
-        ip=ip,
-        prev_hash=head.last_hash,
-        hash=digest,
-    )
-    head.last_seq, head.last_hash = seq, digest
-    head.save(update_fields=["last_seq", "last_hash"])
+    held = _held.get()
+    if held:
+        held[-1].append(event)  # sequenced and chained when the outermost block ends
+        return event
+    _append_to_chain([event])
     return event
+
+
+def _append_to_chain(events: list[AuditEvent]) -> None:
+    """Give the events their sequence numbers and hashes under the chain head's lock, and store
+    them. The lock is held from here to the commit, so callers keep this near the end."""
+    head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+    for event in events:
+        event.seq, event.prev_hash = head.last_seq + 1, head.last_hash
+        event.hash = chain_hash(event.prev_hash, _payload_of(event))
+        head.last_seq, head.last_hash = event.seq, event.hash
+    AuditEvent.objects.bulk_create(events)
+    head.save(update_fields=["last_seq", "last_hash"])
+
+
+def _payload_of(event: AuditEvent) -> bytes:
+    return canonical_payload(
+        seq=event.seq,
+        at=event.at,
+        actor_id=event.actor_id,
+        actor_label=event.actor_label,
+        action=event.action,
+        object_type=event.object_type,
+        object_id=event.object_id,
+        before=event.before,
+        after=event.after,
+        ip=event.ip,
+    )
+
+
+@contextmanager
+def audit_deferred() -> Iterator[None]:
+    """Hold the audit events recorded inside, and append them to the chain together at the end.
+
+    Every audited write locks the chain head until its transaction commits, so a long transaction
+    that audits early (a pipeline run) would make every other writer wait for all of it. Inside
+    this block the head is locked only for the final write. Use it inside the transaction of the
+    changes: an exception discards the held events along with the rolled-back changes, and a
+    nested block hands its events to the enclosing one.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit_deferred must run inside the audited changes' transaction.")
+    events: list[AuditEvent] = []
+    outer = _held.get()
+    token = _held.set((*outer, events))
+    try:
+        yield
+    finally:
+        _held.reset(token)
+    if outer:
+        outer[-1].extend(events)
+    elif events:
+        _append_to_chain(events)

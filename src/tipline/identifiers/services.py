@@ -144,16 +144,17 @@ def _upsert_identifiers(harvest: Harvest, now: datetime) -> dict[tuple[str, str]
         )
         for key in harvest.found
     }
-    Identifier.objects.bulk_create(rows.values(), ignore_conflicts=True, batch_size=500)
-    by_hash = {row.value_hash: key for key, row in rows.items()}
-    stored = Identifier.objects.filter(value_hash__in=by_hash).only("pk", "kind", "value_hash")
-    result = {
-        (row.kind, by_hash[row.value_hash][1]): row
-        for row in stored
-        if by_hash[row.value_hash][0] == row.kind
-    }
-    Identifier.objects.filter(pk__in=[r.pk for r in result.values()]).update(last_seen=now)
-    return result
+    # One statement: insert the new, touch `last_seen` of the known, get every id back. Sorted,
+    # so two workers upserting overlapping identifiers lock their rows in the same order.
+    ordered = sorted(rows.items(), key=lambda item: (item[1].kind, item[1].value_hash))
+    Identifier.objects.bulk_create(
+        [row for _, row in ordered],
+        update_conflicts=True,
+        unique_fields=["kind", "value_hash"],
+        update_fields=["last_seen"],
+        batch_size=500,
+    )
+    return dict(ordered)
 
 
 def report_record_identifiers(*, report: Report) -> int:

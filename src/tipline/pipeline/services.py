@@ -5,11 +5,15 @@ UPDATE (the healthchecks pattern), which works the same on SQLite and PostgreSQL
 a killed worker expires and the report is picked up again; because every step replaces its own
 output, running it again gives the same result with no duplicates.
 
-One run is one transaction, each step in a savepoint of it: a failing step rolls back only its
-own work (and its failure is recorded), a killed worker leaves nothing half-done, and a report
-costs one commit rather than twenty. On PostgreSQL that commit does not wait for the WAL flush
-(`synchronous_commit = off`, for this transaction only): what the pipeline writes is derived from
-the stored report and is recomputed by the sweep if a crash loses the last few milliseconds.
+One run is one transaction: a killed worker leaves nothing half-done, and a report costs one
+commit rather than twenty. Steps run without savepoints (each costs two statements); if one
+fails, the run is rolled back and redone with each step in a savepoint, so the failing step rolls
+back only its own work and its failure is recorded. The run's audit events are written together
+at its end (`audit_deferred`), so concurrent workers wait for the audit chain's lock only then.
+
+On PostgreSQL the commit does not wait for the WAL flush (`synchronous_commit = off`, for this
+transaction only): what the pipeline writes is derived from the stored report and is recomputed
+by the sweep if a crash loses the last few milliseconds.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from datetime import timedelta
 from django.db import connection, transaction
 from django.db.models import Q
 
+from tipline.audit.services import audit_deferred
 from tipline.common.time import utcnow
 from tipline.pipeline.choices import Step, StepStatus
 from tipline.pipeline.models import StepRun
@@ -32,24 +37,9 @@ from tipline.reports.models import Report
 from tipline.reports.services import report_transition
 
 LEASE = timedelta(minutes=5)
-# What steps may change on the report (some through queryset updates): reloaded after each step.
-# Only these, because reloading the whole row would decrypt the raw record every time.
-_STEP_OUTPUTS = [
-    "status",
-    "state",
-    "country",
-    "location_source",
-    "location_confidence",
-    "location_lga",
-    "location_detail",
-    "priority",
-    "priority_reasons",
-    "routed_command",
-    "cluster_id",
-    "needs_attention",
-]
 MAX_ATTEMPTS = 5
 StepFn = Callable[[Report], None]
+_RUN_FIELDS = ["status", "error", "attempts", "duration_ms", "started_at", "finished_at"]
 
 
 @dataclass(frozen=True)
@@ -59,6 +49,10 @@ class RunOutcome:
     done: bool
     retry_in: float | None = None
     busy: bool = False
+
+
+class _StepFailed(Exception):
+    """A step raised in a run without savepoints: the run is rolled back and done carefully."""
 
 
 def backoff_seconds(attempts: int) -> float:
@@ -88,30 +82,43 @@ def _record(run: StepRun, started: float, error: str) -> None:
         run.status = StepStatus.NEEDS_ATTENTION
     run.error, run.finished_at = error[:2000], utcnow()
     run.duration_ms = int((time.monotonic() - started) * 1000)
-    if run.pk is None:
-        run.save()
-        return
-    run.save(
-        update_fields=["status", "error", "attempts", "duration_ms", "started_at", "finished_at"]
-    )
+
+
+def _save_runs(runs: list[StepRun]) -> None:
+    """Write the outcomes of the steps run: two statements, however many steps ran."""
+    stored = [run for run in runs if run.pk is not None]  # before bulk_create gives the rest pks
+    StepRun.objects.bulk_create([run for run in runs if run.pk is None])
+    if stored:
+        StepRun.objects.bulk_update(stored, _RUN_FIELDS)
+
+
+def _call(fn: StepFn, report: Report, careful: bool) -> str:
+    """Run one step. A careful run puts it in a savepoint, so a failure rolls back only its own
+    work and is recorded; a fast run (no savepoint statements) gives up on the first failure."""
+    if not careful:
+        try:
+            fn(report)
+        except Exception as exc:
+            raise _StepFailed from exc
+        return ""
+    try:
+        with transaction.atomic(), audit_deferred():
+            fn(report)
+    except Exception as exc:  # a step's failure is recorded and retried, never lost
+        return f"{type(exc).__name__}: {exc}"
+    return ""
 
 
 def _run_step(
-    report: Report, name: str, fn: StepFn, *, force: bool, runs: dict[str, StepRun]
-) -> StepRun:
+    report: Report, name: str, fn: StepFn, *, force: bool, runs: dict[str, StepRun], careful: bool
+) -> StepRun | None:
+    """Run the step unless it is finished (or given up on); the run record, or None if skipped."""
     run = runs.get(name) or StepRun(report=report, step=name)
-    if run.status == StepStatus.DONE and not force and run.pk:
-        return run  # idempotent: a rerun does not redo finished work
-    if run.status == StepStatus.NEEDS_ATTENTION and not force and run.pk:
-        return run
-    started, error = time.monotonic(), ""
+    if run.pk and not force and run.status in (StepStatus.DONE, StepStatus.NEEDS_ATTENTION):
+        return None  # idempotent: a rerun does not redo finished work
+    started = time.monotonic()
     run.attempts, run.started_at = run.attempts + 1, utcnow()
-    try:
-        with transaction.atomic():  # a savepoint: a failing step rolls back only itself
-            fn(report)
-    except Exception as exc:  # a step's failure is recorded and retried, never lost
-        error = f"{type(exc).__name__}: {exc}"
-    _record(run, started, error)
+    _record(run, started, _call(fn, report, careful))
     return run
 
 
@@ -120,25 +127,41 @@ def _flag(report: Report) -> None:
 
 
 def _finish(report: Report) -> None:
-    report.refresh_from_db()
     if report.status == ReportStatus.PROCESSING:
         report_transition(report=report, to_status=ReportStatus.AWAITING_TRIAGE, actor=None)
 
 
-def _steps(report: Report, only: set[str] | None, force: bool) -> RunOutcome:
-    runs = {run.step: run for run in StepRun.objects.filter(report=report)}
+def _steps(report: Report, only: set[str] | None, force: bool, careful: bool) -> RunOutcome:
+    runs = {run.step: run for run in report.steps.all()}
+    ran: list[StepRun] = []
+    outcome = RunOutcome(done=True)
     for name, fn in STEPS:
         if only is not None and name not in only and name != Step.INTAKE:
             continue
-        run = _run_step(report, name, fn, force=force and name != Step.INTAKE, runs=runs)
+        run = _run_step(
+            report, name, fn, force=force and name != Step.INTAKE, runs=runs, careful=careful
+        )
+        if run is None:
+            continue
+        ran.append(run)
         if run.status == StepStatus.FAILED:
-            return RunOutcome(done=False, retry_in=backoff_seconds(run.attempts))
+            outcome = RunOutcome(done=False, retry_in=backoff_seconds(run.attempts))
+            break
         if run.status == StepStatus.NEEDS_ATTENTION:
             _flag(report)
-            return RunOutcome(done=False)
-        report.refresh_from_db(fields=_STEP_OUTPUTS)
-    _finish(report)
-    return RunOutcome(done=True)
+            outcome = RunOutcome(done=False)
+            break
+    else:
+        _finish(report)
+    _save_runs(ran)
+    return outcome
+
+
+def _load(report_id: int) -> Report:
+    """The report with what the steps read, in a few queries rather than one per step."""
+    related = ("people", "internet_details", "addenda", "files", "steps")
+    query = Report.objects.select_related("state__command", "routed_command")
+    return query.prefetch_related(*related).get(pk=report_id)
 
 
 def _commit_without_flush_wait() -> None:
@@ -147,19 +170,31 @@ def _commit_without_flush_wait() -> None:
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
+def _run(report_id: int, only: set[str] | None, force: bool, careful: bool) -> RunOutcome:
+    with transaction.atomic(), audit_deferred():
+        _commit_without_flush_wait()
+        return _steps(_load(report_id), only, force, careful)
+
+
 def pipeline_run(
     *, report_id: int, only: set[str] | None = None, force: bool = False
 ) -> RunOutcome:
-    """Run the report's unfinished steps (or `only` those, `force`d to rerun) under a lease."""
+    """Run the report's unfinished steps (or `only` those, `force`d to rerun) under a lease.
+
+    First without savepoints, the common case; if a step fails, that run is rolled back and the
+    report is run again with each step in a savepoint, to record the failure and keep what the
+    steps before it did. Steps are idempotent, so the second run gives what one run would.
+    """
     owner = secrets.token_hex(8)
-    if not Report.objects.filter(pk=report_id).exists():
-        return RunOutcome(done=True)  # deleted or rolled back: nothing to do
     if not _claim(report_id, owner):
+        if not Report.objects.filter(pk=report_id).exists():
+            return RunOutcome(done=True)  # deleted or rolled back: nothing to do
         return RunOutcome(done=False, busy=True, retry_in=LEASE.total_seconds())
     try:
-        with transaction.atomic():
-            _commit_without_flush_wait()
-            return _steps(Report.objects.get(pk=report_id), only, force)
+        try:
+            return _run(report_id, only, force, careful=False)
+        except _StepFailed:
+            return _run(report_id, only, force, careful=True)
     finally:
         _release(report_id, owner)
 

@@ -26,7 +26,8 @@ StepFn = Callable[[Report], None]
 def intake_step(report: Report) -> None:
     """Move a fresh report into processing."""
     if report.status == ReportStatus.RECEIVED:
-        report_transition(report=report, to_status=ReportStatus.PROCESSING, actor=None)
+        moved = report_transition(report=report, to_status=ReportStatus.PROCESSING, actor=None)
+        report.status = moved.status
 
 
 def extract_step(report: Report) -> None:
@@ -48,7 +49,8 @@ def locate_step(report: Report) -> None:
 
     found = best_location(**location_inputs(report))
     if found is not None:
-        state = State.objects.filter(code=found.state_code).first() if found.state_code else None
+        states = State.objects.select_related("command")  # the route step reads its command
+        state = states.filter(code=found.state_code).first() if found.state_code else None
         report_set_location(
             report=report,
             state=state,
@@ -76,7 +78,6 @@ def prioritise_step(report: Report) -> None:
 def route_step(report: Report) -> None:
     """A state goes to its command through the editable mapping; a foreign country to a partner
     queue (NCMEC for the US, INTERPOL otherwise); anything else to the national desk."""
-    report.refresh_from_db(fields=["state", "country"])
     command = report.state.command if report.state_id and report.state else None
     if command is None and report.country and report.country != "NG":
         code = "NCMEC" if report.country == "US" else "INTERPOL"
