@@ -27,6 +27,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
+from _cpu import cpu_seconds, descendants, own_cpu, postgres_cpu, postgres_cpu_since  # noqa: E402
 from _pg import psql  # noqa: E402  # bench/ is on sys.path when run as a script
 
 FIXTURE = ROOT / "src/tipline/intake/tests/ispws/fixtures/report-maximal.xml"
@@ -161,6 +162,8 @@ def run(
     try:
         clients[0].sequence(report_xml, file_bytes)  # warm-up, not counted
         clients[0].times = {call: [] for call in CALLS}
+        server_pids = descendants(server.pid)
+        server_cpu, db_cpu, client_cpu = _server_cpu(server_pids), postgres_cpu(), own_cpu()
         started = time.perf_counter()
         with ThreadPoolExecutor(concurrency) as pool:
             list(
@@ -170,6 +173,11 @@ def run(
                 )
             )
         elapsed = time.perf_counter() - started
+        cpu = {
+            "server": _server_cpu(server_pids) - server_cpu,
+            "postgres": postgres_cpu_since(db_cpu),
+            "client": own_cpu() - client_cpu,
+        }
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
@@ -186,7 +194,14 @@ def run(
         figures[f"{call}_p50_ms"] = round(statistics.median(times) * 1000, 1)
         figures[f"{call}_p99_ms"] = round(_percentile(times, 0.99) * 1000, 1)
     figures["max_p99_ms"] = max(figures[f"{c}_p99_ms"] for c in CALLS)
+    # CPU milliseconds per full report, by process: where the two cores went.
+    for name, seconds in cpu.items():
+        figures[f"cpu_ms_per_report_{name}"] = round(seconds * 1000 / n, 1)
     return figures
+
+
+def _server_cpu(pids: list[int]) -> float:
+    return sum(cpu_seconds(pid) for pid in pids)
 
 
 def main(argv: list[str] | None = None) -> int:

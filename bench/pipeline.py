@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import resource
 import subprocess
 import sys
 import time
@@ -24,7 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from _pg import bench_env, psql, setup_django  # noqa: E402  # bench/ is on sys.path
+from _cpu import PostgresCpuSampler  # noqa: E402  # bench/ is on sys.path
+from _pg import bench_env, psql, setup_django  # noqa: E402
 
 
 def _env(db_name: str) -> dict[str, str]:
@@ -93,17 +95,36 @@ def _peak_rss_mb(pid: int) -> float:
     return 0.0
 
 
-def drain(workers: int, db_name: str) -> tuple[float, float]:
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)  # of the children waited for
+    return usage.ru_utime + usage.ru_stime
+
+
+def drain(workers: int, db_name: str) -> tuple[float, float, dict[str, float]]:
+    """Seconds for the workers to empty the queue, their peak RSS, and the CPU seconds of the
+    workers and of PostgreSQL meanwhile."""
     cmd = [str(ROOT / ".venv/bin/tipline"), "worker", "--batch", "-v0"]
+    workers_cpu, db_cpu = _children_cpu(), PostgresCpuSampler()
     started = time.perf_counter()
     procs = [subprocess.Popen(cmd, env=_env(db_name)) for _ in range(workers)]
     peak = 0.0
     while any(p.poll() is None for p in procs):
         peak = max([peak, *(_peak_rss_mb(p.pid) for p in procs if p.poll() is None)])
+        db_cpu.sample()  # before the workers' backends exit with them
         time.sleep(0.2)
+    elapsed = time.perf_counter() - started
     if any(p.returncode for p in procs):
         raise RuntimeError("a worker failed")
-    return time.perf_counter() - started, peak
+    cpu = {"workers": _children_cpu() - workers_cpu, "postgres": db_cpu.total()}
+    return elapsed, peak, cpu
+
+
+def count_unprocessed() -> int:
+    """Reports the drained queue left short of triage: must be 0 for the throughput to count."""
+    from tipline.reports.choices import ReportStatus
+    from tipline.reports.models import Report
+
+    return Report.objects.exclude(status=ReportStatus.AWAITING_TRIAGE).count()
 
 
 def load_identifiers(n: int) -> None:
@@ -160,7 +181,8 @@ def main(argv: list[str] | None = None) -> int:
         geo_seed_defaults()
         load_s = load_reports(args.reports)
         analyze()
-        drain_s, peak_mb = drain(args.workers, args.db_name)
+        drain_s, peak_mb, cpu = drain(args.workers, args.db_name)
+        unprocessed = count_unprocessed()
         load_identifiers(args.identifiers)
         timings = sorted(time_linking(args.link_samples))
     finally:
@@ -173,7 +195,10 @@ def main(argv: list[str] | None = None) -> int:
         "workers": args.workers,
         "load_reports_per_s": round(args.reports / load_s, 1),
         "pipeline_reports_per_s": round(args.reports / drain_s, 1),
+        "unprocessed_reports": unprocessed,
         "worker_peak_rss_mb": round(peak_mb, 1),
+        "cpu_ms_per_report_workers": round(cpu["workers"] * 1000 / args.reports, 1),
+        "cpu_ms_per_report_postgres": round(cpu["postgres"] * 1000 / args.reports, 1),
         "stored_identifiers": args.identifiers,
         "link_p50_ms": round(timings[len(timings) // 2], 2),
         "link_p95_ms": round(timings[int(len(timings) * 0.95)], 2),
@@ -181,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
     for key, value in figures.items():
         print(f"{key:>24}: {value}")
     print(json.dumps(figures))
-    return 0
+    return 1 if unprocessed else 0  # a drain that left reports behind is a failure
 
 
 if __name__ == "__main__":

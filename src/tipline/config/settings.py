@@ -162,6 +162,8 @@ CSRF_COOKIE_SECURE = SECURE
 LOGIN_MAX_FAILURES = env_int("TIPLINE_LOGIN_MAX_FAILURES", 5, minimum=1)
 # The link graph draws at most this many nodes; larger clusters are summarised.
 GRAPH_MAX_NODES = env_int("TIPLINE_GRAPH_MAX_NODES", 150, minimum=10)
+# Fresh reports a pipeline task runs together when there is a backlog (1: one report per task).
+PIPELINE_BATCH_SIZE = env_int("TIPLINE_PIPELINE_BATCH", 50, minimum=1)
 # Who the platform says it is when it forwards a report to NCMEC (`tipline export_ncmec`).
 NCMEC_EXPORT_REPORTER_EMAIL = env_str("TIPLINE_NCMEC_EXPORT_EMAIL", "reports@tipline.invalid")
 LOGIN_LOCK_SECONDS = env_int("TIPLINE_LOGIN_LOCK_SECONDS", 15 * 60, minimum=1)

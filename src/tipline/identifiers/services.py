@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -132,7 +133,9 @@ def harvest_report(report: Report) -> Harvest:
     return harvest
 
 
-def _upsert_identifiers(harvest: Harvest, now: datetime) -> dict[tuple[str, str], Identifier]:
+def _upsert_identifiers(
+    keys: Iterable[tuple[str, str]], now: datetime
+) -> dict[tuple[str, str], Identifier]:
     rows = {
         key: Identifier(
             kind=key[0],
@@ -142,7 +145,7 @@ def _upsert_identifiers(harvest: Harvest, now: datetime) -> dict[tuple[str, str]
             first_seen=now,
             last_seen=now,
         )
-        for key in harvest.found
+        for key in keys
     }
     # One statement: insert the new, touch `last_seen` of the known, get every id back. Sorted,
     # so two workers upserting overlapping identifiers lock their rows in the same order.
@@ -157,43 +160,53 @@ def _upsert_identifiers(harvest: Harvest, now: datetime) -> dict[tuple[str, str]
     return dict(ordered)
 
 
+def _links(
+    report: Report, harvest: Harvest, stored: dict[tuple[str, str], Identifier]
+) -> Iterator[ReportIdentifier]:
+    for key, (found, source) in harvest.found.items():
+        yield ReportIdentifier(
+            report=report,
+            identifier=stored[key],
+            source=source,
+            as_written=found.value[:500],
+            details=dict(found.details),
+        )
+
+
+def _observations(report: Report, harvest: Harvest) -> Iterator[IpObservation]:
+    for ip, port, at, event, private in harvest.ips:
+        yield IpObservation(
+            report=report, ip=ip, port=port, observed_at=at, event=event[:40], private=private
+        )
+
+
 def report_record_identifiers(*, report: Report) -> int:
     """Replace the report's identifier links and IP observations with a fresh harvest.
 
     Replacing, not adding, is what makes a rerun give the same result. Returns the count found.
     """
-    harvest = harvest_report(report)
+    return reports_record_identifiers(reports=[report])[report.pk]
+
+
+def reports_record_identifiers(*, reports: list[Report]) -> dict[int, int]:
+    """`report_record_identifiers` for many reports, in the same few statements as for one.
+    Returns the count found, by report id."""
+    harvests = [(report, harvest_report(report)) for report in reports]
+    ids = [report.pk for report in reports]
     with transaction.atomic():
-        stored = _upsert_identifiers(harvest, utcnow())
-        ReportIdentifier.objects.filter(report=report).delete()
-        IpObservation.objects.filter(report=report).delete()
+        keys = {key for _, harvest in harvests for key in harvest.found}
+        stored = _upsert_identifiers(keys, utcnow())
+        ReportIdentifier.objects.filter(report_id__in=ids).delete()
+        IpObservation.objects.filter(report_id__in=ids).delete()
         ReportIdentifier.objects.bulk_create(
-            [
-                ReportIdentifier(
-                    report=report,
-                    identifier=stored[key],
-                    source=source,
-                    as_written=found.value[:500],
-                    details=dict(found.details),
-                )
-                for key, (found, source) in harvest.found.items()
-                if key in stored
-            ]
+            [link for report, harvest in harvests for link in _links(report, harvest, stored)],
+            batch_size=1000,
         )
         IpObservation.objects.bulk_create(
-            [
-                IpObservation(
-                    report=report,
-                    ip=ip,
-                    port=port,
-                    observed_at=at,
-                    event=event[:40],
-                    private=private,
-                )
-                for ip, port, at, event, private in harvest.ips
-            ]
+            [obs for report, harvest in harvests for obs in _observations(report, harvest)],
+            batch_size=1000,
         )
-    return len(harvest.found)
+    return {report.pk: len(harvest.found) for report, harvest in harvests}
 
 
 def _strong_neighbours(report: Report) -> dict[int, str]:
@@ -208,11 +221,15 @@ def _strong_neighbours(report: Report) -> dict[int, str]:
     }
 
 
-def _ip_neighbours(report: Report) -> dict[int, str]:
+def _ip_neighbours(
+    report: Report, observations: Iterable[IpObservation] | None = None
+) -> dict[int, str]:
     found: dict[int, str] = {}
-    for obs in report.ip_observations.filter(
-        port__isnull=False, observed_at__isnull=False, private=False
-    ):
+    if observations is None:
+        observations = report.ip_observations.filter(
+            port__isnull=False, observed_at__isnull=False, private=False
+        )
+    for obs in observations:
         assert obs.observed_at is not None  # noqa: S101  # filtered above
         window = Q(
             observed_at__gte=obs.observed_at - IP_LINK_WINDOW,
@@ -221,6 +238,41 @@ def _ip_neighbours(report: Report) -> dict[int, str]:
         same = IpObservation.objects.filter(window, ip=obs.ip, port=obs.port).exclude(report=report)
         found.update({rid: "ip+port+time" for rid in same.values_list("report_id", flat=True)})
     return found
+
+
+def _neighbours_many(reports: list[Report]) -> dict[int, dict[int, str]]:
+    """`_ip_neighbours` and `_strong_neighbours` of every report of a batch, in a few statements
+    for all of them. The reports' own identifiers are all recorded before, so reading them once
+    gives what reading them at each report's turn would."""
+    ids = [report.pk for report in reports]
+    strong = ReportIdentifier.objects.filter(report_id__in=ids, identifier__strong=True)
+    own: dict[int, set[int]] = defaultdict(set)
+    for report_id, identifier_id in strong.values_list("report_id", "identifier_id"):
+        own[report_id].add(identifier_id)
+    every = sorted(set().union(*own.values())) if own else []
+    list(Identifier.objects.select_for_update().filter(pk__in=every).order_by("pk").values("pk"))
+    holders: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    shared = ReportIdentifier.objects.filter(identifier_id__in=every)
+    for report_id, identifier_id, kind in shared.values_list(
+        "report_id", "identifier_id", "identifier__kind"
+    ):
+        holders[identifier_id].append((report_id, kind))
+    timed: dict[int, list[IpObservation]] = defaultdict(list)
+    for obs in IpObservation.objects.filter(
+        report_id__in=ids, port__isnull=False, observed_at__isnull=False, private=False
+    ):
+        timed[obs.report_id].append(obs)
+    result = {}
+    for report in reports:
+        by_ip = _ip_neighbours(report, timed[report.pk])
+        by_strong = {
+            other: kind
+            for identifier_id in own[report.pk]
+            for other, kind in holders[identifier_id]
+            if other != report.pk
+        }
+        result[report.pk] = {**by_ip, **by_strong}
+    return result
 
 
 def _absorb(target: Cluster, others: Iterable[Cluster], report: Report, via: str) -> None:
@@ -247,27 +299,36 @@ def report_link(*, report: Report) -> int | None:
     Weak identifiers (an IP alone, a display name) never link. Returns the cluster id or None.
     """
     with transaction.atomic():
-        neighbours = {**_ip_neighbours(report), **_strong_neighbours(report)}
-        if not neighbours:
-            return report.cluster_id
-        via = ", ".join(sorted(set(neighbours.values())))
-        members = Report.objects.filter(pk__in=[*neighbours, report.pk])
-        cluster_ids = sorted({c for c in members.values_list("cluster_id", flat=True) if c})
-        clusters = list(
-            Cluster.objects.select_for_update().filter(pk__in=cluster_ids).order_by("pk")
+        return _link(report, {**_ip_neighbours(report), **_strong_neighbours(report)})
+
+
+def reports_link(*, reports: list[Report]) -> None:
+    """`report_link` for each report of a batch in turn, their neighbours read all at once."""
+    with transaction.atomic():
+        neighbours = _neighbours_many(reports)
+        for report in reports:  # in order: each union builds on the ones before
+            _link(report, neighbours[report.pk])
+
+
+def _link(report: Report, neighbours: dict[int, str]) -> int | None:
+    if not neighbours:
+        return report.cluster_id
+    via = ", ".join(sorted(set(neighbours.values())))
+    members = Report.objects.filter(pk__in=[*neighbours, report.pk])
+    cluster_ids = sorted({c for c in members.values_list("cluster_id", flat=True) if c})
+    clusters = list(Cluster.objects.select_for_update().filter(pk__in=cluster_ids).order_by("pk"))
+    target = (
+        clusters[0]
+        if clusters
+        else Cluster.objects.create(
+            created_at=utcnow(), first_seen=report.received_at, last_seen=report.received_at
         )
-        target = (
-            clusters[0]
-            if clusters
-            else Cluster.objects.create(
-                created_at=utcnow(), first_seen=report.received_at, last_seen=report.received_at
-            )
-        )
-        _absorb(target, clusters[1:], report, via)
-        joining = members.exclude(cluster_id=target.pk)
-        if joining.exists():
-            joining.update(cluster_id=target.pk)
-            ClusterMerge.objects.create(into=target, report=report, via=via, at=utcnow())
-        _refresh(target)
-        report.cluster_id = target.pk
-        return target.pk
+    )
+    _absorb(target, clusters[1:], report, via)
+    joining = members.exclude(cluster_id=target.pk)
+    if joining.exists():
+        joining.update(cluster_id=target.pk)
+        ClusterMerge.objects.create(into=target, report=report, via=via, at=utcnow())
+    _refresh(target)
+    report.cluster_id = target.pk
+    return target.pk

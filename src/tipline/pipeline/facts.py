@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Any
+
+from django.db.models import Count
 
 from tipline.common.time import utcnow
 from tipline.identifiers.models import IpObservation, ReportIdentifier
@@ -26,18 +29,25 @@ def report_texts(report: Report) -> list[str]:
     return [t for t in texts if t]
 
 
-def location_inputs(report: Report) -> dict[str, Any]:
-    """The arguments of `geo.locate.best_location` for this report."""
+def location_inputs(
+    report: Report, *, ips: list[str] | None = None, phones: list[str] | None = None
+) -> dict[str, Any]:
+    """The arguments of `geo.locate.best_location` for this report. A batch passes the `ips`
+    and `phones` it read for all its reports at once (see `BatchFacts`)."""
     given = report.state.code if report.state and report.location_source == "reporter" else None
-    ips = list(
-        IpObservation.objects.filter(report=report, private=False).values_list("ip", flat=True)
-    )
-    phones = [
-        link.identifier.display
-        for link in ReportIdentifier.objects.filter(
-            report=report, identifier__kind="phone"
-        ).select_related("identifier")
-    ]
+    if ips is None:
+        ips = list(
+            IpObservation.objects.filter(report=report, private=False)
+            .order_by("pk")
+            .values_list("ip", flat=True)
+        )
+    if phones is None:
+        phones = [
+            link.identifier.display
+            for link in ReportIdentifier.objects.filter(report=report, identifier__kind="phone")
+            .select_related("identifier")
+            .order_by("pk")
+        ]
     coordinates = (
         (report.latitude, report.longitude)
         if report.latitude is not None and report.longitude is not None
@@ -64,26 +74,84 @@ def _cluster_size(report: Report) -> int:
     return Report.objects.filter(cluster_id=report.cluster_id).count()
 
 
+def _kinds(report: Report) -> frozenset[str]:
+    links = ReportIdentifier.objects.filter(report=report)
+    return frozenset(links.values_list("identifier__kind", flat=True))
+
+
+def _match_fact(match: FileMatch) -> HashMatchFact:
+    return HashMatchFact(
+        list_name=match.hash_list.name,
+        unidentified_victim=match.hash_list.unidentified_victim,
+        category=match.entry.category or None,
+        distance=match.distance,
+        kind=match.kind,
+    )
+
+
 def _hash_matches(report: Report) -> tuple[HashMatchFact, ...]:
     matches = FileMatch.objects.filter(file__report=report).select_related("hash_list", "entry")
-    return tuple(
-        HashMatchFact(
-            list_name=m.hash_list.name,
-            unidentified_victim=m.hash_list.unidentified_victim,
-            category=m.entry.category or None,
-            distance=m.distance,
-            kind=m.kind,
-        )
-        for m in matches
-    )
+    return tuple(_match_fact(m) for m in matches)
 
 
-def priority_facts(report: Report) -> ReportFacts:
-    """The facts the priority rules judge."""
+class BatchFacts:
+    """What the decision steps read from other tables, for a batch of reports in one query each
+    instead of one per report: IPs and phones (for locating) after the extract step; identifier
+    kinds, hash matches and cluster sizes (for the priority rules) after linking."""
+
+    def __init__(self, reports: list[Report]) -> None:
+        self.ids = [report.pk for report in reports]
+        self._ips: dict[int, list[str]] = defaultdict(list)
+        self._phones: dict[int, list[str]] = defaultdict(list)
+        self._kinds: dict[int, set[str]] = defaultdict(set)
+        self._matches: dict[int, list[HashMatchFact]] = defaultdict(list)
+        self._sizes: dict[int, int] = {}
+
+    def read_identifiers(self) -> None:
+        """IPs, phones and identifier kinds of every report (once the extract step ran)."""
+        public = IpObservation.objects.filter(report_id__in=self.ids, private=False)
+        for report_id, ip in public.order_by("pk").values_list("report_id", "ip"):
+            self._ips[report_id].append(ip)
+        links = ReportIdentifier.objects.filter(report_id__in=self.ids).order_by("pk")
+        links = links.select_related("identifier")
+        for link in links:
+            self._kinds[link.report_id].add(link.identifier.kind)
+            if link.identifier.kind == "phone":
+                self._phones[link.report_id].append(link.identifier.display)
+
+    def read_matches_and_clusters(self, reports: list[Report]) -> None:
+        """Hash matches and cluster sizes (once media matching and linking ran)."""
+        matches = FileMatch.objects.filter(file__report_id__in=self.ids)
+        for match in matches.select_related("hash_list", "entry", "file"):
+            self._matches[match.file.report_id].append(_match_fact(match))
+        clusters = {report.cluster_id for report in reports if report.cluster_id is not None}
+        members = Report.objects.filter(cluster_id__in=clusters).values("cluster_id")
+        self._sizes = {row["cluster_id"]: row["n"] for row in members.annotate(n=Count("pk"))}
+
+    def location_inputs(self, report: Report) -> dict[str, Any]:
+        return location_inputs(report, ips=self._ips[report.pk], phones=self._phones[report.pk])
+
+    def kinds_of(self, report: Report) -> frozenset[str]:
+        return frozenset(self._kinds[report.pk])
+
+    def matches_of(self, report: Report) -> tuple[HashMatchFact, ...]:
+        return tuple(self._matches[report.pk])
+
+    def size_of(self, report: Report) -> int:
+        return self._sizes.get(report.cluster_id, 1) if report.cluster_id is not None else 1
+
+
+def priority_facts(report: Report, batch: BatchFacts | None = None) -> ReportFacts:
+    """The facts the priority rules judge (read for many reports at once by a `batch`)."""
     ages = _victim_ages(report)
-    kinds = frozenset(
-        ReportIdentifier.objects.filter(report=report).values_list("identifier__kind", flat=True)
-    )
+    if batch is not None:
+        kinds, matches, size = (
+            batch.kinds_of(report),
+            batch.matches_of(report),
+            batch.size_of(report),
+        )
+    else:
+        kinds, matches, size = _kinds(report), _hash_matches(report), _cluster_size(report)
     age_hours = (
         (utcnow() - report.incident_time).total_seconds() / 3600 if report.incident_time else None
     )
@@ -93,10 +161,10 @@ def priority_facts(report: Report) -> ReportFacts:
         texts=tuple(report_texts(report)),
         victim_ages=ages,
         has_minor_victim=any(a < MINOR_AGE for a in ages) if ages else None,
-        hash_matches=_hash_matches(report),
+        hash_matches=matches,
         escalation_requested=bool(report.escalation_note),
         incident_age_hours=age_hours,
-        cluster_size=_cluster_size(report),
+        cluster_size=size,
         channel=report.channel,
         identifier_kinds=kinds,
         cross_border="cross_border" in report.annotations,

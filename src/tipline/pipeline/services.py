@@ -18,24 +18,31 @@ by the sweep if a crash loses the last few milliseconds.
 
 from __future__ import annotations
 
+import logging
 import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from tipline.audit.services import audit_deferred
 from tipline.common.time import utcnow
 from tipline.pipeline.choices import Step, StepStatus
+from tipline.pipeline.facts import BatchFacts
 from tipline.pipeline.models import StepRun
-from tipline.pipeline.steps import STEPS
+from tipline.pipeline.steps import BATCH_STEPS, STEPS
 from tipline.reports.choices import ReportStatus
 from tipline.reports.models import Report
-from tipline.reports.services import report_transition
+from tipline.reports.services import (
+    report_transition,
+    reports_save_decisions,
+    reports_transition,
+)
 
+logger = logging.getLogger(__name__)
 LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 5
 StepFn = Callable[[Report], None]
@@ -157,11 +164,15 @@ def _steps(report: Report, only: set[str] | None, force: bool, careful: bool) ->
     return outcome
 
 
-def _load(report_id: int) -> Report:
-    """The report with what the steps read, in a few queries rather than one per step."""
+def _loaded() -> QuerySet[Report]:
+    """Reports with what the steps read, in a few queries rather than one per step and report."""
     related = ("people", "internet_details", "addenda", "files", "steps")
     query = Report.objects.select_related("state__command", "routed_command")
-    return query.prefetch_related(*related).get(pk=report_id)
+    return query.prefetch_related(*related)
+
+
+def _load(report_id: int) -> Report:
+    return _loaded().get(pk=report_id)
 
 
 def _commit_without_flush_wait() -> None:
@@ -197,6 +208,113 @@ def pipeline_run(
             return _run(report_id, only, force, careful=True)
     finally:
         _release(report_id, owner)
+
+
+def _finished(report_id: int) -> bool:
+    done = StepRun.objects.filter(report_id=report_id, status=StepStatus.DONE)
+    return done.count() == len(STEPS)
+
+
+# Lease the oldest %(size)s fresh reports (received, never run, not leased): one statement, since
+# every task of a backlog runs it, reading only the backlog's head (index report_fresh_oldest).
+# SKIP LOCKED (PostgreSQL) gives concurrent workers disjoint batches; SQLite has one writer.
+_CLAIM_FRESH = """
+UPDATE reports_report SET pipeline_lease_until = %(until)s, pipeline_lease_owner = %(owner)s
+WHERE id IN (
+    SELECT r.id FROM reports_report r
+    WHERE r.status = %(received)s AND NOT r.needs_attention
+      AND (r.pipeline_lease_until IS NULL OR r.pipeline_lease_until < %(now)s)
+      AND NOT EXISTS (SELECT 1 FROM pipeline_steprun s WHERE s.report_id = r.id)
+    ORDER BY r.id
+    LIMIT %(size)s {lock}
+)
+RETURNING id
+"""
+
+
+def _claim_fresh(size: int, owner: str) -> list[int]:
+    """Lease a batch of the oldest fresh reports for this run; their ids, oldest first."""
+    now = utcnow()
+    lock = "FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else ""
+    as_db = connection.ops.adapt_datetimefield_value  # SQLite compares the stored text form
+    params = {
+        "until": as_db(now + LEASE),
+        "owner": owner,
+        "received": ReportStatus.RECEIVED,
+        "now": as_db(now),
+        "size": size,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_CLAIM_FRESH.format(lock=lock), params)
+        return sorted(row[0] for row in cursor.fetchall())
+
+
+def _release_all(report_ids: list[int], owner: str) -> None:
+    Report.objects.filter(pk__in=report_ids, pipeline_lease_owner=owner).update(
+        pipeline_lease_until=None, pipeline_lease_owner=""
+    )
+
+
+def _run_batch(report_ids: list[int]) -> None:
+    """Every step for every report of the batch, in one transaction; raises if any step fails."""
+    with transaction.atomic(), audit_deferred():
+        _commit_without_flush_wait()
+        reports = list(_loaded().filter(pk__in=report_ids).order_by("pk"))
+        facts, runs = BatchFacts(reports), []
+        for name, step in BATCH_STEPS:
+            started, at = time.monotonic(), utcnow()
+            step(reports, facts)
+            # A batch times a step for all its reports together: each is given an equal share.
+            share = int((time.monotonic() - started) * 1000 / len(reports))
+            runs += [_done_run(report, name, at, share) for report in reports]
+        reports_save_decisions(reports=reports)
+        reports_transition(reports=reports, to_status=ReportStatus.AWAITING_TRIAGE, actor=None)
+        StepRun.objects.bulk_create(runs)
+
+
+def _done_run(report: Report, step: str, at: datetime, duration_ms: int) -> StepRun:
+    return StepRun(
+        report=report,
+        step=step,
+        status=StepStatus.DONE,
+        attempts=1,
+        duration_ms=duration_ms,
+        started_at=at,
+        finished_at=utcnow(),
+    )
+
+
+def pipeline_run_batch(*, report_id: int, size: int) -> dict[int, RunOutcome]:
+    """Run the pipeline for the oldest `size` fresh reports together, and for this report.
+
+    With a backlog, most of a report's cost is per statement, and a batch runs each step for all
+    its reports in one statement where one report needs one. A task thus takes the head of the
+    backlog, normally its own report and those queued after it (their own tasks then find them
+    finished, in one statement); the task queue still decides that every report is run, and when.
+
+    A batch is one transaction; if any step fails for any report it is rolled back and each
+    report is run on its own by `pipeline_run`, which records the failure and retries. The
+    task's own report, if the batch did not take it (a retry, a rerun, leased elsewhere, or not
+    at the head), is run by `pipeline_run` too. Returns each report's outcome, by id.
+    """
+    if _finished(report_id):
+        return {report_id: RunOutcome(done=True)}  # taken by an earlier batch: the common case
+    owner = secrets.token_hex(8)
+    batch = _claim_fresh(size, owner) if size > 1 else []
+    outcomes: dict[int, RunOutcome] = {}
+    try:
+        if len(batch) > 1:
+            _run_batch(batch)
+            outcomes = dict.fromkeys(batch, RunOutcome(done=True))
+    except Exception:  # noqa: BLE001  # any failure: rerun one by one, which records it
+        logger.warning("pipeline batch of %d failed; running its reports one by one", len(batch))
+    finally:
+        _release_all(batch, owner)
+    for pending in [pk for pk in batch if pk not in outcomes]:
+        outcomes[pending] = pipeline_run(report_id=pending)
+    if report_id not in outcomes:
+        outcomes[report_id] = pipeline_run(report_id=report_id)
+    return outcomes
 
 
 def reports_needing_pipeline(*, older_than: timedelta = LEASE) -> list[int]:

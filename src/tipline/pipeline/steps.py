@@ -1,33 +1,53 @@
-"""The pipeline's steps, in order. Each replaces its own output, so each is idempotent."""
+"""The pipeline's steps, in order. Each replaces its own output, so each is idempotent.
+
+Every step exists twice: for one report (`STEPS`, used by `pipeline_run`) and for a batch of
+fresh reports (`BATCH_STEPS`, used by `pipeline_run_batch`). Both call the same decisions; the
+batch form reads and writes for all its reports in one statement where the single form uses one
+per report, and leaves the decisions on the instances for one `reports_save_decisions` at the end.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from tipline.geo.models import RegionalCommand, State
-from tipline.identifiers.services import report_link, report_record_identifiers
+from tipline.identifiers.services import (
+    report_link,
+    report_record_identifiers,
+    reports_link,
+    reports_record_identifiers,
+)
 from tipline.media.services import file_compute_pdq, file_match
 from tipline.pipeline.choices import Step
-from tipline.pipeline.facts import location_inputs, priority_facts
+from tipline.pipeline.facts import BatchFacts, location_inputs, priority_facts
 from tipline.reports.choices import ReportStatus
 from tipline.reports.models import Report
 from tipline.reports.services import (
     report_set_location,
     report_set_priority,
     report_set_routing,
-    report_transition,
+    reports_transition,
 )
-from tipline.search.services import index_step
+from tipline.search.services import index_step, search_index_reports
 
 NATIONAL_DESK = "NAT"
+PARTNER_FOR_US, PARTNER_ELSEWHERE = "NCMEC", "INTERPOL"
 StepFn = Callable[[Report], None]
+BatchStepFn = Callable[[list[Report], BatchFacts], None]
 
 
 def intake_step(report: Report) -> None:
     """Move a fresh report into processing."""
-    if report.status == ReportStatus.RECEIVED:
-        moved = report_transition(report=report, to_status=ReportStatus.PROCESSING, actor=None)
-        report.status = moved.status
+    _intake([report])
+
+
+def _intake(reports: list[Report]) -> None:
+    fresh = [report for report in reports if report.status == ReportStatus.RECEIVED]
+    if fresh:
+        moved = reports_transition(reports=fresh, to_status=ReportStatus.PROCESSING, actor=None)
+        for report, stored in zip(fresh, moved, strict=True):
+            report.status = stored.status
 
 
 def extract_step(report: Report) -> None:
@@ -43,23 +63,32 @@ def media_step(report: Report) -> None:
         file_match(file=file)
 
 
-def locate_step(report: Report) -> None:
-    """A Nigerian state, or a foreign country, with its source and confidence."""
+def _locate(
+    report: Report, inputs: dict[str, Any], state_of: Callable[[str], State | None], save: bool
+) -> None:
     from tipline.geo.locate import best_location  # noqa: PLC0415  # loads the GeoIP data lazily
 
-    found = best_location(**location_inputs(report))
+    found = best_location(**inputs)
     if found is not None:
-        states = State.objects.select_related("command")  # the route step reads its command
-        state = states.filter(code=found.state_code).first() if found.state_code else None
         report_set_location(
             report=report,
-            state=state,
+            state=state_of(found.state_code) if found.state_code else None,
             country=found.country or "",
             source=found.source,
             confidence=found.confidence,
             detail=found.detail,
             lga=found.lga or "",
+            save=save,
         )
+
+
+def _state(code: str) -> State | None:
+    return State.objects.select_related("command").filter(code=code).first()  # route reads it
+
+
+def locate_step(report: Report) -> None:
+    """A Nigerian state, or a foreign country, with its source and confidence."""
+    _locate(report, location_inputs(report), _state, save=True)
 
 
 def link_step(report: Report) -> None:
@@ -67,24 +96,29 @@ def link_step(report: Report) -> None:
     report_link(report=report)
 
 
-def prioritise_step(report: Report) -> None:
+def prioritise_step(report: Report, batch: BatchFacts | None = None) -> None:
     """P1 to P4 with the reasons written out."""
     from tipline.triage.priority import prioritise  # noqa: PLC0415  # rules load once, lazily
 
-    result = prioritise(priority_facts(report))
-    report_set_priority(report=report, priority=result.priority, reasons=list(result.reasons))
+    result = prioritise(priority_facts(report, batch))
+    report_set_priority(
+        report=report, priority=result.priority, reasons=list(result.reasons), save=batch is None
+    )
+
+
+def _route(report: Report, command_of: Callable[[str], RegionalCommand | None], save: bool) -> None:
+    command = report.state.command if report.state_id and report.state else None
+    if command is None and report.country and report.country != "NG":
+        command = command_of(PARTNER_FOR_US if report.country == "US" else PARTNER_ELSEWHERE)
+    command = command or command_of(NATIONAL_DESK)
+    if command is not None and report.routed_command_id != command.pk:
+        report_set_routing(report=report, command=command, save=save)
 
 
 def route_step(report: Report) -> None:
     """A state goes to its command through the editable mapping; a foreign country to a partner
     queue (NCMEC for the US, INTERPOL otherwise); anything else to the national desk."""
-    command = report.state.command if report.state_id and report.state else None
-    if command is None and report.country and report.country != "NG":
-        code = "NCMEC" if report.country == "US" else "INTERPOL"
-        command = RegionalCommand.objects.filter(code=code).first()
-    command = command or RegionalCommand.objects.filter(code=NATIONAL_DESK).first()
-    if command is not None and report.routed_command_id != command.pk:
-        report_set_routing(report=report, command=command)
+    _route(report, lambda code: RegionalCommand.objects.filter(code=code).first(), save=True)
 
 
 STEPS: list[tuple[str, StepFn]] = [
@@ -96,4 +130,57 @@ STEPS: list[tuple[str, StepFn]] = [
     (Step.INDEX, index_step),
     (Step.PRIORITISE, prioritise_step),
     (Step.ROUTE, route_step),
+]
+
+
+def _intake_batch(reports: list[Report], facts: BatchFacts) -> None:
+    _intake(reports)
+
+
+def _extract_batch(reports: list[Report], facts: BatchFacts) -> None:
+    reports_record_identifiers(reports=reports)
+    facts.read_identifiers()
+
+
+def _media_batch(reports: list[Report], facts: BatchFacts) -> None:
+    for report in reports:
+        media_step(report)  # files are prefetched: a report without any costs no statement
+
+
+def _locate_batch(reports: list[Report], facts: BatchFacts) -> None:
+    states = {state.code: state for state in State.objects.select_related("command")}
+    for report in reports:
+        _locate(report, facts.location_inputs(report), states.get, save=False)
+
+
+def _link_batch(reports: list[Report], facts: BatchFacts) -> None:
+    reports_link(reports=reports)
+
+
+def _index_batch(reports: list[Report], facts: BatchFacts) -> None:
+    search_index_reports(report_ids=[report.pk for report in reports])
+
+
+def _prioritise_batch(reports: list[Report], facts: BatchFacts) -> None:
+    facts.read_matches_and_clusters(reports)
+    for report in reports:
+        prioritise_step(report, facts)
+
+
+def _route_batch(reports: list[Report], facts: BatchFacts) -> None:
+    codes = [NATIONAL_DESK, PARTNER_FOR_US, PARTNER_ELSEWHERE]
+    commands = {c.code: c for c in RegionalCommand.objects.filter(code__in=codes)}
+    for report in reports:
+        _route(report, commands.get, save=False)
+
+
+BATCH_STEPS: list[tuple[str, BatchStepFn]] = [
+    (Step.INTAKE, _intake_batch),
+    (Step.EXTRACT, _extract_batch),
+    (Step.MEDIA, _media_batch),
+    (Step.LOCATE, _locate_batch),
+    (Step.LINK, _link_batch),
+    (Step.INDEX, _index_batch),
+    (Step.PRIORITISE, _prioritise_batch),
+    (Step.ROUTE, _route_batch),
 ]

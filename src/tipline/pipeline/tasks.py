@@ -4,20 +4,23 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.conf import settings
 from django_tasks import task
 
 from tipline.common.time import utcnow
-from tipline.pipeline.services import pipeline_run, reports_needing_pipeline
+from tipline.pipeline.services import pipeline_run_batch, reports_needing_pipeline
 
 
 @task(queue_name="pipeline")
 def process_report(*, report_id: int) -> bool:
-    """Run the pipeline for one report; a failing step is retried later with backoff."""
-    outcome = pipeline_run(report_id=report_id)
-    if outcome.retry_in is not None:
-        later = utcnow() + timedelta(seconds=outcome.retry_in)
-        process_report.using(run_after=later).enqueue(report_id=report_id)
-    return outcome.done
+    """Run the pipeline for the report (in a batch with other fresh reports when there is a
+    backlog); a failing step is retried later with backoff, for each report of the batch."""
+    outcomes = pipeline_run_batch(report_id=report_id, size=settings.PIPELINE_BATCH_SIZE)
+    for run_id, outcome in outcomes.items():
+        if outcome.retry_in is not None:
+            later = utcnow() + timedelta(seconds=outcome.retry_in)
+            process_report.using(run_after=later).enqueue(report_id=run_id)
+    return outcomes[report_id].done
 
 
 @task()

@@ -124,6 +124,10 @@ class Report(models.Model):
             models.Index(fields=["api_client", "external_id"]),
             # "Newest first within my command": search and the report list.
             models.Index(fields=["routed_command", "-received_at"], name="report_command_newest"),
+            # The pipeline's backlog, oldest first: batches are taken from its head (pipeline).
+            models.Index(
+                fields=["id"], condition=models.Q(status="received"), name="report_fresh_oldest"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

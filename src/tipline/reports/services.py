@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,6 +11,7 @@ from django.db import transaction
 
 from tipline.audit.services import audit_record
 from tipline.common import ids
+from tipline.common.db import bulk_save_fields
 from tipline.common.time import to_utc, utcnow
 from tipline.geo.models import State
 from tipline.reports.choices import ALLOWED_TRANSITIONS, ReportStatus
@@ -204,31 +206,66 @@ def report_transition(
     note: str = "",
     ip: str | None = None,
 ) -> Report:
-    """The one place a report's status changes, over the table in `ALLOWED_TRANSITIONS`."""
+    """Move one report to `to_status` (see `reports_transition`); returns the stored report."""
+    return reports_transition(
+        reports=[report], to_status=to_status, actor=actor, reason=reason, note=note, ip=ip
+    )[0]
+
+
+def reports_transition(
+    *,
+    reports: list[Report],
+    to_status: str,
+    actor: Any | None,
+    reason: str = "",
+    note: str = "",
+    ip: str | None = None,
+) -> list[Report]:
+    """The one place a report's status changes, over the table in `ALLOWED_TRANSITIONS`.
+
+    All or none: the reports are locked and checked first, so one refused move changes none of
+    them. Returns the stored reports, in the order given; one audit event per report.
+    """
+    if to_status == ReportStatus.CLOSED and not reason:
+        raise ValidationError("Closing a report needs a reason.")
     with transaction.atomic():
-        locked = Report.objects.select_for_update().get(pk=report.pk)
-        current = locked.status
-        if to_status not in ALLOWED_TRANSITIONS.get(current, frozenset()):
-            raise ValidationError(f"A report cannot go from {current} to {to_status}.")
-        if to_status == ReportStatus.CLOSED and not reason:
-            raise ValidationError("Closing a report needs a reason.")
-        locked.status = to_status
-        locked.closed_reason = reason if to_status == ReportStatus.CLOSED else ""
-        fields = ["status", "closed_reason", "updated_at"]
-        if current == ReportStatus.AWAITING_TRIAGE and locked.triaged_at is None:
-            locked.triaged_at = utcnow()
-            fields.append("triaged_at")
-        locked.save(update_fields=fields)
-        audit_record(
-            actor=actor,
-            action="report.status_changed",
-            object_type="report",
-            object_id=locked.pk,
-            before={"status": current},
-            after={"status": to_status, "reason": reason, "note": note},
-            ip=ip,
-        )
-    return locked
+        locked = Report.objects.select_for_update().in_bulk([r.pk for r in reports])
+        moved = [locked[r.pk] for r in reports]
+        for report in moved:
+            if to_status not in ALLOWED_TRANSITIONS.get(report.status, frozenset()):
+                raise ValidationError(f"A report cannot go from {report.status} to {to_status}.")
+        befores = [report.status for report in moved]
+        fields = _apply_transition(moved, to_status, reason)
+        if len(moved) == 1:
+            moved[0].save(update_fields=fields)
+        else:
+            bulk_save_fields(moved, fields)  # a pipeline batch
+        for report, before in zip(moved, befores, strict=True):
+            audit_record(
+                actor=actor,
+                action="report.status_changed",
+                object_type="report",
+                object_id=report.pk,
+                before={"status": before},
+                after={"status": to_status, "reason": reason, "note": note},
+                ip=ip,
+            )
+    return moved
+
+
+def _apply_transition(reports: list[Report], to_status: str, reason: str) -> list[str]:
+    """Set the new status on the instances; the fields to save."""
+    fields = ["status", "closed_reason", "updated_at"]
+    now = utcnow()
+    for report in reports:
+        if report.status == ReportStatus.AWAITING_TRIAGE and report.triaged_at is None:
+            report.triaged_at = now  # leaving the triage queue for the first time
+            if "triaged_at" not in fields:
+                fields.append("triaged_at")
+        report.status = to_status
+        report.closed_reason = reason if to_status == ReportStatus.CLOSED else ""
+        report.updated_at = now
+    return fields
 
 
 def report_add_addendum(
@@ -259,12 +296,46 @@ def report_add_addendum(
     return addendum
 
 
-def report_set_routing(*, report: Report, command: Any, actor: Any | None = None) -> Report:
-    """Send a report to a command's queue."""
-    with transaction.atomic():
+LOCATION_FIELDS = [
+    "state",
+    "country",
+    "location_source",
+    "location_confidence",
+    "location_lga",
+    "location_detail",
+]
+# What the pipeline's decision steps set on a report, stored together by `reports_save_decisions`.
+DECISION_FIELDS = [*LOCATION_FIELDS, "priority", "priority_reasons", "routed_command", "updated_at"]
+
+
+def _saving(save: bool) -> AbstractContextManager[Any]:
+    if save:
+        return transaction.atomic()
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("save=False needs the caller's transaction, to store the report in.")
+    return nullcontext()
+
+
+def _save(report: Report, save: bool, fields: list[str]) -> None:
+    report.updated_at = utcnow()
+    if save:
+        report.save(update_fields=[*fields, "updated_at"])
+
+
+def reports_save_decisions(*, reports: list[Report]) -> None:
+    """Store what `save=False` calls of the setters above decided, for many reports at once."""
+    bulk_save_fields(reports, DECISION_FIELDS)
+
+
+def report_set_routing(
+    *, report: Report, command: Any, actor: Any | None = None, save: bool = True
+) -> Report:
+    """Send a report to a command's queue. With `save=False` the caller stores the report inside
+    its own transaction (the pipeline stores a batch of reports in one statement)."""
+    with _saving(save):
         before = report.routed_command.code if report.routed_command else None
         report.routed_command = command
-        report.save(update_fields=["routed_command", "updated_at"])
+        _save(report, save, ["routed_command"])
         audit_record(
             actor=actor,
             action="report.routed",
@@ -285,24 +356,16 @@ def report_set_location(
     confidence: float,
     detail: str = "",
     lga: str = "",
+    save: bool = True,
 ) -> Report:
-    """Record where the report is located, and how that was decided (shown to analysts)."""
-    with transaction.atomic():
+    """Record where the report is located, and how that was decided (shown to analysts).
+    `save=False` as for `report_set_routing`."""
+    with _saving(save):
         before = {"state": report.state.code if report.state else None, "country": report.country}
         report.state, report.country = state, country
         report.location_source, report.location_confidence = source, confidence
         report.location_lga, report.location_detail = lga[:80], detail[:500]
-        report.save(
-            update_fields=[
-                "state",
-                "country",
-                "location_source",
-                "location_confidence",
-                "location_lga",
-                "location_detail",
-                "updated_at",
-            ]
-        )
+        _save(report, save, LOCATION_FIELDS)
         after = {
             "state": state.code if state else None,
             "country": country,
@@ -330,12 +393,14 @@ def report_set_priority(
     reasons: list[str],
     actor: Any | None = None,
     note: str = "",
+    save: bool = True,
 ) -> Report:
-    """Set the priority with the reasons an analyst can check."""
-    with transaction.atomic():
+    """Set the priority with the reasons an analyst can check. `save=False` as for
+    `report_set_routing`."""
+    with _saving(save):
         before = {"priority": report.priority or None}
         report.priority, report.priority_reasons = priority, reasons
-        report.save(update_fields=["priority", "priority_reasons", "updated_at"])
+        _save(report, save, ["priority", "priority_reasons"])
         if before["priority"] != priority or actor is not None:
             audit_record(
                 actor=actor,
