@@ -127,7 +127,9 @@ def audit_deferred() -> Iterator[None]:
     that audits early (a pipeline run) would make every other writer wait for all of it. Inside
     this block the head is locked only for the final write. Use it inside the transaction of the
     changes: an exception discards the held events along with the rolled-back changes, and a
-    nested block hands its events to the enclosing one.
+    nested block hands its events to the enclosing one. Events are not tied to savepoints: code
+    that catches an exception from a savepoint (an inner `atomic()`) must open its own
+    `audit_deferred()` inside it, so the events of that rolled-back work are dropped too.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_deferred must run inside the audited changes' transaction.")

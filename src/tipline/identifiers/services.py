@@ -27,6 +27,7 @@ from tipline.identifiers.models import (
 from tipline.reports.models import Report
 
 IP_LINK_WINDOW = timedelta(minutes=2)
+LAST_SEEN_GRANULARITY = timedelta(hours=1)
 
 
 def identifier_hash(kind: str, normalized: str) -> str:
@@ -147,17 +148,20 @@ def _upsert_identifiers(
         )
         for key in keys
     }
-    # One statement: insert the new, touch `last_seen` of the known, get every id back. Sorted,
-    # so two workers upserting overlapping identifiers lock their rows in the same order.
-    ordered = sorted(rows.items(), key=lambda item: (item[1].kind, item[1].value_hash))
-    Identifier.objects.bulk_create(
-        [row for _, row in ordered],
-        update_conflicts=True,
-        unique_fields=["kind", "value_hash"],
-        update_fields=["last_seen"],
-        batch_size=500,
+    Identifier.objects.bulk_create(rows.values(), ignore_conflicts=True, batch_size=500)
+    by_hash = {row.value_hash: key for key, row in rows.items()}
+    stored = Identifier.objects.filter(value_hash__in=by_hash).only(
+        "pk", "kind", "value_hash", "last_seen"
     )
-    return dict(ordered)
+    result = {
+        by_hash[row.value_hash]: row for row in stored if by_hash[row.value_hash][0] == row.kind
+    }
+    # `last_seen` to the hour is enough, and touching it only when stale keeps the rows of common
+    # identifiers from being locked by every batch that mentions them until it commits.
+    stale = [row.pk for row in result.values() if row.last_seen < now - LAST_SEEN_GRANULARITY]
+    if stale:
+        Identifier.objects.filter(pk__in=stale).update(last_seen=now)
+    return result
 
 
 def _links(
@@ -242,8 +246,8 @@ def _ip_neighbours(
 
 def _neighbours_many(reports: list[Report]) -> dict[int, dict[int, str]]:
     """`_ip_neighbours` and `_strong_neighbours` of every report of a batch, in a few statements
-    for all of them. The reports' own identifiers are all recorded before, so reading them once
-    gives what reading them at each report's turn would."""
+    for all of them, as each would find them at its turn: a report does not see the batch-mates
+    after it, whose identifiers one report at a time would not have recorded yet."""
     ids = [report.pk for report in reports]
     strong = ReportIdentifier.objects.filter(report_id__in=ids, identifier__strong=True)
     own: dict[int, set[int]] = defaultdict(set)
@@ -264,6 +268,7 @@ def _neighbours_many(reports: list[Report]) -> dict[int, dict[int, str]]:
         timed[obs.report_id].append(obs)
     result = {}
     for report in reports:
+        later = {pk for pk in ids if pk > report.pk}
         by_ip = _ip_neighbours(report, timed[report.pk])
         by_strong = {
             other: kind
@@ -271,8 +276,17 @@ def _neighbours_many(reports: list[Report]) -> dict[int, dict[int, str]]:
             for other, kind in holders[identifier_id]
             if other != report.pk
         }
-        result[report.pk] = {**by_ip, **by_strong}
+        found = {**by_ip, **by_strong}
+        result[report.pk] = {other: via for other, via in found.items() if other not in later}
     return result
+
+
+def _lock_clusters_of(report_ids: Iterable[int]) -> None:
+    """Lock, in id order, every cluster these reports are in: a batch then never waits for a
+    cluster while holding a later one, which two batches could otherwise do to each other."""
+    clusters = Report.objects.filter(pk__in=list(report_ids), cluster_id__isnull=False)
+    ids = sorted({pk for pk in clusters.values_list("cluster_id", flat=True) if pk is not None})
+    list(Cluster.objects.select_for_update().filter(pk__in=ids).order_by("pk").values("pk"))
 
 
 def _absorb(target: Cluster, others: Iterable[Cluster], report: Report, via: str) -> None:
@@ -299,20 +313,29 @@ def report_link(*, report: Report) -> int | None:
     Weak identifiers (an IP alone, a display name) never link. Returns the cluster id or None.
     """
     with transaction.atomic():
-        return _link(report, {**_ip_neighbours(report), **_strong_neighbours(report)})
+        cluster = _link(report, {**_ip_neighbours(report), **_strong_neighbours(report)})
+    return cluster.pk if cluster is not None else report.cluster_id
 
 
-def reports_link(*, reports: list[Report]) -> None:
-    """`report_link` for each report of a batch in turn, their neighbours read all at once."""
+def reports_link(*, reports: list[Report]) -> dict[int, int]:
+    """`report_link` for each report of a batch in turn (oldest first), their neighbours read all
+    at once. Returns, by report id, the size of its cluster just after it joined (1 if alone):
+    what the priority rules would see running the reports one at a time."""
+    reports = sorted(reports, key=lambda report: report.pk)
+    sizes = {}
     with transaction.atomic():
         neighbours = _neighbours_many(reports)
+        _lock_clusters_of({pk for found in neighbours.values() for pk in found})
         for report in reports:  # in order: each union builds on the ones before
-            _link(report, neighbours[report.pk])
+            cluster = _link(report, neighbours[report.pk])
+            sizes[report.pk] = cluster.size if cluster is not None else 1
+    return sizes
 
 
-def _link(report: Report, neighbours: dict[int, str]) -> int | None:
+def _link(report: Report, neighbours: dict[int, str]) -> Cluster | None:
+    """Join the report and its neighbours into one cluster; the cluster, or None if alone."""
     if not neighbours:
-        return report.cluster_id
+        return None
     via = ", ".join(sorted(set(neighbours.values())))
     members = Report.objects.filter(pk__in=[*neighbours, report.pk])
     cluster_ids = sorted({c for c in members.values_list("cluster_id", flat=True) if c})
@@ -331,4 +354,4 @@ def _link(report: Report, neighbours: dict[int, str]) -> int | None:
         ClusterMerge.objects.create(into=target, report=report, via=via, at=utcnow())
     _refresh(target)
     report.cluster_id = target.pk
-    return target.pk
+    return target

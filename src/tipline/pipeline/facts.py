@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from django.db.models import Count
-
 from tipline.common.time import utcnow
 from tipline.identifiers.models import IpObservation, ReportIdentifier
 from tipline.media.models import FileMatch
@@ -90,14 +88,15 @@ def _match_fact(match: FileMatch) -> HashMatchFact:
 
 
 def _hash_matches(report: Report) -> tuple[HashMatchFact, ...]:
-    matches = FileMatch.objects.filter(file__report=report).select_related("hash_list", "entry")
+    matches = FileMatch.objects.filter(file__report=report).order_by("pk")
+    matches = matches.select_related("hash_list", "entry")
     return tuple(_match_fact(m) for m in matches)
 
 
 class BatchFacts:
     """What the decision steps read from other tables, for a batch of reports in one query each
-    instead of one per report: IPs and phones (for locating) after the extract step; identifier
-    kinds, hash matches and cluster sizes (for the priority rules) after linking."""
+    instead of one per report: IPs, phones and identifier kinds after the extract step, hash
+    matches after the media step, cluster sizes as the link step found them."""
 
     def __init__(self, reports: list[Report]) -> None:
         self.ids = [report.pk for report in reports]
@@ -119,26 +118,31 @@ class BatchFacts:
             if link.identifier.kind == "phone":
                 self._phones[link.report_id].append(link.identifier.display)
 
-    def read_matches_and_clusters(self, reports: list[Report]) -> None:
-        """Hash matches and cluster sizes (once media matching and linking ran)."""
-        matches = FileMatch.objects.filter(file__report_id__in=self.ids)
+    def read_matches(self) -> None:
+        """Hash matches of every report (once the media step ran)."""
+        matches = FileMatch.objects.filter(file__report_id__in=self.ids).order_by("pk")
         for match in matches.select_related("hash_list", "entry", "file"):
             self._matches[match.file.report_id].append(_match_fact(match))
-        clusters = {report.cluster_id for report in reports if report.cluster_id is not None}
-        members = Report.objects.filter(cluster_id__in=clusters).values("cluster_id")
-        self._sizes = {row["cluster_id"]: row["n"] for row in members.annotate(n=Count("pk"))}
+
+    def keep_cluster_sizes(self, sizes: dict[int, int]) -> None:
+        """The size of each report's cluster just after it joined (from the link step)."""
+        self._sizes = sizes
 
     def location_inputs(self, report: Report) -> dict[str, Any]:
+        """`location_inputs` of the report, from what was read for the batch."""
         return location_inputs(report, ips=self._ips[report.pk], phones=self._phones[report.pk])
 
     def kinds_of(self, report: Report) -> frozenset[str]:
+        """The kinds of identifier found in the report."""
         return frozenset(self._kinds[report.pk])
 
     def matches_of(self, report: Report) -> tuple[HashMatchFact, ...]:
+        """The report's hash matches."""
         return tuple(self._matches[report.pk])
 
     def size_of(self, report: Report) -> int:
-        return self._sizes.get(report.cluster_id, 1) if report.cluster_id is not None else 1
+        """How many reports its cluster had when it joined: 1 if it joined none."""
+        return self._sizes.get(report.pk, 1)
 
 
 def priority_facts(report: Report, batch: BatchFacts | None = None) -> ReportFacts:

@@ -6,7 +6,7 @@ a killed worker expires and the report is picked up again; because every step re
 output, running it again gives the same result with no duplicates.
 
 One run is one transaction: a killed worker leaves nothing half-done, and a report costs one
-commit rather than twenty. Steps run without savepoints (each costs two statements); if one
+commit rather than twenty. Steps run without a savepoint each (two statements each); if one
 fails, the run is rolled back and redone with each step in a savepoint, so the failing step rolls
 back only its own work and its failure is recorded. The run's audit events are written together
 at its end (`audit_deferred`), so concurrent workers wait for the audit chain's lock only then.
@@ -35,7 +35,7 @@ from tipline.pipeline.facts import BatchFacts
 from tipline.pipeline.models import StepRun
 from tipline.pipeline.steps import BATCH_STEPS, STEPS
 from tipline.reports.choices import ReportStatus
-from tipline.reports.models import Report
+from tipline.reports.models import Report, ReportFile
 from tipline.reports.services import (
     report_transition,
     reports_save_decisions,
@@ -192,9 +192,9 @@ def pipeline_run(
 ) -> RunOutcome:
     """Run the report's unfinished steps (or `only` those, `force`d to rerun) under a lease.
 
-    First without savepoints, the common case; if a step fails, that run is rolled back and the
-    report is run again with each step in a savepoint, to record the failure and keep what the
-    steps before it did. Steps are idempotent, so the second run gives what one run would.
+    First without a savepoint per step, the common case; if a step fails, that run is rolled
+    back and the report is run again with each step in a savepoint, to record the failure and
+    keep what the steps before it did. Steps are idempotent: the second run gives what one would.
     """
     owner = secrets.token_hex(8)
     if not _claim(report_id, owner):
@@ -202,12 +202,16 @@ def pipeline_run(
             return RunOutcome(done=True)  # deleted or rolled back: nothing to do
         return RunOutcome(done=False, busy=True, retry_in=LEASE.total_seconds())
     try:
-        try:
-            return _run(report_id, only, force, careful=False)
-        except _StepFailed:
-            return _run(report_id, only, force, careful=True)
+        return _run_leased(report_id, only, force)
     finally:
         _release(report_id, owner)
+
+
+def _run_leased(report_id: int, only: set[str] | None, force: bool) -> RunOutcome:
+    try:
+        return _run(report_id, only, force, careful=False)
+    except _StepFailed:
+        return _run(report_id, only, force, careful=True)
 
 
 def _finished(report_id: int) -> bool:
@@ -215,16 +219,18 @@ def _finished(report_id: int) -> bool:
     return done.count() == len(STEPS)
 
 
-# Lease the oldest %(size)s fresh reports (received, never run, not leased): one statement, since
+# Lease the oldest %(size)s fresh reports: received, never run, not leased, and without files (whose
+# hashing can take long enough to hold a whole batch up; they go one by one). One statement, as
 # every task of a backlog runs it, reading only the backlog's head (index report_fresh_oldest).
 # SKIP LOCKED (PostgreSQL) gives concurrent workers disjoint batches; SQLite has one writer.
 _CLAIM_FRESH = """
-UPDATE reports_report SET pipeline_lease_until = %(until)s, pipeline_lease_owner = %(owner)s
+UPDATE {reports} SET pipeline_lease_until = %(until)s, pipeline_lease_owner = %(owner)s
 WHERE id IN (
-    SELECT r.id FROM reports_report r
+    SELECT r.id FROM {reports} r
     WHERE r.status = %(received)s AND NOT r.needs_attention
       AND (r.pipeline_lease_until IS NULL OR r.pipeline_lease_until < %(now)s)
-      AND NOT EXISTS (SELECT 1 FROM pipeline_steprun s WHERE s.report_id = r.id)
+      AND NOT EXISTS (SELECT 1 FROM {runs} s WHERE s.report_id = r.id)
+      AND NOT EXISTS (SELECT 1 FROM {files} f WHERE f.report_id = r.id)
     ORDER BY r.id
     LIMIT %(size)s {lock}
 )
@@ -235,7 +241,12 @@ RETURNING id
 def _claim_fresh(size: int, owner: str) -> list[int]:
     """Lease a batch of the oldest fresh reports for this run; their ids, oldest first."""
     now = utcnow()
-    lock = "FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else ""
+    sql = _CLAIM_FRESH.format(
+        reports=Report._meta.db_table,
+        runs=StepRun._meta.db_table,
+        files=ReportFile._meta.db_table,
+        lock="FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else "",
+    )
     as_db = connection.ops.adapt_datetimefield_value  # SQLite compares the stored text form
     params = {
         "until": as_db(now + LEASE),
@@ -245,7 +256,7 @@ def _claim_fresh(size: int, owner: str) -> list[int]:
         "size": size,
     }
     with connection.cursor() as cursor:
-        cursor.execute(_CLAIM_FRESH.format(lock=lock), params)
+        cursor.execute(sql, params)
         return sorted(row[0] for row in cursor.fetchall())
 
 
@@ -259,7 +270,12 @@ def _run_batch(report_ids: list[int]) -> None:
     """Every step for every report of the batch, in one transaction; raises if any step fails."""
     with transaction.atomic(), audit_deferred():
         _commit_without_flush_wait()
-        reports = list(_loaded().filter(pk__in=report_ids).order_by("pk"))
+        # Locked as well as leased: an analyst's change cannot slip in before the batch stores
+        # its decisions, and waits a fraction of a second instead.
+        locked = _loaded().select_for_update(of=("self",)).filter(pk__in=report_ids)
+        reports = list(locked.order_by("pk"))
+        if not reports:
+            return  # deleted meanwhile: nothing to do
         facts, runs = BatchFacts(reports), []
         for name, step in BATCH_STEPS:
             started, at = time.monotonic(), utcnow()
@@ -301,20 +317,35 @@ def pipeline_run_batch(*, report_id: int, size: int) -> dict[int, RunOutcome]:
         return {report_id: RunOutcome(done=True)}  # taken by an earlier batch: the common case
     owner = secrets.token_hex(8)
     batch = _claim_fresh(size, owner) if size > 1 else []
-    outcomes: dict[int, RunOutcome] = {}
     try:
-        if len(batch) > 1:
-            _run_batch(batch)
-            outcomes = dict.fromkeys(batch, RunOutcome(done=True))
-    except Exception:  # noqa: BLE001  # any failure: rerun one by one, which records it
-        logger.warning("pipeline batch of %d failed; running its reports one by one", len(batch))
+        outcomes = _run_claimed(batch)
     finally:
         _release_all(batch, owner)
-    for pending in [pk for pk in batch if pk not in outcomes]:
-        outcomes[pending] = pipeline_run(report_id=pending)
     if report_id not in outcomes:
         outcomes[report_id] = pipeline_run(report_id=report_id)
     return outcomes
+
+
+def _run_claimed(batch: list[int]) -> dict[int, RunOutcome]:
+    """Run the leased batch together; if that fails, each of its reports alone, still leased (so
+    no other worker takes the failing report into a batch of its own meanwhile)."""
+    if len(batch) > 1:
+        try:
+            _run_batch(batch)
+            return dict.fromkeys(batch, RunOutcome(done=True))
+        except Exception:  # any failure: rerun one by one, which records it
+            logger.warning(
+                "pipeline batch of %d failed; running its reports one by one", len(batch)
+            )
+    return {report_id: _run_alone(report_id) for report_id in batch}
+
+
+def _run_alone(report_id: int) -> RunOutcome:
+    try:
+        return _run_leased(report_id, None, False)
+    except Exception:  # beyond a step (say the database went away): retry it later, never lose it
+        logger.exception("pipeline run of report %s failed", report_id)
+        return RunOutcome(done=False, retry_in=backoff_seconds(1))
 
 
 def reports_needing_pipeline(*, older_than: timedelta = LEASE) -> list[int]:
@@ -325,6 +356,8 @@ def reports_needing_pipeline(*, older_than: timedelta = LEASE) -> list[int]:
         needs_attention=False,
         created_at__lt=cutoff,
     ).filter(Q(pipeline_lease_until__isnull=True) | Q(pipeline_lease_until__lt=utcnow()))
-    # A report with a failed step already has its retry queued, after its backoff.
-    stuck = stuck.exclude(steps__status=StepStatus.FAILED)
+    # A report with a recently failed step has its retry queued, after its backoff; one whose
+    # failure is older than any backoff lost its retry (its worker died first) and is taken.
+    recent = utcnow() - timedelta(seconds=backoff_seconds(MAX_ATTEMPTS) * 2)
+    stuck = stuck.exclude(steps__status=StepStatus.FAILED, steps__finished_at__gte=recent)
     return list(stuck.values_list("pk", flat=True)[:1000])

@@ -154,7 +154,7 @@ def _locate_batch(reports: list[Report], facts: BatchFacts) -> None:
 
 
 def _link_batch(reports: list[Report], facts: BatchFacts) -> None:
-    reports_link(reports=reports)
+    facts.keep_cluster_sizes(reports_link(reports=reports))
 
 
 def _index_batch(reports: list[Report], facts: BatchFacts) -> None:
@@ -162,7 +162,7 @@ def _index_batch(reports: list[Report], facts: BatchFacts) -> None:
 
 
 def _prioritise_batch(reports: list[Report], facts: BatchFacts) -> None:
-    facts.read_matches_and_clusters(reports)
+    facts.read_matches()
     for report in reports:
         prioritise_step(report, facts)
 

@@ -229,7 +229,10 @@ def reports_transition(
     if to_status == ReportStatus.CLOSED and not reason:
         raise ValidationError("Closing a report needs a reason.")
     with transaction.atomic():
-        locked = Report.objects.select_for_update().in_bulk([r.pk for r in reports])
+        rows = Report.objects.select_for_update().filter(pk__in=[r.pk for r in reports])
+        locked = {report.pk: report for report in rows.order_by("pk")}  # one lock order for all
+        if len(locked) < len({r.pk for r in reports}):
+            raise Report.DoesNotExist("A report to move no longer exists.")
         moved = [locked[r.pk] for r in reports]
         for report in moved:
             if to_status not in ALLOWED_TRANSITIONS.get(report.status, frozenset()):
@@ -323,7 +326,10 @@ def _save(report: Report, save: bool, fields: list[str]) -> None:
 
 
 def reports_save_decisions(*, reports: list[Report]) -> None:
-    """Store what `save=False` calls of the setters above decided, for many reports at once."""
+    """Store what `save=False` calls of the setters above decided, for many reports at once.
+    Runs in the caller's transaction, the one holding the audit events of those decisions."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("reports_save_decisions must run inside the deciding transaction.")
     bulk_save_fields(reports, DECISION_FIELDS)
 
 

@@ -18,13 +18,13 @@ from tipline.audit.models import AuditEvent
 from tipline.audit.selectors import audit_verify
 from tipline.common.time import utcnow
 from tipline.conftest import draft
-from tipline.identifiers.models import ReportIdentifier
+from tipline.identifiers.models import ClusterMerge, ReportIdentifier
 from tipline.pipeline import steps
 from tipline.pipeline.facts import BatchFacts
 from tipline.pipeline.models import StepRun
-from tipline.pipeline.services import _claim, pipeline_run, pipeline_run_batch
+from tipline.pipeline.services import RunOutcome, _claim, pipeline_run, pipeline_run_batch
 from tipline.reports.choices import Annotation, PersonRole, ReportStatus
-from tipline.reports.drafts import Account, IncidentDraft, IpEvent, PersonDraft, Phone
+from tipline.reports.drafts import Account, FileDraft, IncidentDraft, IpEvent, PersonDraft, Phone
 from tipline.reports.models import Report
 from tipline.reports.services import report_submit
 
@@ -133,6 +133,40 @@ def test_a_batch_decides_exactly_what_one_report_at_a_time_does(geo: Any) -> Non
     assert audit_verify() == []
 
 
+def _repeat(group: int) -> list[Report]:
+    """Seven invented reports about one phone: the cluster grows past the repeat-offender size."""
+    person = PersonDraft(
+        role=PersonRole.REPORTED_PERSON, phones=[Phone(number=f"0803556{group}000")]
+    )
+    return [
+        report_submit(
+            draft=draft(
+                incident=IncidentDraft(type="online_enticement", description=f"Invented {i}."),
+                people=[person],
+            )
+        ).report
+        for i in range(7)
+    ]
+
+
+def _merges(reports: list[Report]) -> list[tuple[int, str, bool]]:
+    """Which report (by position) recorded each merge, by what, and whether it absorbed one."""
+    position = {report.pk: i for i, report in enumerate(reports)}
+    rows = ClusterMerge.objects.filter(report_id__in=position).order_by("pk")
+    return [(position[m.report_id], m.via, m.absorbed_id is not None) for m in rows]
+
+
+def test_a_growing_cluster_is_judged_at_each_reports_turn_as_one_at_a_time(geo: Any) -> None:
+    singles, batched = _repeat(1), _repeat(2)
+    for report in singles:
+        pipeline_run(report_id=report.pk)
+    pipeline_run_batch(report_id=batched[0].pk, size=50)
+    assert [_outcome(r) for r in batched] == [_outcome(r) for r in singles]
+    assert _merges(batched) == _merges(singles) != []
+    reasons = [tuple(Report.objects.get(pk=r.pk).priority_reasons) for r in batched]
+    assert reasons[0] != reasons[-1]  # the cluster size the rules saw grew report by report
+
+
 def test_a_batch_costs_far_fewer_statements_than_its_reports_one_by_one(geo: Any) -> None:
     singles, batched = _variety(1), _variety(2)
     with CaptureQueriesContext(connection) as one_by_one:
@@ -161,6 +195,14 @@ def test_a_leased_or_already_started_report_is_left_out(geo: Any) -> None:
     assert reports[1].pk not in outcomes and reports[2].pk not in outcomes
     assert Report.objects.get(pk=reports[1].pk).status == ReportStatus.RECEIVED
     assert StepRun.objects.get(report=reports[2], step="intake").attempts == 1  # not redone
+
+
+def test_a_report_with_files_is_run_alone_not_in_a_batch(geo: Any) -> None:
+    reports = _variety(1)
+    hashed = report_submit(draft=draft(files=[FileDraft(pdq="f" * 64, pdq_quality=90)])).report
+    outcomes = pipeline_run_batch(report_id=reports[0].pk, size=50)
+    assert hashed.pk not in outcomes  # its media work must not hold a whole batch up
+    assert pipeline_run_batch(report_id=hashed.pk, size=50) == {hashed.pk: RunOutcome(done=True)}
 
 
 def test_a_finished_report_costs_its_task_next_to_nothing(geo: Any) -> None:
