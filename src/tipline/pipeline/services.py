@@ -221,12 +221,16 @@ def _finished(report_id: int) -> bool:
 
 # Lease the oldest %(size)s fresh reports: received, never run, not leased, and without files (whose
 # hashing can take long enough to hold a whole batch up; they go one by one). One statement, as
-# every task of a backlog runs it, reading only the backlog's head (index report_fresh_oldest).
+# every task of a backlog runs it. It looks only at the backlog's head (the oldest %(window)s
+# received, from index report_fresh_oldest), so the checks for step records and files probe a few
+# rows by index; over the whole backlog PostgreSQL would merge-join every step record there is.
 # SKIP LOCKED (PostgreSQL) gives concurrent workers disjoint batches; SQLite has one writer.
 _CLAIM_FRESH = """
 UPDATE {reports} SET pipeline_lease_until = %(until)s, pipeline_lease_owner = %(owner)s
 WHERE id IN (
-    SELECT r.id FROM {reports} r
+    SELECT r.id
+    FROM (SELECT id FROM {reports} WHERE status = %(received)s ORDER BY id LIMIT %(window)s) head
+    JOIN {reports} r ON r.id = head.id
     WHERE r.status = %(received)s AND NOT r.needs_attention
       AND (r.pipeline_lease_until IS NULL OR r.pipeline_lease_until < %(now)s)
       AND NOT EXISTS (SELECT 1 FROM {runs} s WHERE s.report_id = r.id)
@@ -236,6 +240,8 @@ WHERE id IN (
 )
 RETURNING id
 """
+# How far into the backlog a claim looks: room for the batches other workers hold meanwhile.
+CLAIM_WINDOW_BATCHES = 8
 
 
 def _claim_fresh(size: int, owner: str) -> list[int]:
@@ -245,7 +251,7 @@ def _claim_fresh(size: int, owner: str) -> list[int]:
         reports=Report._meta.db_table,
         runs=StepRun._meta.db_table,
         files=ReportFile._meta.db_table,
-        lock="FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else "",
+        lock="FOR UPDATE OF r SKIP LOCKED" if connection.vendor == "postgresql" else "",
     )
     as_db = connection.ops.adapt_datetimefield_value  # SQLite compares the stored text form
     params = {
@@ -254,6 +260,7 @@ def _claim_fresh(size: int, owner: str) -> list[int]:
         "received": ReportStatus.RECEIVED,
         "now": as_db(now),
         "size": size,
+        "window": size * CLAIM_WINDOW_BATCHES,
     }
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
