@@ -48,11 +48,6 @@ def postgres_cpu() -> dict[int, float]:
     return result
 
 
-def postgres_cpu_since(before: dict[int, float]) -> float:
-    """PostgreSQL CPU seconds used since `before` (backends that exited meanwhile are missed)."""
-    return sum(now - before.get(pid, 0.0) for pid, now in postgres_cpu().items())
-
-
 class PostgresCpuSampler:
     """PostgreSQL CPU seconds over a period in which backends come and go: call `sample` often,
     and a backend that exits is counted up to its last sample."""

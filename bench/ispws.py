@@ -27,7 +27,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-from _cpu import cpu_seconds, descendants, own_cpu, postgres_cpu, postgres_cpu_since  # noqa: E402
+from _cpu import PostgresCpuSampler, cpu_seconds, descendants, own_cpu  # noqa: E402
 from _pg import psql  # noqa: E402  # bench/ is on sys.path when run as a script
 
 FIXTURE = ROOT / "src/tipline/intake/tests/ispws/fixtures/report-maximal.xml"
@@ -163,7 +163,7 @@ def run(
         clients[0].sequence(report_xml, file_bytes)  # warm-up, not counted
         clients[0].times = {call: [] for call in CALLS}
         server_pids = descendants(server.pid)
-        server_cpu, db_cpu, client_cpu = _server_cpu(server_pids), postgres_cpu(), own_cpu()
+        server_cpu, db_cpu, client_cpu = _server_cpu(server_pids), PostgresCpuSampler(), own_cpu()
         started = time.perf_counter()
         with ThreadPoolExecutor(concurrency) as pool:
             list(
@@ -175,7 +175,7 @@ def run(
         elapsed = time.perf_counter() - started
         cpu = {
             "server": _server_cpu(server_pids) - server_cpu,
-            "postgres": postgres_cpu_since(db_cpu),
+            "postgres": db_cpu.total(),
             "client": own_cpu() - client_cpu,
         }
     finally:

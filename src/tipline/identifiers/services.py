@@ -213,28 +213,10 @@ def reports_record_identifiers(*, reports: list[Report]) -> dict[int, int]:
     return {report.pk: len(harvest.found) for report, harvest in harvests}
 
 
-def _strong_neighbours(report: Report) -> dict[int, str]:
-    strong = ReportIdentifier.objects.filter(report=report, identifier__strong=True)
-    ids = list(strong.values_list("identifier_id", flat=True))
-    # Lock the shared identifiers so two workers linking reports that share them take turns.
-    list(Identifier.objects.select_for_update().filter(pk__in=ids).order_by("pk").values("pk"))
-    shared = ReportIdentifier.objects.filter(identifier_id__in=ids).exclude(report=report)
-    return {
-        row["report_id"]: row["identifier__kind"]
-        for row in shared.values("report_id", "identifier__kind")
-    }
-
-
-def _ip_neighbours(
-    report: Report, observations: Iterable[IpObservation] | None = None
-) -> dict[int, str]:
+def _ip_neighbours(report: Report, observations: Iterable[IpObservation]) -> dict[int, str]:
     found: dict[int, str] = {}
-    if observations is None:
-        observations = report.ip_observations.filter(
-            port__isnull=False, observed_at__isnull=False, private=False
-        )
     for obs in observations:
-        assert obs.observed_at is not None  # noqa: S101  # filtered above
+        assert obs.observed_at is not None  # noqa: S101  # only timed observations are given
         window = Q(
             observed_at__gte=obs.observed_at - IP_LINK_WINDOW,
             observed_at__lte=obs.observed_at + IP_LINK_WINDOW,
@@ -245,9 +227,10 @@ def _ip_neighbours(
 
 
 def _neighbours_many(reports: list[Report]) -> dict[int, dict[int, str]]:
-    """`_ip_neighbours` and `_strong_neighbours` of every report of a batch, in a few statements
-    for all of them, as each would find them at its turn: a report does not see the batch-mates
-    after it, whose identifiers one report at a time would not have recorded yet."""
+    """The reports each report links to: those sharing a strong identifier (locked, so two
+    workers linking reports that share one take turns) or an IP, port and time. Read in a few
+    statements for all of them, as each would find them at its turn: a report does not see the
+    batch-mates after it, whose identifiers one report at a time would not have recorded yet."""
     ids = [report.pk for report in reports]
     strong = ReportIdentifier.objects.filter(report_id__in=ids, identifier__strong=True)
     own: dict[int, set[int]] = defaultdict(set)
@@ -266,9 +249,8 @@ def _neighbours_many(reports: list[Report]) -> dict[int, dict[int, str]]:
         report_id__in=ids, port__isnull=False, observed_at__isnull=False, private=False
     ):
         timed[obs.report_id].append(obs)
-    result = {}
+    result, batch = {}, set(ids)
     for report in reports:
-        later = {pk for pk in ids if pk > report.pk}
         by_ip = _ip_neighbours(report, timed[report.pk])
         by_strong = {
             other: kind
@@ -277,7 +259,9 @@ def _neighbours_many(reports: list[Report]) -> dict[int, dict[int, str]]:
             if other != report.pk
         }
         found = {**by_ip, **by_strong}
-        result[report.pk] = {other: via for other, via in found.items() if other not in later}
+        result[report.pk] = {
+            other: via for other, via in found.items() if not (other in batch and other > report.pk)
+        }
     return result
 
 
@@ -312,9 +296,8 @@ def report_link(*, report: Report) -> int | None:
     Incremental union-find: the oldest cluster absorbs the others and every union is recorded.
     Weak identifiers (an IP alone, a display name) never link. Returns the cluster id or None.
     """
-    with transaction.atomic():
-        cluster = _link(report, {**_ip_neighbours(report), **_strong_neighbours(report)})
-    return cluster.pk if cluster is not None else report.cluster_id
+    reports_link(reports=[report])
+    return report.cluster_id
 
 
 def reports_link(*, reports: list[Report]) -> dict[int, int]:

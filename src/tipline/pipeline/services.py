@@ -77,8 +77,8 @@ def _claim(report_id: int, owner: str) -> bool:
     )
 
 
-def _release(report_id: int, owner: str) -> None:
-    Report.objects.filter(pk=report_id, pipeline_lease_owner=owner).update(
+def _release_all(report_ids: list[int], owner: str) -> None:
+    Report.objects.filter(pk__in=report_ids, pipeline_lease_owner=owner).update(
         pipeline_lease_until=None, pipeline_lease_owner=""
     )
 
@@ -204,7 +204,7 @@ def pipeline_run(
     try:
         return _run_leased(report_id, only, force)
     finally:
-        _release(report_id, owner)
+        _release_all([report_id], owner)
 
 
 def _run_leased(report_id: int, only: set[str] | None, force: bool) -> RunOutcome:
@@ -265,12 +265,6 @@ def _claim_fresh(size: int, owner: str) -> list[int]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return sorted(row[0] for row in cursor.fetchall())
-
-
-def _release_all(report_ids: list[int], owner: str) -> None:
-    Report.objects.filter(pk__in=report_ids, pipeline_lease_owner=owner).update(
-        pipeline_lease_until=None, pipeline_lease_owner=""
-    )
 
 
 def _run_batch(report_ids: list[int]) -> None:
