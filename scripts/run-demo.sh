@@ -17,8 +17,8 @@ $BIN/tipline demo
 # The worker's per-task lines go to a log, so the addresses below stay on screen.
 $BIN/tipline worker -v1 >>"$TIPLINE_VAR_DIR/worker.log" 2>&1 &
 WORKER=$!
-$BIN/gunicorn tipline.config.wsgi:application --bind "127.0.0.1:$PORT" --workers 2 \
-  --access-logfile - --log-level warning &
+$BIN/gunicorn -c python:tipline.config.gunicorn tipline.config.wsgi:application \
+  --bind "127.0.0.1:$PORT" --access-logfile - --log-level warning &
 WEB=$!
 
 stop() { kill -TERM "$WEB" "$WORKER" 2>/dev/null || true; wait "$WEB" "$WORKER" 2>/dev/null || true; }

@@ -11,6 +11,9 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Model
+from django.db.models.sql import InsertQuery
 
 from tipline.audit.models import AuditChainHead, AuditEvent
 from tipline.common.time import utcnow
@@ -100,8 +103,37 @@ def _append_to_chain(events: list[AuditEvent]) -> None:
         event.seq, event.prev_hash = head.last_seq + 1, head.last_hash
         event.hash = chain_hash(event.prev_hash, _payload_of(event))
         head.last_seq, head.last_hash = event.seq, event.hash
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql":
+        _insert_advancing_head(connection, events, head)
+        return
     AuditEvent.objects.bulk_create(events)
     head.save(update_fields=["last_seq", "last_hash"])
+
+
+def _insert_advancing_head(
+    connection: BaseDatabaseWrapper, events: list[AuditEvent], head: AuditChainHead
+) -> None:
+    """Insert the events and move the head in one statement (a data-modifying WITH): the head
+    stays locked until the commit, so every round trip saved here is one every writer waits less.
+    """
+    query = InsertQuery(AuditEvent)
+    fields = [f for f in AuditEvent._meta.concrete_fields if not f.primary_key]
+    query.insert_values(fields, list[Model](events))
+    compiler = query.get_compiler(connection=connection)
+    compiler.returning_fields = [AuditEvent._meta.pk]
+    [(insert_sql, insert_params)] = compiler.as_sql()
+    name = connection.ops.quote_name
+    sql = (
+        f"WITH advanced AS (UPDATE {name(AuditChainHead._meta.db_table)}"  # noqa: S608  # our own names
+        f" SET {name('last_seq')} = %s, {name('last_hash')} = %s WHERE {name('id')} = %s)"
+        f" {insert_sql}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [head.last_seq, head.last_hash, head.pk, *insert_params])
+        for event, (pk,) in zip(events, cursor.fetchall(), strict=True):
+            event.pk = pk
+            event._state.adding = False
 
 
 def _payload_of(event: AuditEvent) -> bytes:

@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Any
+from typing import Any, NoReturn
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password
@@ -38,6 +38,14 @@ from tipline.reports.services import report_submit
 OPEN_FOR = timedelta(hours=24)
 IDLE_FOR = timedelta(hours=1)
 _AUTH_TTL = 300.0
+
+
+@dataclass(frozen=True)
+class IspwsFileRef:
+    """Which file of which open report a call acted on."""
+
+    open_report_id: int
+    file_id: str
 
 
 class IspwsError(Exception):
@@ -121,6 +129,16 @@ def _parse_id(raw: str | None) -> int:
     return value
 
 
+def _refuse(state: str | None) -> NoReturn:
+    """Raise the wire error for a report that is not open. A missing, expired or someone else's
+    report (state None) all answer "does not exist"."""
+    if state == IspwsReportState.FINISHED:
+        raise IspwsError(ResponseCode.REPORT_ALREADY_FINISHED)
+    if state == IspwsReportState.RETRACTED:
+        raise IspwsError(ResponseCode.REPORT_ALREADY_RETRACTED)
+    raise IspwsError(ResponseCode.REPORT_DOES_NOT_EXIST)
+
+
 def _locked_open(client: ApiClient, raw_id: str | None) -> IspwsOpenReport:
     """The client's own report, locked; anyone else's answers exactly like a missing one."""
     found = (
@@ -128,18 +146,22 @@ def _locked_open(client: ApiClient, raw_id: str | None) -> IspwsOpenReport:
         .filter(pk=_parse_id(raw_id), api_client=client)
         .first()
     )
-    if found is None or found.state == IspwsReportState.EXPIRED:
-        raise IspwsError(ResponseCode.REPORT_DOES_NOT_EXIST)
-    if found.state == IspwsReportState.FINISHED:
-        raise IspwsError(ResponseCode.REPORT_ALREADY_FINISHED)
-    if found.state == IspwsReportState.RETRACTED:
-        raise IspwsError(ResponseCode.REPORT_ALREADY_RETRACTED)
+    if found is None or found.state != IspwsReportState.OPEN:
+        _refuse(found.state if found else None)
     return found
 
 
-def _touch(open_report: IspwsOpenReport) -> None:
-    open_report.last_change_at = utcnow()
-    open_report.save(update_fields=["last_change_at"])
+def _touch_open(client: ApiClient, raw_id: str | None) -> int:
+    """Lock the client's own open report by marking its change: one statement when it is open.
+
+    The update takes the same row lock as `_locked_open`, without reading the report's document,
+    which adding a file does not need. Anyone else's report answers exactly like a missing one.
+    """
+    pk = _parse_id(raw_id)
+    mine = IspwsOpenReport.objects.filter(pk=pk, api_client=client)
+    if not mine.filter(state=IspwsReportState.OPEN).update(last_change_at=utcnow()):
+        _refuse(mine.values_list("state", flat=True).first())
+    return pk
 
 
 def ispws_attach_file(
@@ -151,9 +173,9 @@ def ispws_attach_file(
         raise IspwsError(ResponseCode.FILE_UPLOAD_FAILED, message=upload.error)
     try:
         with transaction.atomic():
-            open_report = _locked_open(client, raw_id)
+            open_report_id = _touch_open(client, raw_id)
             stored = IspwsFile.objects.create(
-                open_report=open_report,
+                open_report_id=open_report_id,
                 file_id=ids.new_file_id(),
                 original_name=(upload.name or "")[:500],
                 size=blob.size,
@@ -164,13 +186,12 @@ def ispws_attach_file(
                 storage_key=blob.key,
                 uploaded_at=utcnow(),
             )
-            _touch(open_report)
             audit_record(
                 actor=None,
                 actor_label=f"client:{client.name}",
                 action="ispws.file_uploaded",
                 object_type="ispws_report",
-                object_id=open_report.pk,
+                object_id=open_report_id,
                 ip=ip,
                 after={"file_id": stored.file_id, "size": blob.size, "md5": blob.md5},
             )
@@ -186,18 +207,16 @@ def discard_upload(upload: EncryptedUpload) -> None:
         default_store().delete(upload.blob.key)
 
 
-def ispws_file_info(*, client: ApiClient, xml_text: str, root: Any) -> IspwsFile:
+def ispws_file_info(*, client: ApiClient, xml_text: str, root: Any) -> IspwsFileRef:
     """Store a validated `<fileDetails>` for one of the client's open report's files."""
     details = file_details_to_dict(root)
+    file_id = str(details.get("fileId", "")).strip()
     with transaction.atomic():
-        open_report = _locked_open(client, str(details.get("reportId", "")))
-        stored = open_report.files.filter(file_id=str(details.get("fileId", "")).strip()).first()
-        if stored is None:
+        open_report_id = _touch_open(client, str(details.get("reportId", "")))
+        stored = IspwsFile.objects.filter(open_report_id=open_report_id, file_id=file_id)
+        if not stored.update(details_xml=xml_text):
             raise IspwsError(ResponseCode.FILE_DOES_NOT_EXIST)
-        stored.details_xml = xml_text
-        stored.save(update_fields=["details_xml"])
-        _touch(open_report)
-    return stored
+    return IspwsFileRef(open_report_id=open_report_id, file_id=file_id)
 
 
 def _file_draft(stored: IspwsFile) -> FileDraft:

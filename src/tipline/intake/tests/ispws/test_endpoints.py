@@ -326,3 +326,24 @@ def test_abandoned_reports_expire_after_both_limits(
     assert IspwsOpenReport.objects.get(pk=old).state == "expired"
     assert not default_store().exists(key)
     assert code_of(esp.form("finish", old)) == 5001
+
+
+def test_upload_and_fileinfo_count_as_changes_and_expired_reports_refuse_them(
+    esp: Esp, django_capture_on_commit_callbacks: Any
+) -> None:
+    report_id = _open(esp)
+    long_ago = IspwsOpenReport.objects.get(pk=report_id).opened_at - timedelta(hours=30)
+    IspwsOpenReport.objects.filter(pk=report_id).update(last_change_at=long_ago)
+    file_id = id_of(esp.upload(report_id, b"bytes"), "fileId")
+    uploaded = IspwsOpenReport.objects.get(pk=report_id).last_change_at
+    assert uploaded > long_ago
+    IspwsOpenReport.objects.filter(pk=report_id).update(last_change_at=long_ago)
+    esp.fileinfo(report_id, file_id, "<fileViewedByEsp>true</fileViewedByEsp>")
+    assert IspwsOpenReport.objects.get(pk=report_id).last_change_at > long_ago
+    assert IspwsFile.objects.get(file_id=file_id).details_xml.startswith("<fileDetails>")
+    IspwsOpenReport.objects.filter(pk=report_id).update(opened_at=long_ago, last_change_at=long_ago)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert ispws_expire_abandoned() == 1
+    assert code_of(esp.upload(report_id, b"late")) == 5001
+    assert code_of(esp.fileinfo(report_id, file_id)) == 5001
+    assert IspwsFile.objects.count() == 1  # the refused upload stored nothing
