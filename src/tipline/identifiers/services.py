@@ -12,8 +12,9 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Max, Min, Q
 
+from tipline.common.db import bulk_save_fields
 from tipline.common.time import utcnow
 from tipline.identifiers.extraction import STRONG_KINDS, extract_text, normalize
 from tipline.identifiers.extraction import Identifier as Found
@@ -265,31 +266,6 @@ def _neighbours_many(reports: list[Report]) -> dict[int, dict[int, str]]:
     return result
 
 
-def _lock_clusters_of(report_ids: Iterable[int]) -> None:
-    """Lock, in id order, every cluster these reports are in: a batch then never waits for a
-    cluster while holding a later one, which two batches could otherwise do to each other."""
-    clusters = Report.objects.filter(pk__in=list(report_ids), cluster_id__isnull=False)
-    ids = sorted({pk for pk in clusters.values_list("cluster_id", flat=True) if pk is not None})
-    list(Cluster.objects.select_for_update().filter(pk__in=ids).order_by("pk").values("pk"))
-
-
-def _absorb(target: Cluster, others: Iterable[Cluster], report: Report, via: str) -> None:
-    for other in others:
-        Report.objects.filter(cluster_id=other.pk).update(cluster_id=target.pk)
-        other.merged_into = target
-        other.save(update_fields=["merged_into"])
-        ClusterMerge.objects.create(
-            into=target, absorbed=other, report=report, via=via, at=utcnow()
-        )
-
-
-def _refresh(cluster: Cluster) -> None:
-    members = Report.objects.filter(cluster_id=cluster.pk)
-    times = sorted(members.values_list("received_at", flat=True))
-    cluster.size, cluster.first_seen, cluster.last_seen = len(times), times[0], times[-1]
-    cluster.save(update_fields=["size", "first_seen", "last_seen"])
-
-
 def report_link(*, report: Report) -> int | None:
     """Join the report to the cluster of every report sharing a strong identifier or IP+port+time.
 
@@ -301,40 +277,163 @@ def report_link(*, report: Report) -> int | None:
 
 
 def reports_link(*, reports: list[Report]) -> dict[int, int]:
-    """`report_link` for each report of a batch in turn (oldest first), their neighbours read all
-    at once. Returns, by report id, the size of its cluster just after it joined (1 if alone):
-    what the priority rules would see running the reports one at a time."""
+    """`report_link` for each report of a batch in turn (oldest first), as one union-find pass.
+
+    Neighbours, their clusters and those clusters' members are read all at once; the unions are
+    worked out in memory, each report building on the ones before, then written in a few
+    statements. Returns, by report id, the size of its cluster just after it joined (1 if alone):
+    what the priority rules would see running the reports one at a time.
+    """
     reports = sorted(reports, key=lambda report: report.pk)
-    sizes = {}
     with transaction.atomic():
         neighbours = _neighbours_many(reports)
-        _lock_clusters_of({pk for found in neighbours.values() for pk in found})
-        for report in reports:  # in order: each union builds on the ones before
-            cluster = _link(report, neighbours[report.pk])
-            sizes[report.pk] = cluster.size if cluster is not None else 1
+        unions = _Unions.load(reports, neighbours)
+        sizes = {report.pk: unions.join(report, neighbours[report.pk]) for report in reports}
+        unions.store()
+    for report in reports:
+        report.cluster_id = unions.cluster_id_of(report.pk)
     return sizes
 
 
-def _link(report: Report, neighbours: dict[int, str]) -> Cluster | None:
-    """Join the report and its neighbours into one cluster; the cluster, or None if alone."""
-    if not neighbours:
-        return None
-    via = ", ".join(sorted(set(neighbours.values())))
-    members = Report.objects.filter(pk__in=[*neighbours, report.pk])
-    cluster_ids = sorted({c for c in members.values_list("cluster_id", flat=True) if c})
-    clusters = list(Cluster.objects.select_for_update().filter(pk__in=cluster_ids).order_by("pk"))
-    target = (
-        clusters[0]
-        if clusters
-        else Cluster.objects.create(
-            created_at=utcnow(), first_seen=report.received_at, last_seen=report.received_at
+@dataclass
+class _Clustered:
+    """A cluster as the batch sees it: its counts and span, and where it was merged to."""
+
+    row: Cluster
+    order: tuple[int, int]  # stored clusters by id, then new ones in the order they were made
+    size: int = 0
+    first: datetime | None = None
+    last: datetime | None = None
+    parent: _Clustered | None = None
+    touched: bool = False
+
+    def settle(self) -> None:
+        """Put the worked-out size and span into the row."""
+        self.row.size = self.size
+        if self.first is not None and self.last is not None:  # a cluster always has a report
+            self.row.first_seen, self.row.last_seen = self.first, self.last
+
+    def root(self) -> _Clustered:
+        node = self
+        while node.parent is not None:
+            node = node.parent
+        return node
+
+    def add(self, size: int, first: datetime | None, last: datetime | None) -> None:
+        self.size += size
+        if first is not None and (self.first is None or first < self.first):
+            self.first = first
+        if last is not None and (self.last is None or last > self.last):
+            self.last = last
+        self.touched = True
+
+
+class _Unions:
+    """Incremental union-find over the clusters a batch touches, written back at the end."""
+
+    def __init__(
+        self, loaded: dict[int, tuple[int | None, datetime]], clusters: dict[int, _Clustered]
+    ) -> None:
+        self.loaded = loaded  # each member's stored cluster id and time received
+        self.stored = clusters
+        self.cluster_of = {pk: clusters.get(c) if c else None for pk, (c, _) in loaded.items()}
+        self.new: list[_Clustered] = []
+        self.merges: list[ClusterMerge] = []
+
+    @classmethod
+    def load(cls, reports: list[Report], neighbours: dict[int, dict[int, str]]) -> _Unions:
+        """Read the members' clusters, locked in id order (two batches never wait on each other
+        crosswise), with each cluster's size and span counted from its reports."""
+        members = {report.pk for report in reports}.union(*map(set, neighbours.values()))
+        rows = Report.objects.filter(pk__in=members).values_list("pk", "cluster_id", "received_at")
+        at = {pk: (cluster_id, received) for pk, cluster_id, received in rows}
+        ids = sorted({c for c, _ in at.values() if c is not None})
+        locked = Cluster.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+        clusters = {row.pk: _Clustered(row=row, order=(0, row.pk)) for row in locked}
+        counted = (
+            Report.objects.filter(cluster_id__in=ids)
+            .values_list("cluster_id")
+            .annotate(n=Count("pk"), first=Min("received_at"), last=Max("received_at"))
         )
-    )
-    _absorb(target, clusters[1:], report, via)
-    joining = members.exclude(cluster_id=target.pk)
-    if joining.exists():
-        joining.update(cluster_id=target.pk)
-        ClusterMerge.objects.create(into=target, report=report, via=via, at=utcnow())
-    _refresh(target)
-    report.cluster_id = target.pk
-    return target
+        for cluster_id, n, first, last in counted:
+            node = clusters[cluster_id]
+            node.size, node.first, node.last = n, first, last
+        return cls(at, clusters)
+
+    def _cluster(self, pk: int) -> _Clustered | None:
+        node = self.cluster_of.get(pk)
+        return node.root() if node is not None else None
+
+    def cluster_id_of(self, pk: int) -> int | None:
+        node = self._cluster(pk)
+        return node.row.pk if node is not None else None
+
+    def join(self, report: Report, neighbours: dict[int, str]) -> int:
+        """The report and its neighbours become one cluster: the oldest absorbs the others, and
+        every union is recorded. Returns the cluster's size after it (1 if there is none)."""
+        if not neighbours:
+            return 1
+        via = ", ".join(sorted(set(neighbours.values())))
+        members = [*neighbours, report.pk]
+        found = {node.order: node for pk in members if (node := self._cluster(pk)) is not None}
+        ordered = [found[order] for order in sorted(found)]
+        target = ordered[0] if ordered else self._new_cluster()
+        for other in ordered[1:]:
+            other.parent = target
+            target.add(other.size, other.first, other.last)
+            self._merge(target, report, via, absorbed=other)
+        joining = [pk for pk in members if self._cluster(pk) is None]
+        for pk in joining:
+            self.cluster_of[pk] = target
+            received = self.loaded[pk][1]
+            target.add(1, received, received)
+        if joining:
+            self._merge(target, report, via)
+        return target.size
+
+    def _new_cluster(self) -> _Clustered:
+        row = Cluster(created_at=utcnow())
+        node = _Clustered(row=row, order=(1, len(self.new)))
+        self.new.append(node)
+        return node
+
+    def _merge(
+        self, into: _Clustered, report: Report, via: str, absorbed: _Clustered | None = None
+    ) -> None:
+        self.merges.append(
+            ClusterMerge(
+                into=into.row,
+                absorbed=absorbed.row if absorbed else None,
+                report=report,
+                via=via,
+                at=utcnow(),
+            )
+        )
+
+    def store(self) -> None:
+        """Write what the unions changed: new clusters, cluster counts and merges, and every
+        report's cluster (all of an absorbed stored cluster's reports move, read or not)."""
+        nodes = [*self.stored.values(), *self.new]
+        for node in nodes:
+            node.settle()
+        Cluster.objects.bulk_create([node.row for node in self.new])
+        for node in nodes:  # after the new clusters have ids to point at
+            if node.parent is not None:
+                node.row.merged_into = node.parent.row
+        changed = [node.row for node in self.stored.values() if node.touched or node.parent]
+        bulk_save_fields(changed, ["size", "first_seen", "last_seen", "merged_into"])
+        bulk_save_fields([node.row for node in self.new if node.parent], ["merged_into"])
+        for node in self.stored.values():
+            if node.parent is not None:
+                moved = Report.objects.filter(cluster_id=node.row.pk)
+                moved.update(cluster_id=node.root().row.pk)
+        self._store_members()
+        ClusterMerge.objects.bulk_create(self.merges)
+
+    def _store_members(self) -> None:
+        moved = [
+            Report(pk=pk, cluster_id=final)
+            for pk, (stored, _) in self.loaded.items()
+            if stored != (final := self.cluster_id_of(pk))
+        ]
+        bulk_save_fields(moved, ["cluster_id"])

@@ -21,12 +21,14 @@ from __future__ import annotations
 import logging
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from tipline.audit.services import audit_deferred
 from tipline.common.time import utcnow
@@ -347,6 +349,37 @@ def _run_alone(report_id: int) -> RunOutcome:
     except Exception:  # beyond a step (say the database went away): retry it later, never lose it
         logger.exception("pipeline run of report %s failed", report_id)
         return RunOutcome(done=False, retry_in=backoff_seconds(1))
+
+
+def pipeline_retire_queued_tasks(
+    *, report_ids: Collection[int], task_path: str, queue_name: str, window: int
+) -> int:
+    """Mark as done the queued tasks of reports that a batch has already run. Returns how many.
+
+    Such a task would only find its report finished, yet claiming and closing a task costs a
+    worker and the database more than the report's whole share of the batch. Only tasks still
+    waiting at the head of the queue (the first `window`, in the queue's own order and index) are
+    looked at: the batch took the oldest reports, whose tasks are there. A task another worker is
+    claiming meanwhile is skipped (SKIP LOCKED), and simply finds its report finished.
+    """
+    wanted = set(report_ids)
+    with transaction.atomic():
+        head = (
+            DBTaskResult.objects.ready()
+            .filter(task_path=task_path, queue_name=queue_name)
+            .select_for_update(skip_locked=True)[:window]
+        )
+        retire = [
+            pk
+            for pk, args in head.values_list("pk", "args_kwargs")
+            if args.get("kwargs", {}).get("report_id") in wanted
+        ]
+        if not retire:
+            return 0
+        now = utcnow()
+        return DBTaskResult.objects.filter(pk__in=retire, status=TaskResultStatus.READY).update(
+            status=TaskResultStatus.SUCCESSFUL, started_at=now, finished_at=now, return_value=True
+        )
 
 
 def reports_needing_pipeline(*, older_than: timedelta = LEASE) -> list[int]:

@@ -6,20 +6,35 @@ from datetime import timedelta
 
 from django.conf import settings
 from django_tasks import task
+from django_tasks_db import DatabaseBackend
 
 from tipline.common.time import utcnow
-from tipline.pipeline.services import pipeline_run_batch, reports_needing_pipeline
+from tipline.pipeline.services import (
+    CLAIM_WINDOW_BATCHES,
+    pipeline_retire_queued_tasks,
+    pipeline_run_batch,
+    reports_needing_pipeline,
+)
 
 
 @task(queue_name="pipeline")
 def process_report(*, report_id: int) -> bool:
     """Run the pipeline for the report (in a batch with other fresh reports when there is a
     backlog); a failing step is retried later with backoff, for each report of the batch."""
-    outcomes = pipeline_run_batch(report_id=report_id, size=settings.PIPELINE_BATCH_SIZE)
+    size = settings.PIPELINE_BATCH_SIZE
+    outcomes = pipeline_run_batch(report_id=report_id, size=size)
     for run_id, outcome in outcomes.items():
         if outcome.retry_in is not None:
             later = utcnow() + timedelta(seconds=outcome.retry_in)
             process_report.using(run_after=later).enqueue(report_id=run_id)
+    done = [run_id for run_id, outcome in outcomes.items() if outcome.done and run_id != report_id]
+    if done and isinstance(process_report.get_backend(), DatabaseBackend):
+        pipeline_retire_queued_tasks(
+            report_ids=done,
+            task_path=process_report.module_path,
+            queue_name=process_report.queue_name,
+            window=size * CLAIM_WINDOW_BATCHES,
+        )
     return outcomes[report_id].done
 
 

@@ -6,8 +6,14 @@ from typing import Any
 from django.db import connection
 
 from tipline.conftest import draft
-from tipline.identifiers.models import ClusterMerge, Identifier, IpObservation, ReportIdentifier
-from tipline.identifiers.services import report_link, report_record_identifiers
+from tipline.identifiers.models import (
+    Cluster,
+    ClusterMerge,
+    Identifier,
+    IpObservation,
+    ReportIdentifier,
+)
+from tipline.identifiers.services import report_link, report_record_identifiers, reports_link
 from tipline.reports.choices import PersonRole
 from tipline.reports.drafts import Account, IncidentDraft, IpEvent, PersonDraft, Phone
 from tipline.reports.models import Report
@@ -116,3 +122,53 @@ def test_free_text_identifiers_are_found(geo: Any) -> None:
         ReportIdentifier.objects.filter(report=report).values_list("identifier__kind", flat=True)
     )
     assert {"phone", "email"} <= kinds
+
+
+def _recorded(**values: Any) -> Report:
+    person = PersonDraft(role=PersonRole.REPORTED_PERSON, **values)
+    report = report_submit(draft=draft(people=[person])).report
+    report_record_identifiers(report=report)
+    return Report.objects.get(pk=report.pk)
+
+
+def test_one_batch_unites_new_and_stored_clusters_as_one_at_a_time_would(geo: Any) -> None:
+    handle = [Account(platform="Instagram", screen_name="made_up_bridge")]
+    stored = [_suspect(accounts=handle) for _ in range(2)]
+    stored_cluster = stored[1].cluster_id
+    p1, p2 = Phone(number="08091110001"), Phone(number="08091110002")
+    batch = [
+        _recorded(phones=[p1]),
+        _recorded(phones=[p1]),  # a new cluster with the first
+        _recorded(phones=[p2]),
+        _recorded(phones=[p2]),  # a second new cluster
+        _recorded(phones=[p1, p2]),  # the first new cluster absorbs the second
+        _recorded(phones=[p1], accounts=handle),  # the stored, older cluster absorbs them all
+    ]
+    sizes = reports_link(reports=list(reversed(batch)))  # taken in id order whatever is given
+    assert [sizes[r.pk] for r in batch] == [1, 2, 1, 2, 5, 8]
+    members = Report.objects.filter(cluster_id=stored_cluster)
+    assert set(members.values_list("pk", flat=True)) == {r.pk for r in [*stored, *batch]}
+    cluster = Cluster.objects.get(pk=stored_cluster)
+    received = [r.received_at for r in [*stored, *batch]]
+    assert (cluster.size, cluster.first_seen, cluster.last_seen) == (
+        8,
+        min(received),
+        max(received),
+    )
+    first_new, second_new = batch[1].pk, batch[3].pk
+    merges = [
+        (m.report_id, m.absorbed is not None, m.into_id == stored_cluster)
+        for m in ClusterMerge.objects.filter(report_id__in=[r.pk for r in batch]).order_by("id")
+    ]
+    assert merges == [
+        (first_new, False, False),
+        (second_new, False, False),
+        (batch[4].pk, True, False),
+        (batch[4].pk, False, False),
+        (batch[5].pk, True, True),
+        (batch[5].pk, False, True),
+    ]
+    new = Cluster.objects.exclude(pk=stored_cluster).order_by("pk")
+    assert [c.merged_into_id for c in new] == [stored_cluster, new[0].pk]
+    assert [c.size for c in new] == [5, 2]  # as they were when absorbed
+    assert all(r.cluster_id == stored_cluster for r in batch)  # the objects given are updated

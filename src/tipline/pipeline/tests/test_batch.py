@@ -321,3 +321,26 @@ def test_two_workers_take_disjoint_batches(geo: Any) -> None:
     assert set(Counter(counts).values()) == {len(steps.STEPS)}  # each step once per report
     assert not StepRun.objects.filter(report_id__in=ids).exclude(attempts=1).exists()
     assert audit_verify() == []
+
+
+def test_the_task_marks_its_batch_mates_queued_tasks_done(
+    geo: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from tipline.pipeline.tasks import process_report
+
+    with django_capture_on_commit_callbacks(execute=True):
+        reports = _variety(1)  # each queues its own task on commit
+        hashed = report_submit(draft=draft(files=[FileDraft(pdq="f" * 64, pdq_quality=90)]))
+    tasks = {t.args_kwargs["kwargs"]["report_id"]: t.pk for t in DBTaskResult.objects.all()}
+    assert set(tasks) == {r.pk for r in reports} | {hashed.report.pk}
+    own, claimed_elsewhere = reports[0].pk, reports[1].pk
+    DBTaskResult.objects.filter(pk__in=[tasks[own], tasks[claimed_elsewhere]]).update(
+        status="RUNNING"
+    )
+    assert process_report.call(report_id=own) is True
+    status = dict(DBTaskResult.objects.values_list("pk", "status"))
+    assert all(status[tasks[r.pk]] == "SUCCESSFUL" for r in reports[2:])  # ran in the batch
+    assert status[tasks[claimed_elsewhere]] == "RUNNING"  # its worker finds it finished
+    assert status[tasks[hashed.report.pk]] == "READY"  # not in the batch: still to run
+    assert status[tasks[own]] == "RUNNING"  # the worker running it closes it itself
+    assert Report.objects.exclude(pk=hashed.report.pk).filter(status="received").count() == 0
