@@ -135,6 +135,7 @@ def test_one_batch_unites_new_and_stored_clusters_as_one_at_a_time_would(geo: An
     handle = [Account(platform="Instagram", screen_name="made_up_bridge")]
     stored = [_suspect(accounts=handle) for _ in range(2)]
     stored_cluster = stored[1].cluster_id
+    assert stored_cluster is not None
     p1, p2 = Phone(number="08091110001"), Phone(number="08091110002")
     batch = [
         _recorded(phones=[p1]),
