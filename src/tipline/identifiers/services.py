@@ -214,16 +214,35 @@ def reports_record_identifiers(*, reports: list[Report]) -> dict[int, int]:
     return {report.pk: len(harvest.found) for report, harvest in harvests}
 
 
-def _ip_neighbours(report: Report, observations: Iterable[IpObservation]) -> dict[int, str]:
-    found: dict[int, str] = {}
-    for obs in observations:
+def _ip_neighbours_many(timed: dict[int, list[IpObservation]]) -> dict[int, dict[int, str]]:
+    """By report, the reports seen at the same IP and port within the window of one of its timed
+    observations: one statement for the whole batch, each observation one range of the index."""
+    every = [obs for group in timed.values() for obs in group]
+    if not every:
+        return {}
+    ranges = Q()
+    for obs in every:
         assert obs.observed_at is not None  # noqa: S101  # only timed observations are given
-        window = Q(
+        ranges |= Q(
+            ip=obs.ip,
+            port=obs.port,
             observed_at__gte=obs.observed_at - IP_LINK_WINDOW,
             observed_at__lte=obs.observed_at + IP_LINK_WINDOW,
         )
-        same = IpObservation.objects.filter(window, ip=obs.ip, port=obs.port).exclude(report=report)
-        found.update({rid: "ip+port+time" for rid in same.values_list("report_id", flat=True)})
+    seen: dict[tuple[str, int | None], list[tuple[int, datetime]]] = defaultdict(list)
+    rows = IpObservation.objects.filter(ranges).values_list(
+        "report_id", "ip", "port", "observed_at"
+    )
+    for other, ip, port, at in rows:
+        if at is not None:  # always, given the ranges
+            seen[(ip, port)].append((other, at))
+    found: dict[int, dict[int, str]] = defaultdict(dict)
+    for report_id, group in timed.items():
+        for obs in group:
+            when = obs.observed_at
+            for other, at in seen[(obs.ip, obs.port)]:
+                if when and other != report_id and abs(at - when) <= IP_LINK_WINDOW:
+                    found[report_id][other] = "ip+port+time"
     return found
 
 
@@ -250,9 +269,9 @@ def _neighbours_many(reports: list[Report]) -> dict[int, dict[int, str]]:
         report_id__in=ids, port__isnull=False, observed_at__isnull=False, private=False
     ):
         timed[obs.report_id].append(obs)
-    result, batch = {}, set(ids)
+    result, batch, near = {}, set(ids), _ip_neighbours_many(timed)
     for report in reports:
-        by_ip = _ip_neighbours(report, timed[report.pk])
+        by_ip = near.get(report.pk, {})
         by_strong = {
             other: kind
             for identifier_id in own[report.pk]
@@ -328,6 +347,25 @@ class _Clustered:
         self.touched = True
 
 
+def _members_of_locked_clusters(
+    members: set[int],
+) -> tuple[dict[int, tuple[int | None, datetime]], dict[int, _Clustered]]:
+    """Each member's cluster and time received, read again once its cluster is locked: another
+    batch may have moved it (merged its cluster away) between the first read and the lock."""
+    clusters: dict[int, _Clustered] = {}
+    while True:
+        rows = Report.objects.filter(pk__in=members).values_list("pk", "cluster_id", "received_at")
+        at = {pk: (cluster_id, received) for pk, cluster_id, received in rows}
+        missing = sorted({c for c, _ in at.values() if c is not None} - set(clusters))
+        if not missing:
+            return at, clusters
+        locked = Cluster.objects.select_for_update().filter(pk__in=missing).order_by("pk")
+        found = {row.pk: _Clustered(row=row, order=(0, row.pk)) for row in locked}
+        if not found:  # clusters are never deleted: say so rather than loop
+            raise RuntimeError(f"Reports point at clusters that do not exist: {missing}")
+        clusters.update(found)
+
+
 class _Unions:
     """Incremental union-find over the clusters a batch touches, written back at the end."""
 
@@ -345,13 +383,9 @@ class _Unions:
         """Read the members' clusters, locked in id order (two batches never wait on each other
         crosswise), with each cluster's size and span counted from its reports."""
         members = {report.pk for report in reports}.union(*map(set, neighbours.values()))
-        rows = Report.objects.filter(pk__in=members).values_list("pk", "cluster_id", "received_at")
-        at = {pk: (cluster_id, received) for pk, cluster_id, received in rows}
-        ids = sorted({c for c, _ in at.values() if c is not None})
-        locked = Cluster.objects.select_for_update().filter(pk__in=ids).order_by("pk")
-        clusters = {row.pk: _Clustered(row=row, order=(0, row.pk)) for row in locked}
+        at, clusters = _members_of_locked_clusters(members)
         counted = (
-            Report.objects.filter(cluster_id__in=ids)
+            Report.objects.filter(cluster_id__in=list(clusters))
             .values_list("cluster_id")
             .annotate(n=Count("pk"), first=Min("received_at"), last=Max("received_at"))
         )

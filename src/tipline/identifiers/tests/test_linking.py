@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
+from unittest import mock
 
 from django.db import connection
 
@@ -173,3 +174,28 @@ def test_one_batch_unites_new_and_stored_clusters_as_one_at_a_time_would(geo: An
     assert [c.merged_into_id for c in new] == [stored_cluster, new[0].pk]
     assert [c.size for c in new] == [5, 2]  # as they were when absorbed
     assert all(r.cluster_id == stored_cluster for r in batch)  # the objects given are updated
+
+
+def test_a_cluster_merged_away_before_the_lock_is_followed_to_where_its_reports_went(
+    geo: Any,
+) -> None:
+    handle = [Account(platform="Instagram", screen_name="made_up_older")]
+    older = [_suspect(accounts=handle) for _ in range(2)]
+    later = [_suspect(phones=[Phone(number="08091110003")]) for _ in range(2)]
+    moving, into = later[1].cluster_id, older[1].cluster_id
+    assert moving is not None and into is not None
+    newcomer = _recorded(phones=[Phone(number="08091110003")])
+    real = Cluster.objects.select_for_update
+
+    def another_batch_merges_first(*args: Any, **kwargs: Any) -> Any:
+        # As if another worker absorbed the phone's cluster between our read and our lock.
+        if Report.objects.filter(cluster_id=moving).exists():
+            Report.objects.filter(cluster_id=moving).update(cluster_id=into)
+            Cluster.objects.filter(pk=moving).update(merged_into=into)
+        return real(*args, **kwargs)
+
+    with mock.patch.object(Cluster.objects, "select_for_update", another_batch_merges_first):
+        sizes = reports_link(reports=[newcomer])
+    assert newcomer.cluster_id == into and sizes[newcomer.pk] == 5
+    assert Cluster.objects.get(pk=into).size == 5
+    assert Report.objects.filter(cluster_id=into).count() == 5
