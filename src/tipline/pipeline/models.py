@@ -27,7 +27,7 @@ class StepRun(models.Model):
                 violation_error_message="A report has one record per pipeline step.",
             )
         ]
-        ordering = ["report", "id"]
+        ordering = ["report_id", "id"]  # the column: "report" would join for its ordering
 
     def __str__(self) -> str:
         return f"{self.report_id}:{self.step}={self.status}"

@@ -162,7 +162,7 @@ class Person(models.Model):
     details = EncryptedJSONField(null=True, blank=True)
 
     class Meta:
-        ordering = ["report", "position"]
+        ordering = ["report_id", "position"]  # the column: "report" would join for its ordering
 
     def __str__(self) -> str:
         return f"{self.get_role_display()} #{self.position} of {self.report_id}"
@@ -177,7 +177,7 @@ class InternetDetail(models.Model):
     data = EncryptedJSONField(null=True, blank=True)
 
     class Meta:
-        ordering = ["report", "position"]
+        ordering = ["report_id", "position"]  # the column: "report" would join for its ordering
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} of {self.report_id}"
@@ -205,7 +205,7 @@ class ReportFile(models.Model):
     storage_key = models.CharField(max_length=200, blank=True)
 
     class Meta:
-        ordering = ["report", "position"]
+        ordering = ["report_id", "position"]  # the column: "report" would join for its ordering
 
     def __str__(self) -> str:
         return self.file_id
@@ -225,7 +225,7 @@ class Addendum(models.Model):
     created_at = models.DateTimeField()
 
     class Meta:
-        ordering = ["report", "created_at"]
+        ordering = ["report_id", "created_at"]  # the column: "report" would join for its ordering
 
     def __str__(self) -> str:
         return f"addendum to {self.report_id} at {self.created_at:%Y-%m-%d %H:%M}"
