@@ -29,6 +29,9 @@ from tipline.reports.models import Report
 
 IP_LINK_WINDOW = timedelta(minutes=2)
 LAST_SEEN_GRANULARITY = timedelta(hours=1)
+# OR-ed index ranges per statement: SQLite refuses an expression tree deeper than 1000, and
+# PostgreSQL plans a long OR in more than linear time.
+IP_RANGES_PER_STATEMENT = 200
 
 
 def identifier_hash(kind: str, normalized: str) -> str:
@@ -214,14 +217,10 @@ def reports_record_identifiers(*, reports: list[Report]) -> dict[int, int]:
     return {report.pk: len(harvest.found) for report, harvest in harvests}
 
 
-def _ip_neighbours_many(timed: dict[int, list[IpObservation]]) -> dict[int, dict[int, str]]:
-    """By report, the reports seen at the same IP and port within the window of one of its timed
-    observations: one statement for the whole batch, each observation one range of the index."""
-    every = [obs for group in timed.values() for obs in group]
-    if not every:
-        return {}
+def _seen_near(observations: list[IpObservation]) -> Iterator[tuple[int, str, int, datetime]]:
+    """Every observation at the same IP and port within the window of one of these."""
     ranges = Q()
-    for obs in every:
+    for obs in observations:
         assert obs.observed_at is not None  # noqa: S101  # only timed observations are given
         ranges |= Q(
             ip=obs.ip,
@@ -229,12 +228,21 @@ def _ip_neighbours_many(timed: dict[int, list[IpObservation]]) -> dict[int, dict
             observed_at__gte=obs.observed_at - IP_LINK_WINDOW,
             observed_at__lte=obs.observed_at + IP_LINK_WINDOW,
         )
-    seen: dict[tuple[str, int | None], list[tuple[int, datetime]]] = defaultdict(list)
     rows = IpObservation.objects.filter(ranges).values_list(
         "report_id", "ip", "port", "observed_at"
     )
     for other, ip, port, at in rows:
-        if at is not None:  # always, given the ranges
+        if port is not None and at is not None:  # always, given the ranges
+            yield other, ip, port, at
+
+
+def _ip_neighbours_many(timed: dict[int, list[IpObservation]]) -> dict[int, dict[int, str]]:
+    """By report, the reports seen at the same IP and port within the window of one of its timed
+    observations: a statement per 200 observations of the batch, each one range of the index."""
+    every = [obs for group in timed.values() for obs in group]
+    seen: dict[tuple[str, int | None], list[tuple[int, datetime]]] = defaultdict(list)
+    for start in range(0, len(every), IP_RANGES_PER_STATEMENT):
+        for other, ip, port, at in _seen_near(every[start : start + IP_RANGES_PER_STATEMENT]):
             seen[(ip, port)].append((other, at))
     found: dict[int, dict[int, str]] = defaultdict(dict)
     for report_id, group in timed.items():
@@ -467,7 +475,7 @@ class _Unions:
     def _store_members(self) -> None:
         moved = [
             Report(pk=pk, cluster_id=final)
-            for pk, (stored, _) in self.loaded.items()
+            for pk, (stored, _) in sorted(self.loaded.items())  # rows locked in id order
             if stored != (final := self.cluster_id_of(pk))
         ]
         bulk_save_fields(moved, ["cluster_id"])

@@ -359,27 +359,24 @@ def pipeline_retire_queued_tasks(
     Such a task would only find its report finished, yet claiming and closing a task costs a
     worker and the database more than the report's whole share of the batch. Only tasks still
     waiting at the head of the queue (the first `window`, in the queue's own order and index) are
-    looked at: the batch took the oldest reports, whose tasks are there. A task another worker is
-    claiming meanwhile is skipped (SKIP LOCKED), and simply finds its report finished.
+    looked at: the batch took the oldest reports, whose tasks are there. A task another worker
+    claims meanwhile is left to it, and simply finds its report finished.
     """
     wanted = set(report_ids)
-    with transaction.atomic():
-        head = (
-            DBTaskResult.objects.ready()
-            .filter(task_path=task_path, queue_name=queue_name)
-            .select_for_update(skip_locked=True)[:window]
-        )
-        retire = [
-            pk
-            for pk, args in head.values_list("pk", "args_kwargs")
-            if args.get("kwargs", {}).get("report_id") in wanted
-        ]
-        if not retire:
-            return 0
-        now = utcnow()
-        return DBTaskResult.objects.filter(pk__in=retire, status=TaskResultStatus.READY).update(
-            status=TaskResultStatus.SUCCESSFUL, started_at=now, finished_at=now, return_value=True
-        )
+    # Read without locking: locking the head would hide it from the workers polling for a task
+    # meanwhile. The conditional UPDATE then leaves any task a worker claimed in between.
+    head = DBTaskResult.objects.ready().filter(task_path=task_path, queue_name=queue_name)[:window]
+    retire = [
+        pk
+        for pk, args in head.values_list("pk", "args_kwargs")
+        if args.get("kwargs", {}).get("report_id") in wanted
+    ]
+    if not retire:
+        return 0
+    now = utcnow()
+    return DBTaskResult.objects.filter(pk__in=retire, status=TaskResultStatus.READY).update(
+        status=TaskResultStatus.SUCCESSFUL, started_at=now, finished_at=now, return_value=True
+    )
 
 
 def reports_needing_pipeline(*, older_than: timedelta = LEASE) -> list[int]:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import DatabaseError
 from django_tasks import task
 from django_tasks_db import DatabaseBackend
 
@@ -15,6 +17,8 @@ from tipline.pipeline.services import (
     pipeline_run_batch,
     reports_needing_pipeline,
 )
+
+logger = logging.getLogger(__name__)
 
 
 @task(queue_name="pipeline")
@@ -29,13 +33,22 @@ def process_report(*, report_id: int) -> bool:
             process_report.using(run_after=later).enqueue(report_id=run_id)
     done = [run_id for run_id, outcome in outcomes.items() if outcome.done and run_id != report_id]
     if done and isinstance(process_report.get_backend(), DatabaseBackend):
+        _retire(done, window=size * CLAIM_WINDOW_BATCHES)
+    return outcomes[report_id].done
+
+
+def _retire(report_ids: list[int], *, window: int) -> None:
+    # Only saves the tasks' own cost: their reports are processed and committed already, so a
+    # failure here must not fail this task.
+    try:
         pipeline_retire_queued_tasks(
-            report_ids=done,
+            report_ids=report_ids,
             task_path=process_report.module_path,
             queue_name=process_report.queue_name,
-            window=size * CLAIM_WINDOW_BATCHES,
+            window=window,
         )
-    return outcomes[report_id].done
+    except DatabaseError:
+        logger.warning("could not mark the queued tasks of a finished batch done", exc_info=True)
 
 
 @task()

@@ -199,3 +199,16 @@ def test_a_cluster_merged_away_before_the_lock_is_followed_to_where_its_reports_
     assert newcomer.cluster_id == into and sizes[newcomer.pk] == 5
     assert Cluster.objects.get(pk=into).size == 5
     assert Report.objects.filter(cluster_id=into).count() == 5
+
+
+def test_a_report_with_a_thousand_timed_ip_events_links_in_any_database(geo: Any) -> None:
+    earlier = _suspect(ip_events=[IpEvent(ip="41.58.20.20", port=6000, at=T0)])
+    later = _recorded()
+    IpObservation.objects.bulk_create(
+        IpObservation(report=later, ip=f"41.58.{i // 200}.{i % 200}", port=7000 + i, observed_at=T0)
+        for i in range(1200)
+    )
+    IpObservation.objects.create(report=later, ip="41.58.20.20", port=6000, observed_at=T0)
+    sizes = reports_link(reports=[later])  # SQLite refuses one statement of 1201 ranges
+    assert later.cluster_id is not None and sizes[later.pk] == 2
+    assert Report.objects.get(pk=earlier.pk).cluster_id == later.cluster_id
