@@ -1,7 +1,8 @@
 """Benchmark of /ispws: N full CyberTipline sequences at concurrency C against the real server.
 
 Each sequence is what a platform's client does: status, submit, upload of a 100 KB file,
-fileinfo, finish, over one keep-alive connection per client. The server is the production one
+fileinfo, finish; each client reuses its connection while the server keeps it open (the
+production settings close it after each response). The server is the production one
 (gunicorn with `tipline.config.gunicorn`; `--workers` and `--threads` override its counts) on
 PostgreSQL, in a database of its own that this script creates, migrates and drops. Prints per-call
 p50/p99, full reports per second, and CPU per report by process; the last line is one JSON object

@@ -473,9 +473,11 @@ class _Unions:
         ClusterMerge.objects.bulk_create(self.merges)
 
     def _store_members(self) -> None:
+        # Members of an absorbed stored cluster were moved with all its reports just before.
         moved = [
             Report(pk=pk, cluster_id=final)
             for pk, (stored, _) in sorted(self.loaded.items())  # rows locked in id order
-            if stored != (final := self.cluster_id_of(pk))
+            if (stored is None or self.stored[stored].parent is None)
+            and stored != (final := self.cluster_id_of(pk))
         ]
         bulk_save_fields(moved, ["cluster_id"])
