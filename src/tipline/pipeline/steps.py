@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from tipline.geo.models import RegionalCommand, State
+from tipline.geo.models import State
 from tipline.identifiers.services import (
     report_link,
     report_record_identifiers,
@@ -26,13 +26,11 @@ from tipline.reports.models import Report
 from tipline.reports.services import (
     report_set_location,
     report_set_priority,
-    report_set_routing,
     reports_transition,
 )
 from tipline.search.services import index_step, search_index_reports
+from tipline.triage.routing import report_route, reports_route
 
-NATIONAL_DESK = "NAT"
-PARTNER_FOR_US, PARTNER_ELSEWHERE = "NCMEC", "INTERPOL"
 StepFn = Callable[[Report], None]
 BatchStepFn = Callable[[list[Report], BatchFacts], None]
 
@@ -106,19 +104,9 @@ def prioritise_step(report: Report, batch: BatchFacts | None = None) -> None:
     )
 
 
-def _route(report: Report, command_of: Callable[[str], RegionalCommand | None], save: bool) -> None:
-    command = report.state.command if report.state_id and report.state else None
-    if command is None and report.country and report.country != "NG":
-        command = command_of(PARTNER_FOR_US if report.country == "US" else PARTNER_ELSEWHERE)
-    command = command or command_of(NATIONAL_DESK)
-    if command is not None and report.routed_command_id != command.pk:
-        report_set_routing(report=report, command=command, save=save)
-
-
 def route_step(report: Report) -> None:
-    """A state goes to its command through the editable mapping; a foreign country to a partner
-    queue (NCMEC for the US, INTERPOL otherwise); anything else to the national desk."""
-    _route(report, lambda code: RegionalCommand.objects.filter(code=code).first(), save=True)
+    """The queue of a command or partner, decided by triage's routing."""
+    report_route(report=report)
 
 
 STEPS: list[tuple[str, StepFn]] = [
@@ -168,10 +156,7 @@ def _prioritise_batch(reports: list[Report], facts: BatchFacts) -> None:
 
 
 def _route_batch(reports: list[Report], facts: BatchFacts) -> None:
-    codes = [NATIONAL_DESK, PARTNER_FOR_US, PARTNER_ELSEWHERE]
-    commands = {c.code: c for c in RegionalCommand.objects.filter(code__in=codes)}
-    for report in reports:
-        _route(report, commands.get, save=False)
+    reports_route(reports=reports)
 
 
 BATCH_STEPS: list[tuple[str, BatchStepFn]] = [
