@@ -32,9 +32,10 @@ test: install
 lint: install
 	$(BIN)/ruff check src bench
 	$(BIN)/ruff format --check src bench
+	$(BIN)/lint-imports --no-logo
 
 typecheck: install
 	$(BIN)/mypy src bench
 
 clean:
-	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache test-artifacts
+	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache .import_linter_cache test-artifacts
