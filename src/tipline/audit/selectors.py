@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
+from tipline.audit.chain import GENESIS, event_hash
 from tipline.audit.models import AuditChainHead, AuditEvent
-from tipline.audit.services import GENESIS, canonical_payload, chain_hash
 
 
 @dataclass(frozen=True)
@@ -26,22 +26,6 @@ def events_for_object(*, object_type: str, object_id: str | int) -> QuerySet[Aud
     )
 
 
-def _event_hash(event: AuditEvent) -> str:
-    payload = canonical_payload(
-        seq=event.seq,
-        at=event.at,
-        actor_id=event.actor_id,
-        actor_label=event.actor_label,
-        action=event.action,
-        object_type=event.object_type,
-        object_id=event.object_id,
-        before=event.before,
-        after=event.after,
-        ip=event.ip,
-    )
-    return chain_hash(event.prev_hash, payload)
-
-
 def _walk(events: Iterator[AuditEvent]) -> Iterator[ChainProblem]:
     expected_seq, expected_prev = 1, GENESIS
     for event in events:
@@ -52,7 +36,7 @@ def _walk(events: Iterator[AuditEvent]) -> Iterator[ChainProblem]:
             yield ChainProblem(
                 event.seq, "previous-hash link broken: a row was inserted or deleted"
             )
-        if _event_hash(event) != event.hash:
+        if event_hash(event) != event.hash:
             yield ChainProblem(event.seq, "content does not match its hash: row edited")
         expected_seq, expected_prev = event.seq + 1, event.hash
     head = AuditChainHead.objects.filter(pk=1).first()

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -15,46 +13,12 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model
 from django.db.models.sql import InsertQuery
 
+from tipline.audit.chain import event_hash
 from tipline.audit.models import AuditChainHead, AuditEvent
 from tipline.common.time import utcnow
 
-GENESIS = "0" * 64
 # Events held by `audit_deferred` blocks, innermost last; empty when events are written at once.
 _held: ContextVar[tuple[list[AuditEvent], ...]] = ContextVar("audit_held", default=())
-
-
-def canonical_payload(
-    *,
-    seq: int,
-    at: datetime,
-    actor_id: int | None,
-    actor_label: str,
-    action: str,
-    object_type: str,
-    object_id: str,
-    before: Any,
-    after: Any,
-    ip: str | None,
-) -> bytes:
-    """The exact bytes an event's hash covers."""
-    body = {
-        "seq": seq,
-        "at": at.isoformat(),
-        "actor_id": actor_id,
-        "actor_label": actor_label,
-        "action": action,
-        "object_type": object_type,
-        "object_id": object_id,
-        "before": before,
-        "after": after,
-        "ip": ip,
-    }
-    return json.dumps(body, sort_keys=True, separators=(",", ":"), default=str).encode("utf-8")
-
-
-def chain_hash(prev_hash: str, payload: bytes) -> str:
-    """SHA-256 over the previous hash and this event's payload."""
-    return hashlib.sha256(prev_hash.encode("ascii") + payload).hexdigest()
 
 
 def _json_safe(value: Any) -> Any:
@@ -101,7 +65,7 @@ def _append_to_chain(events: list[AuditEvent]) -> None:
     head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
     for event in events:
         event.seq, event.prev_hash = head.last_seq + 1, head.last_hash
-        event.hash = chain_hash(event.prev_hash, _payload_of(event))
+        event.hash = event_hash(event)
         head.last_seq, head.last_hash = event.seq, event.hash
     connection = transaction.get_connection()
     if connection.vendor == "postgresql":
@@ -134,21 +98,6 @@ def _insert_advancing_head(
         for event, (pk,) in zip(events, cursor.fetchall(), strict=True):
             event.pk = pk
             event._state.adding = False
-
-
-def _payload_of(event: AuditEvent) -> bytes:
-    return canonical_payload(
-        seq=event.seq,
-        at=event.at,
-        actor_id=event.actor_id,
-        actor_label=event.actor_label,
-        action=event.action,
-        object_type=event.object_type,
-        object_id=event.object_id,
-        before=event.before,
-        after=event.after,
-        ip=event.ip,
-    )
 
 
 @contextmanager

@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from decimal import Decimal
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
 
+from tipline.audit.chain import event_hash
 from tipline.audit.models import AuditEvent
 from tipline.audit.selectors import audit_verify
 from tipline.audit.services import audit_record
@@ -37,6 +41,24 @@ def test_intact_chain_verifies(capsys: pytest.CaptureFixture[str]) -> None:
     assert audit_verify() == []
     call_command("audit", "verify")
     assert "intact: 5 events" in capsys.readouterr().out
+
+
+def test_events_with_awkward_values_verify_as_written() -> None:
+    # Writing and verifying hash the same payload, so values that change shape on their way
+    # through the database (dates, decimals, an actor, an address) still verify.
+    with transaction.atomic():
+        audit_record(
+            actor=None,
+            action="test.awkward",
+            object_type="thing",
+            object_id="TL-2026-000001",
+            before={"when": datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC), "n": None},
+            after={"amount": Decimal("1.10"), "names": ["Adaeze", "Ọ̀ṣun"]},
+            ip="2001:db8::1",
+        )
+    stored = AuditEvent.objects.get(action="test.awkward")
+    assert event_hash(stored) == stored.hash
+    assert audit_verify() == []
 
 
 @pytest.mark.django_db(transaction=True)
