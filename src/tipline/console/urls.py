@@ -1,9 +1,9 @@
-from django.urls import path
+from django.urls import include, path
 
 from tipline.console import views
 
 app_name = "console"
 urlpatterns = [
     path("", views.report_list, name="reports"),
-    path("reports/<str:reference>/", views.report_detail, name="report"),
+    path("reports/", include("tipline.reports.urls")),  # the report's own pages, framed here
 ]

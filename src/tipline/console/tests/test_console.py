@@ -40,47 +40,11 @@ def test_analyst_sees_only_reports_of_their_command(lagos_analyst: User) -> None
     assert lagos.reference in page and kano.reference not in page
 
 
-def test_outsider_gets_404_for_report_of_other_command(
-    kano_analyst: User, lagos_report: Report
-) -> None:
-    response = login(kano_analyst).get(f"/console/reports/{lagos_report.reference}/")
-    missing = login(kano_analyst).get("/console/reports/TL-1999-000001/")
-    assert response.status_code == missing.status_code == 404
-
-
-def test_anonymous_outsider_is_sent_to_login_for_a_report(lagos_report: Report) -> None:
-    response = Client().get(f"/console/reports/{lagos_report.reference}/")
-    assert response.status_code == 302
-
-
-def test_report_page_shows_every_part_decrypted(lagos_analyst: User, lagos_report: Report) -> None:
-    page = login(lagos_analyst).get(f"/console/reports/{lagos_report.reference}/")
-    text = page.content.decode()
-    assert page.status_code == 200
-    assert "Adaeze" in text and "08031234567" in text
-    assert "report.submitted" in text and "Intake check" in text
-
-
-def test_national_supervisor_sees_every_command(make_user: Callable[..., User]) -> None:
-    supervisor = make_user(Role.SUPERVISOR, (), national=True)
-    kano = _report_in("KN")
-    assert login(supervisor).get(f"/console/reports/{kano.reference}/").status_code == 200
-
-
 def test_national_flag_is_refused_for_analysts(make_user: Callable[..., User]) -> None:
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError, match="Only supervisors and administrators"):
         make_user(Role.ANALYST, (), national=True)
-
-
-def test_unrouted_report_is_visible_only_nationally(
-    lagos_analyst: User, make_user: Callable[..., User]
-) -> None:
-    fresh = report_submit(draft=draft()).report
-    assert login(lagos_analyst).get(f"/console/reports/{fresh.reference}/").status_code == 404
-    admin = make_user(Role.ADMINISTRATOR, (), national=True)
-    assert login(admin).get(f"/console/reports/{fresh.reference}/").status_code == 200
 
 
 def test_list_view_query_count_does_not_grow_with_reports(lagos_analyst: User) -> None:
