@@ -26,6 +26,9 @@ from tipline.reports.drafts import ReportDraft, ReportInput
 from tipline.reports.models import Report
 from tipline.reports.selectors import report_for_api_client
 
+# A submission's work: (client, parsed JSON, raw body, caller's IP) -> the answer to send.
+Submit = Callable[[Any, Any, bytes, str | None], services.ApiOutcome]
+
 JSON_TYPES = ("application/json",)
 
 
@@ -143,10 +146,9 @@ def _respond(outcome: services.ApiOutcome, *, replayed: bool) -> JsonResponse:
     return response
 
 
-@csrf_exempt
-@require_http_methods(["POST"])
-def reports_create(request: HttpRequest) -> HttpResponse:
-    """POST /api/v1/reports: one report."""
+def _submission(request: HttpRequest, submit: Submit) -> HttpResponse:
+    """What both submitting endpoints do first: check the client's key and scope, read the JSON
+    body, then run `submit` under the request's Idempotency-Key."""
     client, denied = _guard(request, Scope.REPORTS_SUBMIT)
     if denied:
         return denied
@@ -154,7 +156,14 @@ def reports_create(request: HttpRequest) -> HttpResponse:
     if bad:
         return bad
     ip = client_ip(request)
-    return _idempotent(request, client, body, lambda: _submit_one(client, payload, body, ip))
+    return _idempotent(request, client, body, lambda: submit(client, payload, body, ip))
+
+
+@csrf_exempt
+@require_http_methods(["POST"])
+def reports_create(request: HttpRequest) -> HttpResponse:
+    """POST /api/v1/reports: one report."""
+    return _submission(request, _submit_one)
 
 
 def _batch(client: Any, payload: Any, ip: str | None) -> services.ApiOutcome:
@@ -178,14 +187,7 @@ def _batch(client: Any, payload: Any, ip: str | None) -> services.ApiOutcome:
 @require_http_methods(["POST"])
 def reports_batch(request: HttpRequest) -> HttpResponse:
     """POST /api/v1/reports/batch: up to 1,000 reports, answered item by item."""
-    client, denied = _guard(request, Scope.REPORTS_SUBMIT)
-    if denied:
-        return denied
-    payload, body, bad = _read_json(request)
-    if bad:
-        return bad
-    ip = client_ip(request)
-    return _idempotent(request, client, body, lambda: _batch(client, payload, ip))
+    return _submission(request, lambda client, payload, _body, ip: _batch(client, payload, ip))
 
 
 @require_http_methods(["GET"])
