@@ -130,10 +130,10 @@ TASKS = {
     }
 }
 
-# (task path, interval in seconds): every `tipline worker` enqueues these on a timer.
-PERIODIC_TASKS = [
+# (function path, interval in seconds): every `tipline worker` runs these between batches. Each
+# is idempotent, so several workers running one at about the same time is harmless.
+PERIODIC_JOBS = [
     ("tipline.intake.tasks.ispws_expire", 600),
-    ("tipline.pipeline.tasks.pipeline_sweep", 300),
 ]
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
@@ -162,8 +162,11 @@ CSRF_COOKIE_SECURE = SECURE
 LOGIN_MAX_FAILURES = env_int("TIPLINE_LOGIN_MAX_FAILURES", 5, minimum=1)
 # The link graph draws at most this many nodes; larger clusters are summarised.
 GRAPH_MAX_NODES = env_int("TIPLINE_GRAPH_MAX_NODES", 150, minimum=10)
-# Fresh reports a pipeline task runs together when there is a backlog (1: one report per task).
+# Due reports a worker claims at once; fresh ones among them run together (1: one by one).
 PIPELINE_BATCH_SIZE = env_int("TIPLINE_PIPELINE_BATCH", 50, minimum=1)
+# A worker's claim on a report lapses this long after its last heartbeat (every quarter of it):
+# how soon another worker takes over the reports of one that died.
+PIPELINE_LEASE_SECONDS = env_int("TIPLINE_PIPELINE_LEASE_SECONDS", 20, minimum=2)
 # Who the platform says it is when it forwards a report to NCMEC (`tipline export_ncmec`).
 NCMEC_EXPORT_REPORTER_EMAIL = env_str("TIPLINE_NCMEC_EXPORT_EMAIL", "reports@tipline.invalid")
 LOGIN_LOCK_SECONDS = env_int("TIPLINE_LOGIN_LOCK_SECONDS", 15 * 60, minimum=1)

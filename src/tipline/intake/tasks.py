@@ -1,13 +1,10 @@
-"""Background tasks of the intake channels."""
+"""Background work of the intake channels, run by `tipline worker` (settings.PERIODIC_JOBS)."""
 
 from __future__ import annotations
-
-from django_tasks import task
 
 from tipline.intake.ispws.services import ispws_expire_abandoned
 
 
-@task()
 def ispws_expire() -> int:
-    """Discard abandoned /ispws reports. Idempotent; scheduled by every `tipline worker`."""
+    """Discard abandoned /ispws reports. Idempotent; run on a timer by every `tipline worker`."""
     return ispws_expire_abandoned()

@@ -1,9 +1,11 @@
 """Running the pipeline: idempotent steps, each with its outcome recorded, retried with backoff.
 
-Only one worker processes a report at a time: it takes a lease on the report with a conditional
-UPDATE (the healthchecks pattern), which works the same on SQLite and PostgreSQL. A lease left by
-a killed worker expires and the report is picked up again; because every step replaces its own
-output, running it again gives the same result with no duplicates.
+The reports table is the queue. A worker claims a batch of due reports (before triage, lease
+lapsed) by setting their lease in one UPDATE (the healthchecks pattern; SKIP LOCKED on
+PostgreSQL), runs them, and releases them; a failed report keeps a lease until its retry is due.
+Only one worker processes a report at a time. A killed worker's leases lapse (they are short, and
+renewed by a heartbeat while a batch runs) and another worker takes the reports; because every
+step replaces its own output, running it again gives the same result with no duplicates.
 
 One run is one transaction: a killed worker leaves nothing half-done, and a report costs one
 commit rather than twenty. Steps run without a savepoint each (two statements each); if one
@@ -13,22 +15,23 @@ at its end (`audit_deferred`), so concurrent workers wait for the audit chain's 
 
 On PostgreSQL the commit does not wait for the WAL flush (`synchronous_commit = off`, for this
 transaction only): what the pipeline writes is derived from the stored report and is recomputed
-by the sweep if a crash loses the last few milliseconds.
+by the next claim if a crash loses the last few milliseconds (the report is still due).
 """
 
 from __future__ import annotations
 
 import logging
 import secrets
+import threading
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import connection, transaction
+from django.conf import settings
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import Q, QuerySet
-from django_tasks import TaskResultStatus
-from django_tasks_db.models import DBTaskResult
 
 from tipline.audit.services import audit_deferred
 from tipline.common.time import utcnow
@@ -45,7 +48,6 @@ from tipline.reports.services import (
 )
 
 logger = logging.getLogger(__name__)
-LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 5
 StepFn = Callable[[Report], None]
 _RUN_FIELDS = ["status", "error", "attempts", "duration_ms", "started_at", "finished_at"]
@@ -69,20 +71,37 @@ def backoff_seconds(attempts: int) -> float:
     return float(30 * 2 ** max(attempts - 1, 0))
 
 
+def _lease() -> timedelta:
+    """How long a claim holds a report without a heartbeat: how soon a dead worker's reports
+    are taken over (the heartbeat renews it four times a lease while a batch runs)."""
+    return timedelta(seconds=settings.PIPELINE_LEASE_SECONDS)
+
+
 def _claim(report_id: int, owner: str) -> bool:
+    """Lease one report to run it now: free unless a worker holds it (a retry's hold, which has
+    no owner, only keeps the workers' claims off until it is due)."""
     now = utcnow()
-    free = Q(pipeline_lease_until__isnull=True) | Q(pipeline_lease_until__lt=now)
+    lapsed = Q(pipeline_lease_until__isnull=True) | Q(pipeline_lease_until__lt=now)
+    free = lapsed | Q(pipeline_lease_owner="")
     return bool(
         Report.objects.filter(free, pk=report_id).update(
-            pipeline_lease_until=now + LEASE, pipeline_lease_owner=owner
+            pipeline_lease_until=now + _lease(), pipeline_lease_owner=owner
         )
     )
 
 
-def _release_all(report_ids: list[int], owner: str) -> None:
-    Report.objects.filter(pk__in=report_ids, pipeline_lease_owner=owner).update(
-        pipeline_lease_until=None, pipeline_lease_owner=""
-    )
+def _release(outcomes: dict[int, RunOutcome], owner: str) -> None:
+    """Give the leases up. A report to retry keeps one until its retry is due: the lease is what
+    holds it back from the workers' claims, so the backoff needs nothing else."""
+    by_delay: dict[float | None, list[int]] = {}
+    for report_id, outcome in outcomes.items():
+        by_delay.setdefault(outcome.retry_in, []).append(report_id)
+    now = utcnow()
+    for delay, report_ids in by_delay.items():
+        until = None if delay is None else now + timedelta(seconds=delay)
+        Report.objects.filter(pk__in=report_ids, pipeline_lease_owner=owner).update(
+            pipeline_lease_until=until, pipeline_lease_owner=""
+        )
 
 
 def _record(run: StepRun, started: float, error: str) -> None:
@@ -202,11 +221,13 @@ def pipeline_run(
     if not _claim(report_id, owner):
         if not Report.objects.filter(pk=report_id).exists():
             return RunOutcome(done=True)  # deleted or rolled back: nothing to do
-        return RunOutcome(done=False, busy=True, retry_in=LEASE.total_seconds())
+        return RunOutcome(done=False, busy=True, retry_in=_lease().total_seconds())
+    outcome = RunOutcome(done=False)  # if the run raises: released, for the next claim
     try:
-        return _run_leased(report_id, only, force)
+        outcome = _run_leased(report_id, only, force)
     finally:
-        _release_all([report_id], owner)
+        _release({report_id: outcome}, owner)
+    return outcome
 
 
 def _run_leased(report_id: int, only: set[str] | None, force: bool) -> RunOutcome:
@@ -214,59 +235,6 @@ def _run_leased(report_id: int, only: set[str] | None, force: bool) -> RunOutcom
         return _run(report_id, only, force, careful=False)
     except _StepFailed:
         return _run(report_id, only, force, careful=True)
-
-
-def _finished(report_id: int) -> bool:
-    done = StepRun.objects.filter(report_id=report_id, status=StepStatus.DONE)
-    return done.count() == len(STEPS)
-
-
-# Lease the oldest %(size)s fresh reports: received, never run, not leased, and without files (whose
-# hashing can take long enough to hold a whole batch up; they go one by one). One statement, as
-# every task of a backlog runs it. It looks only at the backlog's head (the oldest %(window)s
-# received, from index report_fresh_oldest), so the checks for step records and files probe a few
-# rows by index; over the whole backlog PostgreSQL would merge-join every step record there is.
-# SKIP LOCKED (PostgreSQL) gives concurrent workers disjoint batches; SQLite has one writer.
-_CLAIM_FRESH = """
-UPDATE {reports} SET pipeline_lease_until = %(until)s, pipeline_lease_owner = %(owner)s
-WHERE id IN (
-    SELECT r.id
-    FROM (SELECT id FROM {reports} WHERE status = %(received)s ORDER BY id LIMIT %(window)s) head
-    JOIN {reports} r ON r.id = head.id
-    WHERE r.status = %(received)s AND NOT r.needs_attention
-      AND (r.pipeline_lease_until IS NULL OR r.pipeline_lease_until < %(now)s)
-      AND NOT EXISTS (SELECT 1 FROM {runs} s WHERE s.report_id = r.id)
-      AND NOT EXISTS (SELECT 1 FROM {files} f WHERE f.report_id = r.id)
-    ORDER BY r.id
-    LIMIT %(size)s {lock}
-)
-RETURNING id
-"""
-# How far into the backlog a claim looks: room for the batches other workers hold meanwhile.
-CLAIM_WINDOW_BATCHES = 8
-
-
-def _claim_fresh(size: int, owner: str) -> list[int]:
-    """Lease a batch of the oldest fresh reports for this run; their ids, oldest first."""
-    now = utcnow()
-    sql = _CLAIM_FRESH.format(
-        reports=Report._meta.db_table,
-        runs=StepRun._meta.db_table,
-        files=ReportFile._meta.db_table,
-        lock="FOR UPDATE OF r SKIP LOCKED" if connection.vendor == "postgresql" else "",
-    )
-    as_db = connection.ops.adapt_datetimefield_value  # SQLite compares the stored text form
-    params = {
-        "until": as_db(now + LEASE),
-        "owner": owner,
-        "received": ReportStatus.RECEIVED,
-        "now": as_db(now),
-        "size": size,
-        "window": size * CLAIM_WINDOW_BATCHES,
-    }
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return sorted(row[0] for row in cursor.fetchall())
 
 
 def _run_batch(report_ids: list[int]) -> None:
@@ -303,29 +271,74 @@ def _done_run(report: Report, step: str, at: datetime, duration_ms: int) -> Step
     )
 
 
-def pipeline_run_batch(*, report_id: int, size: int) -> dict[int, RunOutcome]:
-    """Run the pipeline for the oldest `size` fresh reports together, and for this report.
+# Lease up to %(size)s due reports, oldest first: before triage, not given up on, and not leased
+# (a lease lapses when its worker dies, and a failed report's lease is held until its retry).
+# The partial index report_pipeline_due holds exactly the reports before triage, so the scan
+# reads the queue's head and no processed report. SKIP LOCKED (PostgreSQL) gives concurrent
+# workers disjoint batches without waiting; SQLite runs it in a short IMMEDIATE transaction.
+_CLAIM_DUE = """
+UPDATE {reports} SET pipeline_lease_until = %(until)s, pipeline_lease_owner = %(owner)s
+WHERE id IN (
+    SELECT id FROM {reports}
+    WHERE status IN (%(received)s, %(processing)s) AND NOT needs_attention
+      AND (pipeline_lease_until IS NULL OR pipeline_lease_until < %(now)s)
+    ORDER BY id
+    LIMIT %(size)s {lock}
+)
+RETURNING id, status
+"""
 
-    With a backlog, most of a report's cost is per statement, and a batch runs each step for all
-    its reports in one statement where one report needs one. A task thus takes the head of the
-    backlog, normally its own report and those queued after it (their own tasks then find them
-    finished, in one statement); the task queue still decides that every report is run, and when.
 
-    A batch is one transaction; if any step fails for any report it is rolled back and each
-    report is run on its own by `pipeline_run`, which records the failure and retries. The
-    task's own report, if the batch did not take it (a retry, a rerun, leased elsewhere, or not
-    at the head), is run by `pipeline_run` too. Returns each report's outcome, by id.
+def _claim_due(size: int, owner: str) -> dict[int, str]:
+    """Lease a batch of due reports for `owner`; their statuses, by id, oldest first."""
+    now = utcnow()
+    sql = _CLAIM_DUE.format(
+        reports=Report._meta.db_table,
+        lock="FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else "",
+    )
+    as_db = connection.ops.adapt_datetimefield_value  # SQLite compares the stored text form
+    params = {
+        "until": as_db(now + _lease()),
+        "owner": owner,
+        "received": ReportStatus.RECEIVED,
+        "processing": ReportStatus.PROCESSING,
+        "now": as_db(now),
+        "size": size,
+    }
+    # Its own transaction on SQLite (IMMEDIATE: it writes), and no savepoint inside another.
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return dict(sorted(cursor.fetchall()))
+
+
+def _fresh(claimed: dict[int, str]) -> list[int]:
+    """The claimed reports a batch can take: received, never run, and without files (whose
+    hashing can take long enough to hold a whole batch up; they go one by one)."""
+    received = [pk for pk, status in claimed.items() if status == ReportStatus.RECEIVED]
+    started = StepRun.objects.filter(report_id__in=received).values_list("report_id", flat=True)
+    filed = ReportFile.objects.filter(report_id__in=received).values_list("report_id", flat=True)
+    return sorted(set(received) - set(started) - set(filed))
+
+
+def pipeline_process_due(*, size: int) -> dict[int, RunOutcome]:
+    """Claim up to `size` due reports, run them, and release them; each outcome, by id.
+
+    Due means before triage with no live lease: fresh, due for a retry, or left by a worker
+    that died. Fresh reports run together (`_run_batch`); the others, or all of them if the
+    batch fails, run one by one. The leases are renewed while they run (`_heartbeat`), so they
+    can be short and a dead worker's reports are soon taken over. Empty when nothing is due.
     """
-    if _finished(report_id):
-        return {report_id: RunOutcome(done=True)}  # taken by an earlier batch: the common case
     owner = secrets.token_hex(8)
-    batch = _claim_fresh(size, owner) if size > 1 else []
+    claimed = _claim_due(size, owner)
+    if not claimed:
+        return {}
+    outcomes: dict[int, RunOutcome] = {}
     try:
-        outcomes = _run_claimed(batch)
+        with _heartbeat(list(claimed), owner):
+            outcomes = _run_claimed(_fresh(claimed))
+            outcomes |= {pk: _run_alone(pk) for pk in claimed if pk not in outcomes}
     finally:
-        _release_all(batch, owner)
-    if report_id not in outcomes:
-        outcomes[report_id] = pipeline_run(report_id=report_id)
+        _release({pk: outcomes.get(pk, RunOutcome(done=False)) for pk in claimed}, owner)
     return outcomes
 
 
@@ -346,49 +359,55 @@ def _run_claimed(batch: list[int]) -> dict[int, RunOutcome]:
 def _run_alone(report_id: int) -> RunOutcome:
     try:
         return _run_leased(report_id, None, False)
-    except Exception:  # beyond a step (say the database went away): retry it later, never lose it
+    except (OperationalError, InterfaceError):
+        raise  # the database went away: the worker waits for it, and the leases lapse
+    except Exception:  # beyond a step: retry it later, never lose it
         logger.exception("pipeline run of report %s failed", report_id)
         return RunOutcome(done=False, retry_in=backoff_seconds(1))
 
 
-def pipeline_retire_queued_tasks(
-    *, report_ids: Collection[int], task_path: str, queue_name: str, window: int
-) -> int:
-    """Mark as done the queued tasks of reports that a batch has already run. Returns how many.
-
-    Such a task would only find its report finished, yet claiming and closing a task costs a
-    worker and the database more than the report's whole share of the batch. Only tasks still
-    waiting at the head of the queue (the first `window`, in the queue's own order and index) are
-    looked at: the batch took the oldest reports, whose tasks are there. A task another worker
-    claims meanwhile is left to it, and simply finds its report finished.
-    """
-    wanted = set(report_ids)
-    # Read without locking: locking the head would hide it from the workers polling for a task
-    # meanwhile. The conditional UPDATE then leaves any task a worker claimed in between.
-    head = DBTaskResult.objects.ready().filter(task_path=task_path, queue_name=queue_name)[:window]
-    retire = [
-        pk
-        for pk, args in head.values_list("pk", "args_kwargs")
-        if args.get("kwargs", {}).get("report_id") in wanted
-    ]
-    if not retire:
-        return 0
-    now = utcnow()
-    return DBTaskResult.objects.filter(pk__in=retire, status=TaskResultStatus.READY).update(
-        status=TaskResultStatus.SUCCESSFUL, started_at=now, finished_at=now, return_value=True
-    )
+def _renew_leases(report_ids: list[int], owner: str) -> None:
+    with transaction.atomic():
+        # A report that a batch is writing is locked, and so safe, until the batch commits:
+        # skipped rather than waited for (SQLite has no row locks and ignores this).
+        mine = Report.objects.select_for_update(skip_locked=True).filter(
+            pk__in=report_ids, pipeline_lease_owner=owner
+        )
+        renewed = list(mine.values_list("pk", flat=True))
+        Report.objects.filter(pk__in=renewed).update(pipeline_lease_until=utcnow() + _lease())
 
 
-def reports_needing_pipeline(*, older_than: timedelta = LEASE) -> list[int]:
-    """Reports stuck before triage with no live lease (their worker died): to be re-enqueued."""
-    cutoff = utcnow() - older_than
-    stuck = Report.objects.filter(
-        status__in=[ReportStatus.RECEIVED, ReportStatus.PROCESSING],
-        needs_attention=False,
-        created_at__lt=cutoff,
-    ).filter(Q(pipeline_lease_until__isnull=True) | Q(pipeline_lease_until__lt=utcnow()))
-    # A report with a recently failed step has its retry queued, after its backoff; one whose
-    # failure is older than any backoff lost its retry (its worker died first) and is taken.
-    recent = utcnow() - timedelta(seconds=backoff_seconds(MAX_ATTEMPTS) * 2)
-    stuck = stuck.exclude(steps__status=StepStatus.FAILED, steps__finished_at__gte=recent)
-    return list(stuck.values_list("pk", flat=True)[:1000])
+class _Heartbeat(threading.Thread):
+    """Renews a claimed batch's leases every quarter lease until stopped, on its own connection."""
+
+    def __init__(self, report_ids: list[int], owner: str) -> None:
+        super().__init__(name="tipline-lease-heartbeat", daemon=True)
+        self.report_ids, self.owner = report_ids, owner
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        try:
+            while not self.stopped.wait(_lease().total_seconds() / 4):
+                self._beat()
+        finally:
+            connection.close()  # this thread's own
+
+    def _beat(self) -> None:
+        try:
+            _renew_leases(self.report_ids, self.owner)
+        except DatabaseError:  # a missed beat is retried; at worst the lease lapses
+            logger.warning("could not renew %d pipeline leases", len(self.report_ids))
+            connection.close()
+
+
+@contextmanager
+def _heartbeat(report_ids: list[int], owner: str) -> Iterator[None]:
+    beat = _Heartbeat(report_ids, owner)
+    if report_ids:
+        beat.start()
+    try:
+        yield
+    finally:
+        beat.stopped.set()
+        if beat.is_alive():
+            beat.join()

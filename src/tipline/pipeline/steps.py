@@ -1,7 +1,7 @@
 """The pipeline's steps, in order. Each replaces its own output, so each is idempotent.
 
 Every step exists twice: for one report (`STEPS`, used by `pipeline_run`) and for a batch of
-fresh reports (`BATCH_STEPS`, used by `pipeline_run_batch`). Both call the same decisions; the
+fresh reports (`BATCH_STEPS`, used by `pipeline_process_due`). Both call the same decisions; the
 batch form reads and writes for all its reports in one statement where the single form uses one
 per report, and leaves the decisions on the instances for one `reports_save_decisions` at the end.
 """

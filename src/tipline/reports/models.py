@@ -103,8 +103,9 @@ class Report(models.Model):
         max_length=20, choices=SharingLevel.choices, default=SharingLevel.AMBER
     )
 
-    # The pipeline: a lease so only one worker processes a report at a time, and a flag raised
-    # when a step has used up its retries and a person must look.
+    # The pipeline's queue is this table: a report before triage whose lease has lapsed is due.
+    # The lease keeps other workers off while one runs it, and holds back a failed report until
+    # its retry; the flag is raised when a step has used up its retries and a person must look.
     pipeline_lease_until = models.DateTimeField(null=True, blank=True)
     pipeline_lease_owner = models.CharField(max_length=64, blank=True)
     needs_attention = models.BooleanField(default=False, db_index=True)
@@ -124,9 +125,11 @@ class Report(models.Model):
             models.Index(fields=["api_client", "external_id"]),
             # "Newest first within my command": search and the report list.
             models.Index(fields=["routed_command", "-received_at"], name="report_command_newest"),
-            # The pipeline's backlog, oldest first: batches are taken from its head (pipeline).
+            # The pipeline's queue, oldest first: workers claim batches from its head (pipeline).
             models.Index(
-                fields=["id"], condition=models.Q(status="received"), name="report_fresh_oldest"
+                fields=["id"],
+                condition=models.Q(status__in=["received", "processing"], needs_attention=False),
+                name="report_pipeline_due",
             ),
         ]
         constraints = [

@@ -1,4 +1,4 @@
-"""Batches of fresh reports: the same outcome as one report at a time, in far fewer statements."""
+"""Claims and batches of fresh reports: what one at a time decides, in far fewer statements."""
 
 from __future__ import annotations
 
@@ -12,17 +12,16 @@ from unittest import mock
 import pytest
 from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
-from django_tasks_db.models import DBTaskResult
 
 from tipline.audit.models import AuditEvent
 from tipline.audit.selectors import audit_verify
 from tipline.common.time import utcnow
 from tipline.conftest import draft
 from tipline.identifiers.models import ClusterMerge, ReportIdentifier
-from tipline.pipeline import steps
+from tipline.pipeline import services, steps
 from tipline.pipeline.facts import BatchFacts
 from tipline.pipeline.models import StepRun
-from tipline.pipeline.services import RunOutcome, _claim, pipeline_run, pipeline_run_batch
+from tipline.pipeline.services import _claim, pipeline_process_due, pipeline_run
 from tipline.reports.choices import Annotation, PersonRole, ReportStatus
 from tipline.reports.drafts import Account, FileDraft, IncidentDraft, IpEvent, PersonDraft, Phone
 from tipline.reports.models import Report
@@ -117,7 +116,7 @@ def test_a_batch_decides_exactly_what_one_report_at_a_time_does(geo: Any) -> Non
     singles, batched = _variety(1), _variety(2)
     for report in singles:
         assert pipeline_run(report_id=report.pk).done
-    outcomes = pipeline_run_batch(report_id=batched[0].pk, size=50)
+    outcomes = pipeline_process_due(size=50)
     assert set(outcomes) == {r.pk for r in batched} and all(o.done for o in outcomes.values())
     assert [_outcome(r) for r in batched] == [_outcome(r) for r in singles]
     assert (
@@ -160,7 +159,7 @@ def test_a_growing_cluster_is_judged_at_each_reports_turn_as_one_at_a_time(geo: 
     singles, batched = _repeat(1), _repeat(2)
     for report in singles:
         pipeline_run(report_id=report.pk)
-    pipeline_run_batch(report_id=batched[0].pk, size=50)
+    pipeline_process_due(size=50)
     assert [_outcome(r) for r in batched] == [_outcome(r) for r in singles]
     assert _merges(batched) == _merges(singles) != []
     reasons = [tuple(Report.objects.get(pk=r.pk).priority_reasons) for r in batched]
@@ -168,50 +167,67 @@ def test_a_growing_cluster_is_judged_at_each_reports_turn_as_one_at_a_time(geo: 
 
 
 def test_a_batch_costs_far_fewer_statements_than_its_reports_one_by_one(geo: Any) -> None:
-    singles, batched = _variety(1), _variety(2)
+    singles = _variety(1)
+    _variety(2)  # the batch: due once the singles are done
     with CaptureQueriesContext(connection) as one_by_one:
         for report in singles:
             pipeline_run(report_id=report.pk)
     with CaptureQueriesContext(connection) as together:
-        pipeline_run_batch(report_id=batched[0].pk, size=50)
+        pipeline_process_due(size=50)
     assert len(together) * 2 < len(one_by_one)
 
 
-def test_the_batch_takes_the_oldest_fresh_reports_and_the_task_still_runs_its_own(
-    geo: Any,
-) -> None:
+def test_a_claim_takes_the_oldest_due_reports(geo: Any) -> None:
     reports = _variety(1)
-    outcomes = pipeline_run_batch(report_id=reports[4].pk, size=3)
-    assert list(outcomes) == [reports[0].pk, reports[1].pk, reports[2].pk, reports[4].pk]
+    outcomes = pipeline_process_due(size=3)
+    assert list(outcomes) == [reports[0].pk, reports[1].pk, reports[2].pk]
     assert all(outcome.done for outcome in outcomes.values())
-    assert Report.objects.filter(status=ReportStatus.RECEIVED).count() == len(reports) - 4
+    assert Report.objects.filter(status=ReportStatus.RECEIVED).count() == len(reports) - 3
+    assert not Report.objects.exclude(pipeline_lease_owner="").exists()  # all released
 
 
-def test_a_leased_or_already_started_report_is_left_out(geo: Any) -> None:
+def _batches_run() -> tuple[list[list[int]], Any]:
+    """What `_run_batch` is given, call by call, while it still does its work."""
+    seen: list[list[int]] = []
+
+    def spy(report_ids: list[int]) -> None:
+        seen.append(list(report_ids))
+        real(report_ids)
+
+    real = services._run_batch
+    return seen, mock.patch("tipline.pipeline.services._run_batch", spy)
+
+
+def test_a_leased_report_is_left_out_and_a_started_one_runs_alone(geo: Any) -> None:
     reports = _variety(1)
     assert _claim(reports[1].pk, "another-worker")
     StepRun.objects.create(report=reports[2], step="intake", status="failed", attempts=1)
-    outcomes = pipeline_run_batch(report_id=reports[0].pk, size=50)
-    assert reports[1].pk not in outcomes and reports[2].pk not in outcomes
+    seen, spying = _batches_run()
+    with spying:
+        outcomes = pipeline_process_due(size=50)
+    assert reports[1].pk not in outcomes and outcomes[reports[2].pk].done
+    assert reports[2].pk not in seen[0]  # run alone: the step records it has are taken up
     assert Report.objects.get(pk=reports[1].pk).status == ReportStatus.RECEIVED
-    assert StepRun.objects.get(report=reports[2], step="intake").attempts == 1  # not redone
+    assert StepRun.objects.get(report=reports[2], step="intake").attempts == 2
 
 
 def test_a_report_with_files_is_run_alone_not_in_a_batch(geo: Any) -> None:
     reports = _variety(1)
     hashed = report_submit(draft=draft(files=[FileDraft(pdq="f" * 64, pdq_quality=90)])).report
-    outcomes = pipeline_run_batch(report_id=reports[0].pk, size=50)
-    assert hashed.pk not in outcomes  # its media work must not hold a whole batch up
-    assert pipeline_run_batch(report_id=hashed.pk, size=50) == {hashed.pk: RunOutcome(done=True)}
+    seen, spying = _batches_run()
+    with spying:
+        outcomes = pipeline_process_due(size=50)
+    assert seen == [[r.pk for r in reports]]  # its media work must not hold a whole batch up
+    assert outcomes[hashed.pk].done
+    assert Report.objects.get(pk=hashed.pk).status == ReportStatus.AWAITING_TRIAGE
 
 
-def test_a_finished_report_costs_its_task_next_to_nothing(geo: Any) -> None:
-    report = _variety(1)[0]
-    pipeline_run_batch(report_id=report.pk, size=50)
+def test_a_claim_with_nothing_due_costs_one_statement(geo: Any) -> None:
+    _variety(1)
+    pipeline_process_due(size=50)
     with CaptureQueriesContext(connection) as queries:
-        outcomes = pipeline_run_batch(report_id=report.pk, size=50)
-    assert outcomes == {report.pk: outcomes[report.pk]} and outcomes[report.pk].done
-    assert len(queries) == 1  # is it finished? yes: nothing else
+        assert pipeline_process_due(size=50) == {}
+    assert len(queries) == 1
 
 
 def _boom_on_second(reports: list[Report], facts: BatchFacts) -> None:
@@ -228,7 +244,7 @@ def test_a_failing_batch_is_rolled_back_and_its_reports_run_one_by_one(geo: Any)
         mock.patch("tipline.pipeline.services.BATCH_STEPS", batch_steps),
         mock.patch("tipline.pipeline.services.STEPS", single_steps),
     ):
-        outcomes = pipeline_run_batch(report_id=reports[0].pk, size=50)
+        outcomes = pipeline_process_due(size=50)
     assert set(outcomes) == {r.pk for r in reports}
     assert all(o.retry_in == 30.0 and not o.done for o in outcomes.values())
     for report in reports:  # each ran alone: the steps before the failure kept, the failure kept
@@ -243,9 +259,7 @@ def _boom(report: Report) -> None:
     raise RuntimeError("invented failure")
 
 
-def test_the_task_retries_every_report_of_a_failed_batch(geo: Any) -> None:
-    from tipline.pipeline.tasks import process_report
-
+def test_every_report_of_a_failed_batch_is_held_back_until_its_retry(geo: Any) -> None:
     reports = _variety(1)
     single_steps = [(n, _boom if n == "extract" else fn) for n, fn in steps.STEPS]
     batch_steps = [
@@ -255,13 +269,17 @@ def test_the_task_retries_every_report_of_a_failed_batch(geo: Any) -> None:
         mock.patch("tipline.pipeline.services.BATCH_STEPS", batch_steps),
         mock.patch("tipline.pipeline.services.STEPS", single_steps),
     ):
-        process_report.call(report_id=reports[0].pk)
-    retried = sorted(t.args_kwargs["kwargs"]["report_id"] for t in DBTaskResult.objects.all())
-    assert retried == sorted(r.pk for r in reports)
-    assert all(
-        t.run_after and t.run_after > utcnow() + timedelta(seconds=20)
-        for t in DBTaskResult.objects.all()
+        pipeline_process_due(size=50)
+        assert pipeline_process_due(size=50) == {}  # none due before its backoff
+    leases = Report.objects.filter(pk__in=[r.pk for r in reports])
+    until = leases.values_list("pipeline_lease_until", flat=True)
+    assert all(u is not None and u > utcnow() + timedelta(seconds=20) for u in until)
+    leases.update(pipeline_lease_until=utcnow() - timedelta(seconds=1))  # the backoff is over
+    outcomes = pipeline_process_due(size=50)
+    assert sorted(outcomes) == sorted(r.pk for r in reports) and all(
+        o.done for o in outcomes.values()
     )
+    assert set(StepRun.objects.filter(step="extract").values_list("attempts", flat=True)) == {2}
 
 
 class _BatchWatch:
@@ -300,8 +318,8 @@ def test_two_workers_take_disjoint_batches(geo: Any) -> None:
 
     def worker() -> None:
         try:
-            for report_id in ids:  # every task of the queue, as two workers would take them
-                pipeline_run_batch(report_id=report_id, size=4)
+            while pipeline_process_due(size=4):  # claim until nothing is due, as a worker
+                pass
         except BaseException as exc:  # surfaced below: a thread's failure must fail the test
             errors.append(exc)
         finally:
@@ -321,48 +339,3 @@ def test_two_workers_take_disjoint_batches(geo: Any) -> None:
     assert set(Counter(counts).values()) == {len(steps.STEPS)}  # each step once per report
     assert not StepRun.objects.filter(report_id__in=ids).exclude(attempts=1).exists()
     assert audit_verify() == []
-
-
-def test_the_task_marks_its_batch_mates_queued_tasks_done(
-    geo: Any, django_capture_on_commit_callbacks: Any
-) -> None:
-    from tipline.pipeline.tasks import process_report
-
-    with django_capture_on_commit_callbacks(execute=True):
-        reports = _variety(1)  # each queues its own task on commit
-        hashed = report_submit(draft=draft(files=[FileDraft(pdq="f" * 64, pdq_quality=90)]))
-    tasks = {t.args_kwargs["kwargs"]["report_id"]: t.pk for t in DBTaskResult.objects.all()}
-    assert set(tasks) == {r.pk for r in reports} | {hashed.report.pk}
-    own, claimed_elsewhere = reports[0].pk, reports[1].pk
-    DBTaskResult.objects.filter(pk__in=[tasks[own], tasks[claimed_elsewhere]]).update(
-        status="RUNNING"
-    )
-    assert process_report.call(report_id=own) is True
-    status = dict(DBTaskResult.objects.values_list("pk", "status"))
-    assert all(status[tasks[r.pk]] == "SUCCESSFUL" for r in reports[2:])  # ran in the batch
-    assert status[tasks[claimed_elsewhere]] == "RUNNING"  # its worker finds it finished
-    assert status[tasks[hashed.report.pk]] == "READY"  # not in the batch: still to run
-    assert status[tasks[own]] == "RUNNING"  # the worker running it closes it itself
-    assert Report.objects.exclude(pk=hashed.report.pk).filter(status="received").count() == 0
-
-
-def test_retiring_tasks_locks_nothing_that_workers_poll(
-    geo: Any, django_capture_on_commit_callbacks: Any
-) -> None:
-    from tipline.pipeline.services import pipeline_retire_queued_tasks
-    from tipline.pipeline.tasks import process_report
-
-    with django_capture_on_commit_callbacks(execute=True):
-        reports = _variety(1)
-    with CaptureQueriesContext(connection) as queries:
-        retired = pipeline_retire_queued_tasks(
-            report_ids=[r.pk for r in reports[:3]],
-            task_path=process_report.module_path,
-            queue_name=process_report.queue_name,
-            window=400,
-        )
-    # A locked head of the queue would look empty to a polling worker (SKIP LOCKED), and one
-    # started with --batch would exit with tasks still queued. (SQLite never sends FOR UPDATE:
-    # the check bites on PostgreSQL.)
-    assert retired == 3 and not [q for q in queries if "FOR UPDATE" in q["sql"]]
-    assert DBTaskResult.objects.filter(status="READY").count() == len(reports) - 3

@@ -7,13 +7,13 @@ from unittest import mock
 
 import pytest
 from django.core.management import call_command
-from django_tasks_db.models import DBTaskResult
 
+from tipline.common.time import utcnow
 from tipline.conftest import draft
 from tipline.identifiers.models import ReportIdentifier
 from tipline.pipeline import steps
 from tipline.pipeline.models import StepRun
-from tipline.pipeline.services import MAX_ATTEMPTS, _claim, pipeline_run
+from tipline.pipeline.services import MAX_ATTEMPTS, _claim, pipeline_process_due, pipeline_run
 from tipline.reports.choices import Annotation, PersonRole, ReportStatus
 from tipline.reports.drafts import IncidentDraft, PersonDraft, Phone
 from tipline.reports.models import Report
@@ -92,14 +92,14 @@ def _boom(report: Report) -> None:
     raise RuntimeError("invented failure")
 
 
-def test_failing_task_re_enqueues_itself_for_later(geo: Any) -> None:
-    from tipline.pipeline.tasks import process_report
-
+def test_a_failing_report_is_claimed_again_once_its_backoff_is_over(geo: Any) -> None:
     report = _submit("Invented.")
     with mock.patch("tipline.pipeline.services.STEPS", [("extract", _boom)]):
-        process_report.call(report_id=report.pk)
-    retry = DBTaskResult.objects.get()
-    assert retry.run_after is not None and retry.args_kwargs["kwargs"] == {"report_id": report.pk}
+        assert pipeline_process_due(size=1)[report.pk].retry_in == 30.0
+        assert pipeline_process_due(size=1) == {}  # held back by its lease until the retry
+        Report.objects.filter(pk=report.pk).update(pipeline_lease_until=utcnow())
+        assert pipeline_process_due(size=1)[report.pk].retry_in == 60.0
+    assert StepRun.objects.get(report=report, step="extract").attempts == 2
 
 
 def test_a_leased_report_is_not_processed_twice(geo: Any) -> None:

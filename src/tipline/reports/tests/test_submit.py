@@ -5,8 +5,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django_tasks_db.models import DBTaskResult
+from django.db import connection, transaction
 
 from tipline.audit.models import AuditEvent
 from tipline.common import ids
@@ -21,7 +20,7 @@ from tipline.reports.drafts import (
     PersonDraft,
 )
 from tipline.reports.models import Report
-from tipline.reports.services import report_submit, report_transition
+from tipline.reports.services import SUBMITTED_CHANNEL, report_submit, report_transition
 
 
 def _full_draft() -> Any:
@@ -106,30 +105,32 @@ def test_file_without_content_or_hash_is_refused(geo: Any) -> None:
     assert not Report.objects.exists()
 
 
-def test_pipeline_task_is_enqueued_on_commit(
+def test_submit_leaves_no_work_to_run_after_its_commit(
     geo: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
+    # Work after the commit could fail (the database gone) and turn a stored report into an
+    # error for its reporter; the pipeline's workers find the report in the table instead.
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        report = report_submit(draft=draft()).report
-    assert len(callbacks) == 1
-    task = DBTaskResult.objects.get()
-    assert task.args_kwargs["kwargs"] == {"report_id": report.pk}
-    assert task.task_path == "tipline.pipeline.tasks.process_report"
-
-
-def test_pipeline_task_is_not_enqueued_on_rollback(
-    geo: Any, django_capture_on_commit_callbacks: Any
-) -> None:
-    with (
-        django_capture_on_commit_callbacks(execute=True) as callbacks,
-        pytest.raises(RuntimeError),
-        transaction.atomic(),
-    ):
         report_submit(draft=draft())
-        raise RuntimeError("the caller's transaction fails after submitting")
     assert callbacks == []
-    assert not DBTaskResult.objects.exists()
-    assert not Report.objects.exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="NOTIFY is PostgreSQL's")
+@pytest.mark.django_db(transaction=True)
+def test_submit_announces_the_report_with_its_commit_only(geo: Any) -> None:
+    listener = connection.get_new_connection(connection.get_connection_params())
+    listener.autocommit = True
+    listener.execute(f"LISTEN {SUBMITTED_CHANNEL}")
+    try:
+        with pytest.raises(RuntimeError), transaction.atomic():
+            report_submit(draft=draft())
+            raise RuntimeError("the caller's transaction fails after submitting")
+        assert list(listener.notifies(timeout=0.5)) == []  # rolled back: nothing announced
+        report_submit(draft=draft())
+        heard = list(listener.notifies(timeout=5, stop_after=1))
+    finally:
+        listener.close()
+    assert [n.channel for n in heard] == [SUBMITTED_CHANNEL]
 
 
 def test_transition_table_allows_and_refuses(geo: Any) -> None:
