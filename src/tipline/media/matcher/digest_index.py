@@ -33,7 +33,7 @@ from tipline.media.matcher.codec import (
     expand_ranges,
     id_array,
 )
-from tipline.media.matcher.versioned import VersionedIndex
+from tipline.media.matcher.versioned import VersionedIndex, read_current
 
 KIND = "tipline-digest-index"
 DIGEST_WIDTHS = {"md5": 16, "sha1": 20, "sha256": 32}
@@ -141,20 +141,11 @@ class DigestIndex(VersionedIndex):
     @classmethod
     def load(cls, directory: str | Path, *, mmap: bool = True) -> DigestIndex:
         """Open the current version in directory (memory-mapped unless mmap=False)."""
-        directory = Path(directory)
-        stored = store.read_version(directory, KIND, mmap=mmap)
+        stored, persisted = read_current(directory, KIND, mmap=mmap)
         keys, ids = stored.arrays["keys"], stored.arrays["ids"]
         if keys.ndim != 2 or ids.shape != (keys.shape[1],):
             raise store.IndexFormatError("digest index arrays have inconsistent shapes")
-        return cls(
-            int(stored.meta["width"]),
-            _SortedDigests(keys, ids),
-            directory=directory,
-            version=stored.name,
-            disabled=stored.arrays["disabled"],
-            meta=stored.meta.get("caller", {}),
-            mmap=mmap,
-        )
+        return cls(int(stored.meta["width"]), _SortedDigests(keys, ids), **persisted)
 
     def _save_locked(self, directory: Path, meta: dict[str, Any]) -> str:
         with self._lock:

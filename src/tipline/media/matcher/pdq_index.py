@@ -59,7 +59,7 @@ from tipline.media.matcher.codec import (
     pdq_matrix,
     slot_values,
 )
-from tipline.media.matcher.versioned import VersionedIndex
+from tipline.media.matcher.versioned import VersionedIndex, read_current
 
 SLOTS = 16
 SLOT_BITS = 16
@@ -350,17 +350,8 @@ class PDQIndex(VersionedIndex):
     @classmethod
     def load(cls, directory: str | Path, *, mmap: bool = True) -> PDQIndex:
         """Open the current version in directory; mmap=True shares pages between processes."""
-        directory = Path(directory)
-        stored = store.read_version(directory, KIND, mmap=mmap)
-        base = _Base.from_arrays(stored.arrays)
-        return cls(
-            base,
-            directory=directory,
-            version=stored.name,
-            disabled=stored.arrays["disabled"],
-            meta=stored.meta.get("caller", {}),
-            mmap=mmap,
-        )
+        stored, persisted = read_current(directory, KIND, mmap=mmap)
+        return cls(_Base.from_arrays(stored.arrays), **persisted)
 
     def _save_locked(self, directory: Path, meta: dict[str, Any]) -> str:
         with self._lock:

@@ -14,7 +14,25 @@ from typing import Any
 
 import numpy.typing as npt
 
+from tipline.media.matcher import store
 from tipline.media.matcher.disabled import DisabledIds
+
+
+def read_current(
+    directory: str | Path, kind: str, *, mmap: bool
+) -> tuple[store.StoredVersion, dict[str, Any]]:
+    """The current version in `directory`, for a `load`, with the keyword arguments every index
+    takes from it: where it lives, which version it is, its disabled ids and the caller's meta."""
+    path = Path(directory)
+    stored = store.read_version(path, kind, mmap=mmap)
+    persisted = {
+        "directory": path,
+        "version": stored.name,
+        "disabled": stored.arrays["disabled"],
+        "meta": stored.meta.get("caller", {}),
+        "mmap": mmap,
+    }
+    return stored, persisted
 
 
 class VersionedIndex:
