@@ -6,9 +6,9 @@ caught by the hash chain (`tipline audit verify`) instead. In production, also R
 the table from the application's role.
 """
 
-from typing import Any
-
 from django.db import migrations
+
+from tipline.common.vendor_sql import run_sql_per_vendor
 
 SQLITE = [
     "CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON audit_auditevent "
@@ -28,20 +28,12 @@ POSTGRES_REVERSE = [
 ]
 
 
-def _run(statements: dict[str, list[str]]) -> Any:
-    def apply(apps: Any, schema_editor: Any) -> None:
-        for sql in statements.get(schema_editor.connection.vendor, []):
-            schema_editor.execute(sql)
-
-    return apply
-
-
 class Migration(migrations.Migration):
     dependencies = [("audit", "0001_initial")]
 
     operations = [
-        migrations.RunPython(
-            _run({"sqlite": SQLITE, "postgresql": POSTGRES}),
-            _run({"sqlite": SQLITE_REVERSE, "postgresql": POSTGRES_REVERSE}),
+        run_sql_per_vendor(
+            forward={"sqlite": SQLITE, "postgresql": POSTGRES},
+            reverse={"sqlite": SQLITE_REVERSE, "postgresql": POSTGRES_REVERSE},
         )
     ]

@@ -6,9 +6,9 @@ whose rowid is the report id, and a trigger that drops a report's row when its d
 index is not valid SQL on SQLite and Django has no FTS5 model, so they are created here.
 """
 
-from typing import Any
-
 from django.db import migrations
+
+from tipline.common.vendor_sql import run_sql_per_vendor
 
 POSTGRES = [
     "CREATE INDEX search_doc_vector_gin ON search_reportsearchdocument USING gin (vector);",
@@ -27,20 +27,12 @@ SQLITE = [
 SQLITE_REVERSE = ["DROP TRIGGER search_fts_follow_delete;", "DROP TABLE search_fts;"]
 
 
-def _run(statements: dict[str, list[str]]) -> Any:
-    def apply(apps: Any, schema_editor: Any) -> None:
-        for sql in statements.get(schema_editor.connection.vendor, []):
-            schema_editor.execute(sql)
-
-    return apply
-
-
 class Migration(migrations.Migration):
     dependencies = [("search", "0001_initial")]
 
     operations = [
-        migrations.RunPython(
-            _run({"postgresql": POSTGRES, "sqlite": SQLITE}),
-            _run({"postgresql": POSTGRES_REVERSE, "sqlite": SQLITE_REVERSE}),
+        run_sql_per_vendor(
+            forward={"postgresql": POSTGRES, "sqlite": SQLITE},
+            reverse={"postgresql": POSTGRES_REVERSE, "sqlite": SQLITE_REVERSE},
         )
     ]
