@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from enum import StrEnum
 from typing import Any
 
 import pyotp
 from django.conf import settings
+from django.contrib.auth import authenticate
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from tipline.accounts.models import ApiClient, User
 from tipline.audit.services import audit_record
 from tipline.common import ids
+from tipline.common.ratelimit import strike, strikes, strikes_clear
 from tipline.common.time import utcnow
 
 
@@ -102,16 +105,104 @@ def api_client_create(
 
 
 def user_is_locked(user: User) -> bool:
-    """Whether the account is inside a lock-out window."""
+    """Whether the account as a whole is inside a lock-out window (failures from many places)."""
     return user.locked_until is not None and user.locked_until > utcnow()
 
 
-def user_login_failed(*, user: User, ip: str | None) -> None:
-    """Count a failed password or code; lock the account after too many."""
+class LoginStatus(StrEnum):
+    """What a password attempt leads to. Wrong, unknown and paused are all `REFUSED`."""
+
+    REFUSED = "refused"
+    TOO_MANY_FROM_HERE = "too_many_from_here"
+    PASSED = "passed"
+
+
+@dataclass(frozen=True)
+class LoginAttempt:
+    """The outcome of a password step; `needs_code` asks for the second factor before login."""
+
+    status: LoginStatus
+    user: User | None = None
+    needs_code: bool = False
+
+
+def _pair_key(username: str, ip: str | None) -> str:
+    return "login-pair:" + ids.sha256_hex(f"{username}\0{ip}".encode())
+
+
+def _ip_key(ip: str | None) -> str:
+    return f"login-ip:{ip}"
+
+
+def login_attempt(*, username: str, password: str, ip: str | None) -> LoginAttempt:
+    """Check a password under the lock-out policy, giving nothing away about the account.
+
+    - Every attempt that reaches a password costs one password hash, whether the name exists,
+      is paused or is wrong (Django's backend hashes once for unknown names), so timing says
+      nothing about which accounts exist.
+    - Failures pause one username *from one address* (`LOGIN_MAX_FAILURES`), so a guesser is
+      slowed without being able to lock staff out from elsewhere; one address is also limited
+      across all usernames (`LOGIN_IP_MAX_FAILURES`).
+    - Failures from many addresses lock the account as a whole (`LOGIN_ACCOUNT_MAX_FAILURES`),
+      but an account with a second factor enrolled is then asked for its code, not refused.
+    """
+    if strikes(key=_ip_key(ip)) >= settings.LOGIN_IP_MAX_FAILURES:
+        return LoginAttempt(status=LoginStatus.TOO_MANY_FROM_HERE)
+    user = authenticate(None, username=username, password=password)
+    paused = strikes(key=_pair_key(username, ip)) >= settings.LOGIN_MAX_FAILURES
+    if not isinstance(user, User):
+        login_failure_record(username=username, ip=ip)
+        return LoginAttempt(status=LoginStatus.REFUSED)
+    if paused or (user_is_locked(user) and not user.mfa_enabled):
+        return LoginAttempt(status=LoginStatus.REFUSED)
+    needs_code = settings.MFA_REQUIRED or user_is_locked(user)
+    return LoginAttempt(status=LoginStatus.PASSED, user=user, needs_code=needs_code)
+
+
+def login_code_paused(*, user: User, ip: str | None) -> bool:
+    """Whether second-factor codes for `user` from `ip` are refused for now.
+
+    Codes are guessed only by someone who has the password, so failures across all addresses
+    also pause the account's code step (`LOGIN_ACCOUNT_MAX_FAILURES`).
+    """
+    return (
+        strikes(key=_pair_key(user.username, ip)) >= settings.LOGIN_MAX_FAILURES
+        or strikes(key=_ip_key(ip)) >= settings.LOGIN_IP_MAX_FAILURES
+        or strikes(key=f"login-code:{user.pk}") >= settings.LOGIN_ACCOUNT_MAX_FAILURES
+    )
+
+
+def login_failure_record(
+    *, username: str, ip: str | None, step: str = "password", user: User | None = None
+) -> None:
+    """Count a failed password or code against the name and address, and the account if known."""
+    ttl = settings.LOGIN_LOCK_SECONDS
+    strike(key=_pair_key(username, ip), ttl_seconds=ttl)
+    strike(key=_ip_key(ip), ttl_seconds=ttl)
+    if step == "code" and user is not None:
+        strike(key=f"login-code:{user.pk}", ttl_seconds=ttl)
+    known = user or User.objects.filter(username=username).first()
+    if known is not None:
+        user_login_failed(user=known, ip=ip, step=step)
+        return
+    with transaction.atomic():
+        audit_record(
+            actor=None,
+            actor_label=f"login:{username[:150]}",
+            action="auth.login_failed",
+            object_type="user",
+            object_id="",
+            ip=ip,
+            after={"step": step, "known": False},
+        )
+
+
+def user_login_failed(*, user: User, ip: str | None, step: str = "password") -> None:
+    """Count a failure on the account as a whole; lock it after too many from anywhere."""
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
         locked.failed_logins += 1
-        if locked.failed_logins >= settings.LOGIN_MAX_FAILURES:
+        if locked.failed_logins >= settings.LOGIN_ACCOUNT_MAX_FAILURES:
             locked.locked_until = utcnow() + timedelta(seconds=settings.LOGIN_LOCK_SECONDS)
             locked.failed_logins = 0
         locked.save(update_fields=["failed_logins", "locked_until"])
@@ -122,12 +213,14 @@ def user_login_failed(*, user: User, ip: str | None) -> None:
             object_type="user",
             object_id=user.pk,
             ip=ip,
-            after={"locked_until": locked.locked_until},
+            after={"step": step, "known": True, "locked_until": locked.locked_until},
         )
 
 
 def user_login_succeeded(*, user: User, ip: str | None) -> None:
-    """Reset the failure count and record the login."""
+    """Reset the failure counts and record the login."""
+    strikes_clear(key=_pair_key(user.username, ip))
+    strikes_clear(key=f"login-code:{user.pk}")
     with transaction.atomic():
         User.objects.filter(pk=user.pk).update(
             failed_logins=0, locked_until=None, last_login=utcnow()
@@ -169,3 +262,19 @@ def user_mfa_confirm(*, user: User, code: str) -> bool:
 def hash_password_for_storage(raw: str) -> str:
     """Argon2 hash of a secret a person chose (used for /ispws passwords)."""
     return make_password(raw)
+
+
+def user_set_media_preference(*, user: User, reveal_by_default: bool) -> None:
+    """Record an analyst's own choice of how media first appear."""
+    with transaction.atomic():
+        before = user.media_reveal_default
+        user.media_reveal_default = reveal_by_default
+        user.save(update_fields=["media_reveal_default"])
+        audit_record(
+            actor=user,
+            action="media.preference_changed",
+            object_type="user",
+            object_id=user.pk,
+            before={"reveal_by_default": before},
+            after={"reveal_by_default": reveal_by_default},
+        )

@@ -1,4 +1,4 @@
-"""Fixed-window rate limits on the shared cache, keyed by whatever the caller chooses."""
+"""Rate limits and failure counters on the shared cache, keyed by whatever the caller chooses."""
 
 from __future__ import annotations
 
@@ -29,3 +29,30 @@ def rate_limit_hit(*, key: str, limit: int, window_seconds: int) -> Verdict:
         count = 1
     retry_after = (window + 1) * window_seconds - now
     return Verdict(allowed=count <= limit, retry_after=max(retry_after, 1))
+
+
+def strikes(*, key: str) -> int:
+    """How many failures `key` has had since its counter last lapsed."""
+    return int(cache.get(f"strikes:{key}", 0))
+
+
+def strike(*, key: str, ttl_seconds: int) -> int:
+    """Count one failure against `key`; the counter lapses `ttl_seconds` after the last one.
+
+    A lapse measured from the last failure (not a fixed window) means an attacker who keeps
+    guessing stays paused, while a person who stops is let back in after `ttl_seconds`.
+    """
+    cache_key = f"strikes:{key}"
+    cache.add(cache_key, 0, timeout=ttl_seconds)
+    try:
+        count = cache.incr(cache_key)
+    except ValueError:  # the entry expired between add and incr
+        cache.set(cache_key, 1, timeout=ttl_seconds)
+        return 1
+    cache.touch(cache_key, timeout=ttl_seconds)
+    return count
+
+
+def strikes_clear(*, key: str) -> None:
+    """Forget the failures of `key` (after a success)."""
+    cache.delete(f"strikes:{key}")

@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "tipline.accounts.middleware.StaffSessionMiddleware",
+    "tipline.common.headers.SecurityHeadersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -159,7 +160,15 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SECURE = env_bool("TIPLINE_SECURE_COOKIES", not _RELAXED)
 SESSION_COOKIE_SECURE = SECURE
 CSRF_COOKIE_SECURE = SECURE
+# Failed logins: one username from one address is paused after LOGIN_MAX_FAILURES; one address
+# after LOGIN_IP_MAX_FAILURES across all usernames; an account as a whole after
+# LOGIN_ACCOUNT_MAX_FAILURES from anywhere (then it needs its second factor, if enrolled).
 LOGIN_MAX_FAILURES = env_int("TIPLINE_LOGIN_MAX_FAILURES", 5, minimum=1)
+LOGIN_IP_MAX_FAILURES = env_int("TIPLINE_LOGIN_IP_MAX_FAILURES", 20, minimum=1)
+LOGIN_ACCOUNT_MAX_FAILURES = env_int("TIPLINE_LOGIN_ACCOUNT_MAX_FAILURES", 20, minimum=1)
+# /ispws Basic auth: failures per client name and address, and per address (LOGIN_LOCK_SECONDS).
+ISPWS_MAX_FAILURES = env_int("TIPLINE_ISPWS_MAX_FAILURES", 10, minimum=1)
+ISPWS_IP_MAX_FAILURES = env_int("TIPLINE_ISPWS_IP_MAX_FAILURES", 30, minimum=1)
 # The link graph draws at most this many nodes; larger clusters are summarised.
 GRAPH_MAX_NODES = env_int("TIPLINE_GRAPH_MAX_NODES", 150, minimum=10)
 # Due reports a worker claims at once; fresh ones among them run together (1: one by one).
@@ -214,10 +223,17 @@ WHITENOISE_AUTOREFRESH = TESTING or DEBUG
 MEDIA_STORE_DIR = Path(env_str("TIPLINE_MEDIA_DIR", str(VAR_DIR / "media")))
 MATCHER_DIR = Path(env_str("TIPLINE_MATCHER_DIR", str(VAR_DIR / "matcher")))
 # Uploads never touch disk in plain text: the encrypting handler takes every byte.
-FILE_UPLOAD_HANDLERS = ["tipline.media.uploads.EncryptingUploadHandler"]
+# Every request: files are skipped unread. Views that take files install the encrypting handler
+# themselves, after their rate limit (see tipline.media.uploads).
+FILE_UPLOAD_HANDLERS = ["tipline.media.uploads.RefusingUploadHandler"]
+# Models whose field holds a storage key: a blob none of them names is an orphan.
+MEDIA_BLOB_OWNERS = ["reports.ReportFile.storage_key", "intake.IspwsFile.storage_key"]
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("TIPLINE_MAX_BODY_BYTES", 10 * 1024 * 1024, minimum=1024)
 PUBLIC_ATTACHMENT_MAX_BYTES = env_int("TIPLINE_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024, minimum=1)
 PUBLIC_ATTACHMENT_MAX_COUNT = env_int("TIPLINE_ATTACHMENT_MAX_COUNT", 5, minimum=1)
+PUBLIC_ATTACHMENT_MAX_TOTAL_BYTES = env_int(
+    "TIPLINE_ATTACHMENT_MAX_TOTAL_BYTES", 50 * 1024 * 1024, minimum=1
+)
 API_MAX_BODY_BYTES = env_int("TIPLINE_API_MAX_BODY_BYTES", 5 * 1024 * 1024, minimum=1024)
 API_BATCH_MAX = 1000
 ISPWS_MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
@@ -230,6 +246,14 @@ TRUSTED_PROXY_COUNT = env_int("TIPLINE_TRUSTED_PROXIES", 0, minimum=0)
 HOTLINE = "627"
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# TLS ends at the reverse proxy, which sets X-Forwarded-Proto (and overwrites any the client
+# sent). Trusted only when a proxy is declared, since otherwise a client could claim https.
+if TRUSTED_PROXY_COUNT:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("TIPLINE_SSL_REDIRECT", not _RELAXED)
+SECURE_HSTS_SECONDS = env_int("TIPLINE_HSTS_SECONDS", 0 if _RELAXED else 365 * 86400, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("TIPLINE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("TIPLINE_HSTS_PRELOAD", True)
 X_FRAME_OPTIONS = "DENY"
 # same-origin, not no-referrer: browsers send "Origin: null" under no-referrer, failing CSRF.
 SECURE_REFERRER_POLICY = "same-origin"

@@ -4,6 +4,8 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
+from tipline.accounts.views import admin_login_redirect
+
 urlpatterns = [
     path("accounts/", include("tipline.accounts.urls")),
     path("console/", include("tipline.console.urls")),
@@ -14,6 +16,8 @@ urlpatterns = [
     path("console/dashboards/", include("tipline.dashboards.urls")),
     path("api/v1/", include("tipline.intake.api_urls")),
     path("ispws/", include("tipline.intake.ispws.urls")),
+    # Before the admin's own URLs: its login view would skip the lock-out and second factor.
+    path("admin/login/", admin_login_redirect, name="admin_login_redirect"),
     path("admin/", admin.site.urls),
     *i18n_patterns(path("", include("tipline.intake.urls"))),
 ]

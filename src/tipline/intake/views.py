@@ -8,9 +8,10 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
 from tipline.common.http import client_ip
@@ -18,7 +19,8 @@ from tipline.common.ratelimit import rate_limit_hit
 from tipline.geo.selectors import state_choices, state_name
 from tipline.intake import services
 from tipline.intake.forms import AddendumForm, PublicReportForm, ReceiptLookupForm
-from tipline.media.uploads import EncryptedUpload
+from tipline.media.orphans import media_discard_unreferenced
+from tipline.media.uploads import EncryptedUpload, EncryptingUploadHandler, written_keys
 from tipline.reports.choices import Channel
 from tipline.reports.models import Report
 from tipline.reports.selectors import report_for_receipt
@@ -26,8 +28,14 @@ from tipline.reports.services import report_add_addendum
 
 VERIFIED_REFS = "tipline_receipt_refs"
 REJECT_REASONS = {
-    "too_large": "This file is larger than the limit and was not attached.",
-    "bad_type": "This file is not an image, video or document we accept, and was not attached.",
+    "too_large": gettext_noop("This file is larger than the limit and was not attached."),
+    "bad_type": gettext_noop(
+        "This file is not an image, video or document we accept, and was not attached."
+    ),
+    "too_many": gettext_noop("Too many files were sent at once; this one was not attached."),
+    "total_too_large": gettext_noop(
+        "The files together were larger than the limit; this one was not attached."
+    ),
 }
 
 
@@ -44,19 +52,21 @@ def _limited(request: HttpRequest, bucket: str) -> HttpResponse | None:
     return response
 
 
+def _oversized(request: HttpRequest) -> HttpResponse | None:
+    """Refuse, before reading it, a body larger than the most any report may carry."""
+    ceiling = settings.PUBLIC_ATTACHMENT_MAX_TOTAL_BYTES + settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = ceiling + 1
+    if declared <= ceiling:
+        return None
+    limit_mb = settings.PUBLIC_ATTACHMENT_MAX_TOTAL_BYTES // (1024 * 1024)
+    return render(request, "intake/too_large.html", {"limit_mb": limit_mb}, status=413)
+
+
 def _uploads(request: HttpRequest) -> list[EncryptedUpload]:
-    files = request.FILES.getlist("attachments")
-    return [f for f in files if isinstance(f, EncryptedUpload)][
-        : settings.PUBLIC_ATTACHMENT_MAX_COUNT
-    ]
-
-
-def _discard(uploads: list[EncryptedUpload]) -> None:
-    from tipline.media.storage import default_store  # noqa: PLC0415
-
-    for upload in uploads:
-        if upload.blob is not None:
-            default_store().delete(upload.blob.key)
+    return [f for f in request.FILES.getlist("attachments") if isinstance(f, EncryptedUpload)]
 
 
 def _submit(request: HttpRequest, form: PublicReportForm) -> HttpResponse:
@@ -81,21 +91,34 @@ def _submit(request: HttpRequest, form: PublicReportForm) -> HttpResponse:
     return render(request, "intake/receipt.html", context, status=201)
 
 
+@csrf_exempt  # checked by _report_form, after the rate limit: see below
 @never_cache
 @require_http_methods(["GET", "POST"])
 def report_form(request: HttpRequest) -> HttpResponse:
-    """The report form. Works with JavaScript off; the receipt is shown once, in the response."""
+    """The report form. Works with JavaScript off; the receipt is shown once, in the response.
+
+    Files are stored only once the rate limit and the declared size allow it; the CSRF token
+    travels in the same body as the files, so it is checked as the body is read, and anything
+    stored for a request that did not become a report is deleted before the answer goes out.
+    """
+    if request.method == "POST":
+        if (refused := _limited(request, "public-report") or _oversized(request)) is not None:
+            return refused
+        request.upload_handlers = [EncryptingUploadHandler(request)]
+    try:
+        return _report_form(request)
+    finally:
+        media_discard_unreferenced(keys=written_keys(request))
+
+
+@csrf_protect
+def _report_form(request: HttpRequest) -> HttpResponse:
     form = PublicReportForm(request.POST or None, request.FILES or None, states=state_choices())
     if request.method == "POST":
-        if (limited := _limited(request, "public-report")) is not None:
-            _discard(_uploads(request))
-            return limited
         if request.POST.get("website"):
-            _discard(_uploads(request))
             return render(request, "intake/form.html", {"form": form, "blocked": True}, status=400)
         if form.is_valid():
             return _submit(request, form)
-        _discard(_uploads(request))
     status = 400 if request.method == "POST" else 200
     return render(request, "intake/form.html", {"form": form}, status=status)
 

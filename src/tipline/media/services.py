@@ -276,19 +276,3 @@ def file_match(*, file: ReportFile) -> list[FileMatch]:
         FileMatch.objects.filter(file=file).delete()
         FileMatch.objects.bulk_create(rows, ignore_conflicts=True)
     return rows
-
-
-def user_set_media_preference(*, user: Any, reveal_by_default: bool) -> None:
-    """Record an analyst's own choice of how media first appear."""
-    with transaction.atomic():
-        before = user.media_reveal_default
-        user.media_reveal_default = reveal_by_default
-        user.save(update_fields=["media_reveal_default"])
-        audit_record(
-            actor=user,
-            action="media.preference_changed",
-            object_type="user",
-            object_id=user.pk,
-            before={"reveal_by_default": before},
-            after={"reveal_by_default": reveal_by_default},
-        )

@@ -11,6 +11,7 @@ Layout: MAGIC | u16 wrapped-key length | wrapped key | { u32 length | ciphertext
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import os
 import secrets
@@ -43,6 +44,8 @@ class BlobStore(Protocol):
 
     def exists(self, key: str) -> bool: ...
 
+    def keys_older_than(self, cutoff: float) -> Iterator[str]: ...
+
 
 class FilesystemStore:
     """Blobs as files under one directory, sharded by the first characters of the key."""
@@ -57,8 +60,13 @@ class FilesystemStore:
 
     def open_write(self, key: str) -> BinaryIO:
         path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return path.open("xb")
+        for _ in range(3):  # a concurrent delete may remove the emptied shard directory
+            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                return path.open("xb")
+            except FileNotFoundError:
+                continue
+        raise StorageError(f"Cannot create blob {key}.")
 
     def open_read(self, key: str) -> BinaryIO:
         try:
@@ -67,10 +75,25 @@ class FilesystemStore:
             raise StorageError(f"No blob {key}.") from exc
 
     def delete(self, key: str) -> None:
-        self._path(key).unlink(missing_ok=True)
+        path = self._path(key)
+        path.unlink(missing_ok=True)
+        # An emptied shard directory goes too, so a refused upload leaves no trace at all.
+        with contextlib.suppress(OSError):
+            path.parent.rmdir()
 
     def exists(self, key: str) -> bool:
         return self._path(key).exists()
+
+    def keys_older_than(self, cutoff: float) -> Iterator[str]:
+        """Keys of blobs last written before `cutoff` (a POSIX time)."""
+        if not self.root.is_dir():
+            return
+        for shard in self.root.iterdir():
+            if shard.is_dir() and len(shard.name) == 2:
+                for path in shard.iterdir():
+                    with contextlib.suppress(OSError):
+                        if path.stat().st_mtime < cutoff:
+                            yield path.name
 
 
 def default_store() -> BlobStore:

@@ -8,12 +8,12 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from tipline.accounts.services import user_set_media_preference
 from tipline.audit.services import audit_record
-from tipline.common.http import client_ip
+from tipline.common.http import client_ip, safe_next
 from tipline.common.time import utcnow
 from tipline.media.previews import blurred_thumbnail, full_view
 from tipline.media.selectors import file_get_for_user
-from tipline.media.services import user_set_media_preference
 from tipline.media.sniff import IMAGE_TYPES
 
 REVEALED = "tipline_revealed_files"
@@ -90,5 +90,7 @@ def full(request: HttpRequest, file_id: str) -> HttpResponse:
 def preference(request: HttpRequest) -> HttpResponse:
     """Each analyst chooses whether media start blurred (the default) or not."""
     reveal_default = request.POST.get("reveal_by_default") == "1"
-    user_set_media_preference(user=request.user, reveal_by_default=reveal_default)
-    return HttpResponseRedirect(request.POST.get("next") or reverse("console:reports"))
+    user_set_media_preference(user=request.user, reveal_by_default=reveal_default)  # type: ignore[arg-type]  # login_required
+    return HttpResponseRedirect(
+        safe_next(request, request.POST.get("next"), reverse("console:reports"))
+    )

@@ -13,11 +13,10 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from tipline.accounts.models import User
-from tipline.common.http import client_ip
+from tipline.common.http import client_ip, safe_next
 from tipline.reports.models import Report
 from tipline.reports.selectors import report_get_for_user, reports_visible_to
 from tipline.triage import services
@@ -129,12 +128,7 @@ def bulk(request: HttpRequest) -> HttpResponse:
 
 def _back(request: HttpRequest) -> str:
     """Where to return after an action: the page it came from, if it is one of ours."""
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return reverse("triage:queue")
+    return safe_next(request, request.POST.get("next"), reverse("triage:queue"))
 
 
 def _report_action(

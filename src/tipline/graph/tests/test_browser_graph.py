@@ -58,7 +58,8 @@ def test_analyst_expands_an_identifier_from_the_table(
     phone = next(i for i in Identifier.objects.filter(kind="phone"))
     assert phone.display == SUSPECT_PHONE_DISPLAY
     page.locator(f'button.graph-expand[data-node="identifier:{phone.pk}"]').click()
-    page.wait_for_function("document.getElementById('graph-status').textContent.includes('added')")
+    # A locator wait, not wait_for_function: the page's CSP refuses the eval that one needs.
+    page.locator("#graph-status", has_text="added").wait_for()
     references = page.locator("#graph-nodes tbody tr a").all_inner_texts()
     assert {r.reference for r in made} <= set(references)
     assert page.locator("#graph-nodes tbody tr").count() > rows_before

@@ -25,7 +25,7 @@ def _json(user: User, name: str, *args: Any, query: str = "") -> dict[str, Any]:
     response = _get(user, name, *args, query=query)
     assert response.status_code == 200, response.status_code
     assert response["Content-Type"] == "application/json"
-    assert response["Cache-Control"] == "no-store"
+    assert "no-store" in response["Cache-Control"].split(", ")
     data: dict[str, Any] = response.json()
     return data
 

@@ -5,17 +5,18 @@ Only `ispws_finish` creates a platform report, through one call of `report_submi
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
+import secrets
 import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import partial
 from typing import Any, NoReturn
 
 from django.conf import settings
-from django.contrib.auth.hashers import check_password
+from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
 from django.db.models import Q
 
@@ -23,6 +24,7 @@ from tipline.accounts.choices import Scope
 from tipline.accounts.models import ApiClient
 from tipline.audit.services import audit_record
 from tipline.common import ids
+from tipline.common.ratelimit import strike, strikes
 from tipline.common.time import utcnow
 from tipline.intake.ispws.convert import file_details_dict_to_file_draft, report_dict_to_draft
 from tipline.intake.ispws.mapping import file_details_to_dict, report_to_dict
@@ -81,15 +83,44 @@ class _AuthCache:
 _auth_cache = _AuthCache()
 
 
-def ispws_authenticate(*, username: str, password: str) -> ApiClient | None:
-    """The active client with these /ispws credentials, or None."""
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash no password matches, checked for unknown names so they cost the same work."""
+    return make_password(secrets.token_urlsafe(32))
+
+
+def _pair_key(username: str, ip: str | None) -> str:
+    return "ispws-pair:" + ids.sha256_hex(f"{username}\0{ip}".encode())
+
+
+def ispws_auth_paused(*, username: str, ip: str | None) -> bool:
+    """Whether this address, or this name from this address, has failed too often to try now.
+
+    Counted per name *and* address, so a guesser elsewhere cannot lock a platform out.
+    """
+    return (
+        strikes(key=f"ispws-ip:{ip}") >= settings.ISPWS_IP_MAX_FAILURES
+        or strikes(key=_pair_key(username, ip)) >= settings.ISPWS_MAX_FAILURES
+    )
+
+
+def ispws_authenticate(*, username: str, password: str, ip: str | None) -> ApiClient | None:
+    """The active client with these /ispws credentials, or None (and the failure counted).
+
+    An unknown name is checked against a dummy hash: the same argon2 work as a known one, so the
+    answer's timing does not say which names exist.
+    """
     cached = _auth_cache.get(username, password)
     if cached is not None:
         client = ApiClient.objects.filter(pk=cached, is_active=True).first()
         if client is not None and client.ispws_username == username:
             return client
     client = ApiClient.objects.filter(ispws_username=username, is_active=True).first()
-    if client is None or not check_password(password, client.ispws_password_hash):
+    stored = client.ispws_password_hash if client and client.ispws_password_hash else None
+    if not check_password(password, stored or _dummy_hash()) or client is None or not stored:
+        ttl = settings.LOGIN_LOCK_SECONDS
+        strike(key=f"ispws-ip:{ip}", ttl_seconds=ttl)
+        strike(key=_pair_key(username, ip), ttl_seconds=ttl)
         return None
     _auth_cache.put(username, password, client.pk)
     return client
@@ -272,7 +303,10 @@ def _delete_blobs(keys: list[str]) -> None:
 
 def _discard_files(open_report: IspwsOpenReport) -> list[str]:
     keys = list(open_report.files.values_list("storage_key", flat=True))
-    transaction.on_commit(partial(_delete_blobs, keys))
+    # Robust: after the commit the report is discarded for good, and a blob that cannot be deleted
+    # now (its disk gone) is swept later as an orphan; it must not fail the committed request.
+    # A lambda, not a partial: Django names the failed callback by its __qualname__.
+    transaction.on_commit(lambda: _delete_blobs(keys), robust=True)
     return keys
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 
 from tipline.media.uploads import EncryptedUpload, EncryptingUploadHandler
@@ -15,16 +13,19 @@ class IspwsUploadHandler(EncryptingUploadHandler):
     Platforms report whatever the abuser shared; the type is recorded (sniffed), never refused.
     """
 
-    def new_file(self, *args: Any, **kwargs: Any) -> None:
-        super().new_file(*args, **kwargs)
-        self.limit = settings.ISPWS_MAX_FILE_BYTES
+    def file_limit(self) -> int:
+        return settings.ISPWS_MAX_FILE_BYTES
+
+    def count_limit(self) -> int:
+        return 1  # one `file` part per call, as the wire format has it
+
+    def total_limit(self) -> int:
+        return settings.ISPWS_MAX_FILE_BYTES
 
     def file_complete(self, file_size: int) -> EncryptedUpload:
         name = self.file_name or "upload"
         if self.writer is None:
-            return EncryptedUpload(
-                name=name, blob=None, sniffed=None, error="too_large", size=self.received
-            )
+            return self._refused(name)
         blob = self.writer.close()
         return EncryptedUpload(
             name=name, blob=blob, sniffed=self.sniff(blob.head), error="", size=blob.size

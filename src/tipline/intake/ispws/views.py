@@ -65,6 +65,20 @@ def _unauthorised() -> HttpResponse:
     return response
 
 
+def _authenticate(request: HttpRequest) -> ApiClient | HttpResponse:
+    """The client, or 401 for wrong credentials and 429 once an address has failed too often."""
+    creds = _credentials(request)
+    if creds is None:
+        return _unauthorised()
+    ip = client_ip(request)
+    if services.ispws_auth_paused(username=creds[0], ip=ip):
+        response = _code(ResponseCode.AUTHENTICATION_REQUIRED, 429, "Too many failed logins.")
+        response["Retry-After"] = str(settings.LOGIN_LOCK_SECONDS)
+        return response
+    client = services.ispws_authenticate(username=creds[0], password=creds[1], ip=ip)
+    return client if client is not None else _unauthorised()
+
+
 def ispws_endpoint(methods: tuple[str, ...]) -> Callable[[View], Callable[..., HttpResponse]]:
     """Basic auth, the `ispws` scope, the allowed methods, and errors in the wire dialect."""
 
@@ -74,12 +88,10 @@ def ispws_endpoint(methods: tuple[str, ...]) -> Callable[[View], Callable[..., H
         def wrapper(request: HttpRequest) -> HttpResponse:
             if request.method not in methods:
                 return _code(ResponseCode.INVALID_REQUEST, 405)
-            creds = _credentials(request)
-            client = (
-                services.ispws_authenticate(username=creds[0], password=creds[1]) if creds else None
-            )
-            if client is None:
-                return _unauthorised()
+            client_or_refusal = _authenticate(request)
+            if isinstance(client_or_refusal, HttpResponse):
+                return client_or_refusal
+            client = client_or_refusal
             try:
                 services.require_scope(client)
                 return view(request, client)
