@@ -12,3 +12,10 @@ class ReferralState(models.TextChoices):
 class EscalationState(models.TextChoices):
     OPEN = "open", "Open"
     ACKNOWLEDGED = "acknowledged", "Acknowledged"
+
+
+class NotificationKind(models.TextChoices):
+    ASSIGNED = "assigned", "Assigned to you"
+    ESCALATED = "escalated", "Escalated to you"
+    UPDATED = "updated", "Report in your queue updated"
+    LINKED = "linked", "Report in your queue linked"

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from tipline.common.fields import EncryptedTextField
-from tipline.triage.choices import EscalationState, ReferralState
+from tipline.triage.choices import EscalationState, NotificationKind, ReferralState
 
 
 class ReportNote(models.Model):
@@ -87,3 +87,27 @@ class Escalation(models.Model):
 
     def __str__(self) -> str:
         return f"escalation of report {self.report_id}"
+
+
+class Notification(models.Model):
+    """Something one staff member should look at: a report assigned or escalated to them, or a
+    report in their command's queue updated or linked. One row per recipient, so each person
+    reads their own; the text never names a victim or suspect (it shows in a badge)."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    report = models.ForeignKey(
+        "reports.Report", on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=16, choices=NotificationKind.choices)
+    text = models.CharField(max_length=300)
+    created_at = models.DateTimeField()
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["recipient", "read_at", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} notification for user {self.recipient_id}"

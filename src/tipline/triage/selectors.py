@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
 
@@ -16,7 +17,7 @@ from tipline.reports.choices import ReportStatus
 from tipline.reports.models import Report
 from tipline.reports.selectors import reports_visible_to
 from tipline.triage.choices import EscalationState
-from tipline.triage.models import Escalation, Referral, ReportNote
+from tipline.triage.models import Escalation, Notification, Referral, ReportNote
 
 # A P1 untouched for an hour, or a P2 for a day, is overdue.
 SLA = {"P1": timedelta(hours=1), "P2": timedelta(hours=24)}
@@ -162,3 +163,31 @@ def cluster_reports_for_user(
     )
     total_visible = visible.count()
     return shown, total_visible, members.count() - total_visible
+
+
+SUPERVISOR_ROLES = ("supervisor", "administrator")
+
+
+def supervisors_for_report(*, report: Report) -> list[Any]:
+    """Active supervisors who can see the report: its command's, and national ones."""
+    users = get_user_model().objects.filter(is_active=True, role__in=SUPERVISOR_ROLES)
+    scoped = Q(is_national=True)
+    if report.routed_command_id is not None:
+        scoped |= Q(commands=report.routed_command_id)
+    return list(users.filter(scoped).distinct())
+
+
+def notifications_for_user(*, user: Any, limit: int = 50) -> list[Notification]:
+    """The user's newest notifications on reports they can still see (one query)."""
+    return list(
+        Notification.objects.filter(recipient=user, report__in=reports_visible_to(user))
+        .select_related("report")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+
+
+def unread_notification_count(*, user: Any) -> int:
+    """How many of the user's notifications are unread, for the badge."""
+    return Notification.objects.filter(
+        recipient=user, read_at__isnull=True, report__in=reports_visible_to(user)
+    ).count()

@@ -26,8 +26,9 @@ from tipline.reports.choices import (
 from tipline.reports.models import Report
 from tipline.reports.selectors import reports_visible_to
 from tipline.reports.services import report_set_priority, report_transition
-from tipline.triage.choices import EscalationState, ReferralState
-from tipline.triage.models import Escalation, Referral, ReportNote
+from tipline.triage.choices import EscalationState, NotificationKind, ReferralState
+from tipline.triage.models import Escalation, Notification, Referral, ReportNote
+from tipline.triage.selectors import supervisors_for_report
 
 
 def report_assign(*, report: Report, assignee: Any, actor: Any, ip: str | None = None) -> Report:
@@ -51,6 +52,13 @@ def report_assign(*, report: Report, assignee: Any, actor: Any, ip: str | None =
             after={"assigned_to": assignee.username},
             ip=ip,
         )
+        if assignee.pk != getattr(actor, "pk", None):
+            notification_create(
+                user=assignee,
+                report=report,
+                kind=NotificationKind.ASSIGNED,
+                text=f"{report.reference} assigned to you by {actor.username}",
+            )
     return report
 
 
@@ -194,6 +202,12 @@ def report_escalate(
             after={"escalation": escalation.pk, "reason": escalation.reason},
             ip=ip,
         )
+        _notify_users(
+            users=[u for u in supervisors_for_report(report=report) if u.pk != actor.pk],
+            report=report,
+            kind=NotificationKind.ESCALATED,
+            text=f"{report.reference} escalated by {actor.username}",
+        )
     return escalation
 
 
@@ -219,3 +233,73 @@ def escalation_acknowledge(
             ip=ip,
         )
     return locked
+
+
+NOTIFICATION_TEXT_MAX = 300
+
+
+def notification_create(
+    *,
+    user: Any | None = None,
+    command: RegionalCommand | None = None,
+    report: Report,
+    kind: str,
+    text: str,
+) -> list[Notification]:
+    """Tell one user, or every active member of a command, that a report needs a look.
+
+    `kind` is a `NotificationKind` (assigned, escalated, updated, linked). The text shows in the
+    console's badge list, so it must not name a victim or suspect: say what happened and to which
+    reference. One row per recipient, each read separately; one audit row for the call.
+    """
+    if kind not in NotificationKind.values:
+        raise ValidationError(f"Unknown notification kind {kind!r}.")
+    if user is None and command is None:
+        raise ValidationError("A notification needs a user or a command.")
+    users = [user] if user is not None else []
+    if command is not None:
+        users += list(command.members.filter(is_active=True))
+    return _notify_users(users=users, report=report, kind=kind, text=text)
+
+
+def _notify_users(*, users: list[Any], report: Report, kind: str, text: str) -> list[Notification]:
+    unique = {u.pk: u for u in users if u.is_active}
+    now = utcnow()
+    with transaction.atomic():
+        made = Notification.objects.bulk_create(
+            Notification(
+                recipient=u,
+                report=report,
+                kind=kind,
+                text=text[:NOTIFICATION_TEXT_MAX],
+                created_at=now,
+            )
+            for u in unique.values()
+        )
+        if made:
+            audit_record(
+                actor=None,
+                action="notification.created",
+                object_type="report",
+                object_id=report.pk,
+                after={"kind": kind, "recipients": sorted(unique)},
+            )
+    return made
+
+
+def notifications_mark_read(*, user: Any, ids: list[int] | None = None) -> int:
+    """Mark the user's unread notifications read (all, or those in `ids`); returns how many."""
+    with transaction.atomic():
+        qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
+        if ids is not None:
+            qs = qs.filter(pk__in=ids)
+        count = qs.update(read_at=utcnow())
+        if count:
+            audit_record(
+                actor=user,
+                action="notification.read",
+                object_type="user",
+                object_id=user.pk,
+                after={"count": count},
+            )
+    return count
