@@ -8,6 +8,8 @@ export TIPLINE_VAR_DIR="${TIPLINE_VAR_DIR:-$PWD/var}"
 PORT="${PORT:-8000}"
 BIN=.venv/bin
 mkdir -p "$TIPLINE_VAR_DIR"
+# Marks this checkout as a demo: `tipline` commands run here read the demo settings too.
+touch "$TIPLINE_VAR_DIR/.demo"
 
 $BIN/tipline migrate --no-input -v0
 $BIN/tipline createcachetable

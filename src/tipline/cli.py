@@ -21,22 +21,28 @@ def main() -> None:
     from django.core.management import execute_from_command_line  # noqa: PLC0415  # after env
 
     name = sys.argv[1] if len(sys.argv) > 1 else ""
-    commands = _commands()
+    # The settings skip the production-key check for the few commands that use no key.
+    os.environ["TIPLINE_CLI_COMMAND"] = name
+    commands = _commands(name)
     if commands and name and not name.startswith("-") and name not in _BUILT_IN | commands:
         sys.exit(_unknown(name, commands))
     execute_from_command_line(sys.argv)
 
 
-def _commands() -> set[str]:
-    """Every command's name; empty when the settings do not load, so Django reports why."""
+def _commands(name: str) -> set[str]:
+    """Every command's name. Settings that do not load stop the command with their one message."""
     import django  # noqa: PLC0415  # after env
     from django.core.exceptions import ImproperlyConfigured  # noqa: PLC0415
     from django.core.management import get_commands  # noqa: PLC0415
 
     try:
         django.setup()
-    except ImproperlyConfigured:
-        return set()
+    except ImproperlyConfigured as exc:
+        if not name or name.startswith("-") or name in _BUILT_IN:
+            return set()  # help and version need no settings
+        # The message names the variable to set; a traceback would bury it.
+        sys.stderr.write(f"tipline {name}: {exc}\n")
+        sys.exit(1)
     return set(get_commands())
 
 

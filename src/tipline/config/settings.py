@@ -18,7 +18,10 @@ django_stubs_ext.monkeypatch()
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("TIPLINE_VAR_DIR", str(Path.cwd() / "var")))
 
-DEMO_MODE = env_bool("TIPLINE_DEMO", False)
+# `make run` writes this marker, so the `tipline` commands run from a demo checkout read the demo
+# settings as the servers it started do. A production host has no marker; TIPLINE_DEMO=0 wins.
+DEMO_MARKER = VAR_DIR / ".demo"
+DEMO_MODE = env_bool("TIPLINE_DEMO", DEMO_MARKER.is_file())
 DEBUG = env_bool("DJANGO_DEBUG", False)
 TESTING = env_bool("TIPLINE_TESTING", False)
 
@@ -27,6 +30,10 @@ DEV_SECRET_KEY = "dev-insecure-secret-key-not-for-production-use-0000000000"  # 
 DEV_FIELD_KEYS = "dev1:ZGV2LWZpZWxkLWtleS1ub3QtZm9yLXByb2R1Y3Rpb24="
 DEV_MEDIA_KEY = "ZGV2LW1lZGlhLWtleS1ub3QtZm9yLXByb2R1Y3Rpb24="
 _RELAXED = DEMO_MODE or DEBUG or TESTING
+# Commands that touch neither the database nor a key (`tipline extract`, `locate`, `hash`) run
+# anywhere: `tipline` names them here. Their secrets stay empty, so nothing can use a default.
+SECRETLESS_COMMANDS = frozenset({"extract", "locate", "hash"})
+_SECRETLESS = env_str("TIPLINE_CLI_COMMAND", "") in SECRETLESS_COMMANDS
 
 SECRET_KEY = env_secret("DJANGO_SECRET_KEY") or (DEV_SECRET_KEY if _RELAXED else "")
 TIPLINE_FIELD_KEYS = env_secret("TIPLINE_FIELD_KEYS") or (DEV_FIELD_KEYS if _RELAXED else "")
@@ -268,7 +275,7 @@ LOGGING = {
 
 def _refuse_defaults() -> None:
     """Production must never run on a development secret, demo credentials or DEBUG."""
-    if _RELAXED:
+    if _RELAXED or _SECRETLESS:
         return
     problems = []
     if not SECRET_KEY or SECRET_KEY == DEV_SECRET_KEY:
@@ -278,7 +285,11 @@ def _refuse_defaults() -> None:
     if not TIPLINE_MEDIA_KEY or TIPLINE_MEDIA_KEY == DEV_MEDIA_KEY:
         problems.append("TIPLINE_MEDIA_KEY is unset or the development default")
     if problems:
-        raise ImproperlyConfigured("Refusing to start in production: " + "; ".join(problems))
+        raise ImproperlyConfigured(
+            "Refusing to start in production: "
+            + "; ".join(problems)
+            + ". Set the variables named (README, Production), or TIPLINE_DEMO=1 for demo data."
+        )
 
 
 _refuse_defaults()
