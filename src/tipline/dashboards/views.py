@@ -60,10 +60,14 @@ def _query(filters: DashboardFilters, **extra: str) -> str:
     return urlencode({**params, **extra})
 
 
-def _queue_link(filters: DashboardFilters) -> Callable[[str], str]:
-    queue = reverse("triage:queue")
-    extra = {"incident_type": filters.incident_type} if filters.incident_type else {}
-    return lambda code: f"{queue}?{urlencode({'state': code, **extra})}"
+def _search_link(filters: DashboardFilters) -> Callable[[str], str]:
+    """A state's search over the period and type the map counted, whatever the reports' status
+    (the queue would show only the open ones)."""
+    search = reverse("search:search")
+    extra = {"received_from": filters.start.isoformat(), "received_to": filters.end.isoformat()}
+    if filters.incident_type:
+        extra["incident_type"] = filters.incident_type
+    return lambda code: f"{search}?{urlencode({'state': code, **extra})}"
 
 
 def _page(filters: DashboardFilters, tables: dict[str, Table]) -> dict[str, Any]:
@@ -78,7 +82,7 @@ def _page(filters: DashboardFilters, tables: dict[str, Table]) -> dict[str, Any]
             initial={"from": filters.start, "to": filters.end, "type": filters.incident_type}
         ),
         "filters": filters,
-        "map": choropleth(counts, _queue_link(filters)),
+        "map": choropleth(counts, _search_link(filters)),
         "by_state": by_state,
         "by_state_csv": "?" + _query(filters, format="csv", table="reports_by_state"),
         "sections": sections,

@@ -18,6 +18,17 @@ class SearchForm(QueueFilterForm):
         help_text="Words, a phone, email, account, URL, wallet or bank account, or a reference.",
         widget=forms.TextInput(attrs={"type": "search", "autofocus": True}),
     )
+    # The dashboards' period (whole days in WAT), so a state on their map opens what it counts.
+    received_from = forms.DateField(
+        required=False,
+        label="Received from",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    received_to = forms.DateField(
+        required=False,
+        label="Received to",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
     page = forms.IntegerField(
         required=False, min_value=1, max_value=MAX_PAGES, widget=forms.HiddenInput
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.contrib.postgres.search import SearchQuery
@@ -19,6 +20,7 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 
+from tipline.common.time import WAT
 from tipline.identifiers.extraction import normalize, normalize_any
 from tipline.identifiers.extraction.model import HANDLE
 from tipline.identifiers.models import Identifier, ReportIdentifier
@@ -202,12 +204,35 @@ def _matching_words_postgres(qs: QuerySet[Report], words: tuple[str, ...]) -> Qu
     return qs.filter(search_document__vector=query)
 
 
-def reports_matching(*, user: Any, query: ParsedQuery, filters: QueueFilters) -> QuerySet[Report]:
-    """Reports in the user's scope that match the query and the filters, newest first.
+@dataclass(frozen=True)
+class Period:
+    """Whole days in WAT, both ends included, as the dashboards count them; either end open."""
 
-    An empty query with filters lists the filtered reports; with no filters either, nothing.
+    start: date | None = None
+    end: date | None = None
+
+    def __bool__(self) -> bool:
+        return self.start is not None or self.end is not None
+
+
+def _received_in(qs: QuerySet[Report], period: Period) -> QuerySet[Report]:
+    if period.start is not None:
+        qs = qs.filter(received_at__gte=datetime.combine(period.start, time.min, tzinfo=WAT))
+    if period.end is not None:
+        until = datetime.combine(period.end + timedelta(days=1), time.min, tzinfo=WAT)
+        qs = qs.filter(received_at__lt=until)
+    return qs
+
+
+def reports_matching(
+    *, user: Any, query: ParsedQuery, filters: QueueFilters, period: Period | None = None
+) -> QuerySet[Report]:
+    """Reports in the user's scope that match the query, the filters and the period, newest first.
+
+    An empty query with filters or a period lists those reports; with neither, nothing.
     On PostgreSQL a search by words asks the index first, so that query runs here.
     """
+    period = period or Period()
     qs = reports_visible_to(user)
     if query.mode == "identifier":
         qs = _matching_identifier(qs, query.identifiers)
@@ -215,18 +240,24 @@ def reports_matching(*, user: Any, query: ParsedQuery, filters: QueueFilters) ->
         qs = qs.filter(reference=query.reference)
     elif query.mode == "words":
         qs = _matching_words(qs, query.words)
-    elif filters == QueueFilters():
+    elif filters == QueueFilters() and not period:
         qs = qs.none()
-    qs = reports_filtered(qs, filters, user).select_related("state", "routed_command")
+    qs = reports_filtered(_received_in(qs, period), filters, user)
+    qs = qs.select_related("state", "routed_command")
     return qs.only(*_ROW_FIELDS).order_by("-received_at", "-pk")
 
 
 def search_results(
-    *, user: Any, query: str, filters: QueueFilters | None = None, page: int = 1
+    *,
+    user: Any,
+    query: str,
+    filters: QueueFilters | None = None,
+    period: Period | None = None,
+    page: int = 1,
 ) -> SearchPage:
     """One page of search results with snippets, in one to three queries whatever the page."""
     parsed = parse_query(query)
-    qs = reports_matching(user=user, query=parsed, filters=filters or QueueFilters())
+    qs = reports_matching(user=user, query=parsed, filters=filters or QueueFilters(), period=period)
     number = min(max(page, 1), MAX_PAGES)
     offset = (number - 1) * PER_PAGE
     reports = list(qs[offset : offset + PER_PAGE + 1])  # one more says whether there is a next

@@ -10,7 +10,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
 from tipline.search.forms import SearchForm
-from tipline.search.selectors import search_results
+from tipline.search.selectors import Period, search_results
 from tipline.triage.selectors import QueueFilters
 
 
@@ -24,17 +24,20 @@ def _wants_partial(request: HttpRequest) -> bool:
 def search(request: HttpRequest) -> HttpResponse:
     """Search the reports in the user's scope; the results are paginated, 50 a page."""
     form = SearchForm(request.GET or None)
-    results, filters = None, QueueFilters()
+    results, filters, period = None, QueueFilters(), Period()
     if form.is_valid():
         data = dict(form.cleaned_data)
         query, page = data.pop("q"), data.pop("page") or 1
+        period = Period(data.pop("received_from"), data.pop("received_to"))
         filters = QueueFilters(**{k: v for k, v in data.items() if v})
-        results = search_results(user=request.user, query=query, filters=filters, page=page)
+        results = search_results(
+            user=request.user, query=query, filters=filters, period=period, page=page
+        )
     template = "search/_results.html" if _wants_partial(request) else "search/search.html"
     context = {
         "form": form,
         "results": results,
-        "filtered": filters != QueueFilters(),
+        "filtered": filters != QueueFilters() or bool(period),
         "display_tz": settings.DISPLAY_TIME_ZONE,
     }
     response = render(request, template, context)

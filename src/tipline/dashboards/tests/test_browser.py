@@ -63,7 +63,7 @@ def test_charts_are_drawn_and_the_page_passes_axe(
     page.context.close()
 
 
-def test_without_javascript_every_table_is_open_and_the_map_links_to_the_queue(
+def test_without_javascript_every_table_is_open_and_the_map_links_to_a_search(
     browser: Any,  # noqa: F811
     live_server: Any,
     supervisor: User,
@@ -72,5 +72,6 @@ def test_without_javascript_every_table_is_open_and_the_map_links_to_the_queue(
     assert page.locator("details.numbers[open]").count() == 6  # the map itself needs no script
     assert page.locator(".chart[hidden]").count() == 6
     page.locator('svg.choropleth a:has(path[data-state="LA"])').click()
-    assert page.url.endswith(reverse("triage:queue") + "?state=LA")
+    assert reverse("search:search") + "?state=LA&received_from=" in page.url
+    assert page.locator("h1").inner_text() == "Search"
     page.context.close()

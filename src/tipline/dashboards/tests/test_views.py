@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import re
@@ -17,9 +18,12 @@ from django.urls import reverse
 from tipline.accounts.choices import Role
 from tipline.accounts.models import User
 from tipline.audit.models import AuditEvent
+from tipline.common.time import utcnow
 from tipline.conftest import login
 from tipline.dashboards.tests.conftest import today
+from tipline.reports.choices import CloseReason
 from tipline.reports.models import Report
+from tipline.triage.services import report_close
 
 URL = "/console/dashboards/"
 
@@ -50,7 +54,12 @@ def test_dashboards_need_login(geo: Any) -> None:
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
-def test_page_draws_every_state_with_its_count_and_a_queue_link(
+def _period() -> str:
+    start = today() - timedelta(days=89)
+    return f"received_from={start.isoformat()}&amp;received_to={today().isoformat()}"
+
+
+def test_page_draws_every_state_with_its_count_and_a_search_link(
     national: User, report_in: Callable[..., Report]
 ) -> None:
     report_in("LA"), report_in("LA"), report_in("KN")
@@ -59,7 +68,7 @@ def test_page_draws_every_state_with_its_count_and_a_queue_link(
     counts = _map_counts(page)
     assert response.status_code == 200
     assert len(counts) == 37 and counts["LA"] == 2 and counts["KN"] == 1 and counts["OY"] == 0
-    assert f'href="{reverse("triage:queue")}?state=LA"' in page
+    assert f'href="{reverse("search:search")}?state=LA&amp;{_period()}"' in page
     assert "Lagos: 2 reports" in page and "CC BY 4.0" in page
     embedded = re.search(r'id="dashboard-charts"[^>]*>(.*?)</script>', page, re.S)
     assert embedded is not None
@@ -79,7 +88,24 @@ def test_state_links_keep_the_chosen_incident_type(
 ) -> None:
     report_in("KN")
     page = login(national).get(URL, {"type": "forced_begging"}).content.decode()
-    assert "?state=KN&amp;incident_type=forced_begging" in page
+    assert f"?state=KN&amp;{_period()}&amp;incident_type=forced_begging" in page
+
+
+def test_a_state_link_finds_every_report_the_map_counts_closed_ones_included(
+    national: User, report_in: Callable[..., Report]
+) -> None:
+    open_one, closed = report_in("LA"), report_in("LA")
+    report_in("KN")
+    old = report_in("LA", received_at=utcnow() - timedelta(days=120))  # before the period
+    report_close(report=closed, reason=CloseReason.INFORMATIONAL, actor=national)
+    client = login(national)
+    page = client.get(URL).content.decode()
+    link = re.search(r'<a href="([^"]+)" aria-label="Lagos:', page)
+    assert link is not None and _map_counts(page)["LA"] == 2
+    results = client.get(html.unescape(link[1])).content.decode()
+    found = set(re.findall(r"TL-\d{4}-\d{6}", results))
+    assert found == {open_one.reference, closed.reference}
+    assert old.reference not in results
 
 
 def test_kano_analyst_never_counts_lagos_reports_on_the_map_or_in_csv(
