@@ -36,6 +36,12 @@ CHUNK_SIZE = 1 << 20
 MAX_PDQ_SIDE = 512
 VIDEO_FRAME_INTERVAL = 1.0  # seconds between sampled frames
 VIDEO_MAX_FRAMES = 300  # a long video is sampled over its first five minutes at most
+# Frames decoded per video, sampled or not: a file whose timestamps never advance (or that holds
+# far more frames than its header says) would otherwise be decoded to its end, however long.
+VIDEO_MAX_DECODED_FRAMES = 60 * 300
+# Pixels decoded per image. Past this, an image keeps its digests only: a small PNG can declare
+# billions of pixels (a decompression bomb), and the worker must not try to hold them.
+MAX_DECODE_PIXELS = 64 * 1024 * 1024
 
 __all__ = [
     "CHUNK_SIZE",
@@ -43,14 +49,18 @@ __all__ = [
     "MIN_MATCH_QUALITY",
     "Digests",
     "FramePDQ",
+    "ImageRefused",
     "PDQResult",
+    "VideoSample",
     "StreamHasher",
     "hash_file",
     "is_matchable",
     "main_hash",
+    "open_image",
     "pdq_from_file",
     "pdq_from_image",
     "video_frame_pdqs",
+    "video_sample",
 ]
 
 
@@ -113,6 +123,20 @@ class FramePDQ:
     quality: int
 
 
+@dataclass(frozen=True)
+class VideoSample:
+    """The sampled frames' PDQ, how many frames were decoded, and whether decoding reached the
+    end of the video (False when `VIDEO_MAX_DECODED_FRAMES` stopped it)."""
+
+    frames: list[FramePDQ]
+    decoded: int
+    complete: bool
+
+
+class ImageRefused(ValueError):
+    """An image whose pixels will not be decoded (too many of them)."""
+
+
 def is_matchable(quality: int | None) -> bool:
     """Whether a PDQ hash of this quality may be matched: low-quality hashes never are."""
     return quality is not None and quality >= MIN_MATCH_QUALITY
@@ -127,9 +151,29 @@ def pdq_from_image(image: Image.Image) -> PDQResult:
     return PDQResult(np.packbits(bits.astype(np.uint8)).tobytes().hex(), int(quality))
 
 
+def open_image(source: str | Path | BinaryIO, side: int = MAX_PDQ_SIDE) -> Image.Image:
+    """Open an image to be shown at most `side` px, refusing one with too many pixels to decode.
+
+    Only the header is read here. JPEG is then decoded at a reduced scale where `side` allows.
+    """
+    with warnings.catch_warnings():
+        # Pillow warns past 89 megapixels and refuses past 179: our own limit below decides.
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        try:
+            image = Image.open(source)
+        except Image.DecompressionBombError as exc:
+            raise ImageRefused(str(exc)) from exc
+    image.draft(None, (side, side))
+    width, height = image.size
+    if width * height > MAX_DECODE_PIXELS:
+        image.close()
+        raise ImageRefused(f"{width}x{height} pixels, over the {MAX_DECODE_PIXELS} decoded")
+    return image
+
+
 def pdq_from_file(source: str | Path | BinaryIO) -> PDQResult:
     """PDQ of an image file (first frame of an animation); raises if Pillow cannot read it."""
-    with Image.open(source) as image:
+    with open_image(source) as image:
         # thumbnail() before load() lets the JPEG decoder scale down by 2-8x as it decodes.
         image.thumbnail((MAX_PDQ_SIDE, MAX_PDQ_SIDE), Image.Resampling.BICUBIC)
         return pdq_from_image(image)
@@ -141,27 +185,51 @@ def video_frame_pdqs(
     max_frames: int = VIDEO_MAX_FRAMES,
 ) -> list[FramePDQ] | None:
     """PDQ of one frame every `interval` seconds, or None when PyAV is not installed."""
+    sample = video_sample(path, interval, max_frames)
+    return None if sample is None else sample.frames
+
+
+def video_sample(
+    path: str | Path | BinaryIO,
+    interval: float = VIDEO_FRAME_INTERVAL,
+    max_frames: int = VIDEO_MAX_FRAMES,
+) -> VideoSample | None:
+    """Like `video_frame_pdqs`, also saying how far decoding went; None without PyAV."""
     try:
         import av  # optional dependency: its wheel bundles FFmpeg
     except ImportError:
         return None
     frames: list[FramePDQ] = []
+    progress = _Decoding()
     source = path if hasattr(path, "read") else str(path)  # a decrypted stream never touches disk
     with av.open(source) as container:
-        for time, image in _sampled_frames(container, interval):
+        for time, image in _sampled_frames(container, interval, progress):
             result = pdq_from_image(image)
             frames.append(FramePDQ(round(time, 3), result.hash, result.quality))
             if len(frames) >= max_frames:
-                break
-    return frames
+                return VideoSample(frames, progress.decoded, complete=False)
+    return VideoSample(frames, progress.decoded, complete=not progress.stopped)
 
 
-def _sampled_frames(container: Any, interval: float) -> Iterator[tuple[float, Image.Image]]:
-    """Decoded frames of the first video stream, at least `interval` seconds apart."""
+@dataclass
+class _Decoding:
+    decoded: int = 0
+    stopped: bool = False
+
+
+def _sampled_frames(
+    container: Any, interval: float, progress: _Decoding
+) -> Iterator[tuple[float, Image.Image]]:
+    """Decoded frames of the first video stream, at least `interval` seconds apart, counted in
+    `progress`; decoding stops after `VIDEO_MAX_DECODED_FRAMES`, whatever the timestamps say."""
     stream = container.streams.video[0]
     stream.thread_type = "AUTO"
     next_time = 0.0
     for frame in container.decode(stream):
+        if progress.decoded >= VIDEO_MAX_DECODED_FRAMES:
+            progress.stopped = True
+            return
+        progress.decoded += 1
         time = float(frame.time) if frame.time is not None else next_time
         if time + 1e-6 >= next_time:
             next_time = time + interval
@@ -207,11 +275,8 @@ def _sniff_mime(head: bytes) -> str | None:
 
 def _image_fields(path: Path) -> dict[str, Any]:
     try:
-        with warnings.catch_warnings():
-            # A very large image is still evidence: hash it rather than warn about it.
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            result = pdq_from_file(path)
-    except (OSError, ValueError, Image.DecompressionBombError) as exc:
+        result = pdq_from_file(path)
+    except (OSError, ValueError, EOFError, SyntaxError) as exc:  # ImageRefused is a ValueError
         return {"pdq_error": f"{type(exc).__name__}: {exc}"}
     return {"pdq": result.hash, "quality": result.quality}
 

@@ -10,17 +10,26 @@ import io
 
 from PIL import Image, ImageFilter, ImageOps
 
+from tipline.media.hashing import open_image
 from tipline.media.storage import read_decrypted
 from tipline.reports.models import ReportFile
 
 THUMB_SIDE = 256
 FULL_SIDE = 1600
 BLUR_RADIUS = 12
+PLACEHOLDER_GREY = 160
 
 
-def _open(file: ReportFile) -> Image.Image:
-    image = Image.open(io.BytesIO(b"".join(read_decrypted(file.storage_key))))
-    return ImageOps.exif_transpose(image) or image
+def _open(file: ReportFile, side: int) -> Image.Image:
+    """The image decoded for a view at most `side` px, or a plain grey square when it cannot
+    be (damaged, truncated, or too many pixels): the page shows that, never an error."""
+    try:
+        image = open_image(io.BytesIO(b"".join(read_decrypted(file.storage_key))), side)
+        image.load()
+        return ImageOps.exif_transpose(image) or image
+    # What Pillow raises for damaged files (ImageRefused is a ValueError).
+    except (OSError, ValueError, EOFError, SyntaxError):
+        return Image.new("L", (side, side), PLACEHOLDER_GREY)
 
 
 def _jpeg(image: Image.Image) -> bytes:
@@ -33,7 +42,7 @@ def _jpeg(image: Image.Image) -> bytes:
 
 def blurred_thumbnail(file: ReportFile) -> bytes:
     """Small, greyscale and heavily blurred: enough to tell images apart, not to see them."""
-    image = _open(file)
+    image = _open(file, THUMB_SIDE)
     image.thumbnail((THUMB_SIDE, THUMB_SIDE))
     grey = ImageOps.grayscale(image)
     return _jpeg(grey.filter(ImageFilter.GaussianBlur(BLUR_RADIUS)))
@@ -41,6 +50,6 @@ def blurred_thumbnail(file: ReportFile) -> bytes:
 
 def full_view(file: ReportFile) -> bytes:
     """The image itself, size-capped, EXIF stripped."""
-    image = _open(file)
+    image = _open(file, FULL_SIDE)
     image.thumbnail((FULL_SIDE, FULL_SIDE))
     return _jpeg(Image.frombytes(image.mode, image.size, image.tobytes()))

@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
 from django.db import transaction
-from PIL import ExifTags, Image, UnidentifiedImageError
+from PIL import ExifTags, Image
 
 from tipline.audit.services import audit_record
 from tipline.common.time import utcnow
 from tipline.media.choices import MatchKind
-from tipline.media.hashing import is_matchable, pdq_from_image, video_frame_pdqs
+from tipline.media.hashing import is_matchable, open_image, pdq_from_image, video_sample
 from tipline.media.index import current_indexes
 from tipline.media.models import FileMatch, HashList, HashListEntry, HashListVersion
 from tipline.media.sniff import IMAGE_TYPES, VIDEO_TYPES
@@ -157,17 +157,18 @@ def hashlist_set_active(*, hash_list: HashList, active: bool, actor: Any | None)
     return hash_list
 
 
-def _image(file: ReportFile) -> Image.Image | None:
-    if not file.storage_key or file.sniffed_type not in IMAGE_TYPES:
-        return None
+def _image(file: ReportFile) -> Image.Image | str:
+    """The decoded image, or why it keeps its digests only (the file is then opaque)."""
     if file.size is not None and file.size > MAX_IMAGE_BYTES:
-        return None
+        return f"over {MAX_IMAGE_BYTES} bytes"
     data = b"".join(read_decrypted(file.storage_key))
     try:
-        image = Image.open(io.BytesIO(data))
+        image = open_image(io.BytesIO(data))
         image.load()
-    except (UnidentifiedImageError, OSError):
-        return None
+    # Damaged or hostile files raise all of these from Pillow's decoders (ImageRefused is a
+    # ValueError, UnidentifiedImageError an OSError); the digests still identify the file.
+    except (OSError, ValueError, EOFError, SyntaxError) as exc:
+        return f"{type(exc).__name__}: {exc}"[:300]
     return image
 
 
@@ -177,28 +178,30 @@ def _exif(image: Image.Image) -> dict[str, str]:
     }
 
 
-def _video_frames(file: ReportFile) -> list[dict[str, Any]] | None:
+def _video_details(file: ReportFile) -> dict[str, Any] | None:
+    """Sampled frames and how far decoding went, or None when the video cannot be sampled."""
     if not file.storage_key or file.sniffed_type not in VIDEO_TYPES:
         return None
     if file.size is not None and file.size > MAX_VIDEO_BYTES:
         return None
     data = io.BytesIO(b"".join(read_decrypted(file.storage_key)))
     try:
-        frames = video_frame_pdqs(data)
+        sample = video_sample(data)
     except Exception:  # noqa: BLE001  # FFmpeg refuses many damaged files; digests still match
         return None
-    if frames is None:
+    if sample is None or not sample.frames:
         return None
-    return [{"time": f.time, "hash": f.hash, "quality": f.quality} for f in frames]
+    frames = [{"time": f.time, "hash": f.hash, "quality": f.quality} for f in sample.frames]
+    return {"frames": frames, "frames_decoded": sample.decoded, "frames_complete": sample.complete}
 
 
 def _compute_video_pdq(file: ReportFile) -> ReportFile:
-    frames = _video_frames(file)
-    if not frames:
+    details = _video_details(file)
+    if details is None:
         return file
-    best = max(frames, key=lambda f: f["quality"])
+    best = max(details["frames"], key=lambda f: f["quality"])
     file.pdq, file.pdq_quality = best["hash"], best["quality"]
-    file.details = {**(file.details or {}), "frames": frames}
+    file.details = {**(file.details or {}), **details}
     file.save(update_fields=["pdq", "pdq_quality", "details"])
     return file
 
@@ -211,8 +214,12 @@ def file_compute_pdq(*, file: ReportFile) -> ReportFile:
     """
     if file.sniffed_type in VIDEO_TYPES:
         return _compute_video_pdq(file)
+    if not file.storage_key or file.sniffed_type not in IMAGE_TYPES:
+        return file
     image = _image(file)
-    if image is None:
+    if isinstance(image, str):
+        file.details = {**(file.details or {}), "pdq_error": image}
+        file.save(update_fields=["details"])
         return file
     result = pdq_from_image(image)
     file.pdq, file.pdq_quality = result.hash, result.quality
