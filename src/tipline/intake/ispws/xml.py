@@ -14,6 +14,7 @@ operators, e.g. ``Validation failed [1,638] - Invalid content was found starting
 
 from __future__ import annotations
 
+import codecs
 import re
 import threading
 from dataclasses import dataclass
@@ -141,6 +142,7 @@ def parse_document(
     _reject_doctype(text)
     root = _parse(text)
     _reject_dtd(root)
+    _check_encoding(root)
     _check_depth(root, text)
     _check_root(root, text, expected_root)
     return root
@@ -233,6 +235,16 @@ def _reject_dtd(root: etree._Element) -> None:
     docinfo = root.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
         raise MalformedXML("Malformed XML [1,1] - DOCTYPE is disallowed.")
+
+
+def _check_encoding(root: etree._Element) -> None:
+    # libxml2 reads any encoding iconv knows (ARMSCII-8, VISCII...); the raw record is kept as
+    # text, decoded by Python, so an encoding Python lacks is refused here, like an unknown one.
+    encoding = root.getroottree().docinfo.encoding
+    try:
+        codecs.lookup(encoding or "utf-8")
+    except LookupError:
+        raise MalformedXML(f"Malformed XML [1,1] - Unsupported encoding: {encoding}") from None
 
 
 def _check_depth(root: etree._Element, text: bytes) -> None:
