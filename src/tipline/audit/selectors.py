@@ -1,14 +1,16 @@
-"""Reading and verifying the audit chain."""
+"""Reading and verifying the audit chain; reading look-ups."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from tipline.audit.chain import GENESIS, event_hash
-from tipline.audit.models import AuditChainHead, AuditEvent
+from tipline.audit.models import AuditChainHead, AuditEvent, LookupEvent
 
 
 @dataclass(frozen=True)
@@ -47,3 +49,58 @@ def _walk(events: Iterator[AuditEvent]) -> Iterator[ChainProblem]:
 def audit_verify() -> list[ChainProblem]:
     """Walk the whole chain and list every problem found (empty when intact)."""
     return list(_walk(AuditEvent.objects.order_by("seq").iterator(chunk_size=2000)))
+
+
+@dataclass(frozen=True)
+class LookupFilters:
+    """What the supervisors' look-up page asks for; every field left empty means "any".
+
+    `actors` limits the rows to look-ups by those users (a values queryset of ids, the viewer's
+    scope); None is every user. `identifier_hashes` are the keyed hashes of one identifier.
+    """
+
+    actors: QuerySet[Any] | None = None
+    actor_id: int | None = None
+    kind: str = ""
+    since: datetime | None = None
+    until: datetime | None = None
+    object_ref: str = ""
+    identifier_hashes: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class LookupPage:
+    """One page of look-ups, newest first; `after` is the keyset cursor of the next page."""
+
+    rows: list[LookupEvent]
+    after: tuple[datetime, int] | None
+
+
+def lookups_filtered(filters: LookupFilters) -> QuerySet[LookupEvent]:
+    """Look-ups matching the filters, newest first, with their actors."""
+    qs = LookupEvent.objects.select_related("actor").order_by("-at", "-id")
+    if filters.actors is not None:
+        qs = qs.filter(actor_id__in=filters.actors)
+    conditions = {
+        "actor_id": filters.actor_id,
+        "kind": filters.kind,
+        "at__gte": filters.since,
+        "at__lt": filters.until,
+        "object_ref": filters.object_ref,
+        "identifier_hash__in": filters.identifier_hashes,
+    }
+    return qs.filter(**{name: value for name, value in conditions.items() if value})
+
+
+def lookups_page(
+    filters: LookupFilters, *, after: tuple[datetime, int] | None = None, size: int = 100
+) -> LookupPage:
+    """A page of `lookups_filtered` from the cursor on: by (time, id), so a page costs the same
+    however deep it is, and rows written meanwhile never shift it."""
+    qs = lookups_filtered(filters)
+    if after is not None:
+        at, pk = after
+        qs = qs.filter(Q(at__lt=at) | Q(at=at, id__lt=pk))
+    rows = list(qs[: size + 1])
+    last = rows[size - 1] if len(rows) > size else None
+    return LookupPage(rows[:size], (last.at, last.pk) if last else None)

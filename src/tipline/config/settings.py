@@ -81,6 +81,8 @@ MIDDLEWARE = [
     "tipline.common.headers.SecurityHeadersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Innermost: writes the look-ups a view noted in one INSERT before its response leaves.
+    "tipline.audit.lookups.LookupMiddleware",
 ]
 
 ROOT_URLCONF = "tipline.config.urls"

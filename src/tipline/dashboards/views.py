@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from tipline.audit.lookups import lookup_note
+from tipline.audit.models import LookupKind
 from tipline.common.http import client_ip
 from tipline.dashboards.charts import CHART_STYLES, chart_specs
 from tipline.dashboards.exports import csv_response
@@ -50,6 +52,13 @@ def _export(request: HttpRequest, form: DashboardFilterForm) -> HttpResponse:
     filters = form.filters()
     table = dashboard_tables(user=request.user, filters=filters, names=[name])[name]
     dashboard_export_record(user=request.user, table=name, filters=filters, ip=client_ip(request))
+    lookup_note(
+        request,
+        kind=LookupKind.EXPORT,
+        object_ref=f"dashboard:{name}",
+        query=request.GET.urlencode(),
+        result_count=len(table.rows),
+    )
     return csv_response(table, filters)
 
 

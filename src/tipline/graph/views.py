@@ -7,6 +7,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from tipline.audit.lookups import lookup_note
+from tipline.audit.models import LookupKind
 from tipline.graph.payload import graph_payload
 from tipline.graph.selectors import (
     Graph,
@@ -15,6 +17,7 @@ from tipline.graph.selectors import (
     report_graph_for_user,
     report_neighbours_for_user,
 )
+from tipline.identifiers.selectors import identifier_value_hash
 
 
 def _page(request: HttpRequest, graph: Graph, title: str, centre: str = "") -> HttpResponse:
@@ -83,5 +86,11 @@ def expand_identifier(request: HttpRequest, identifier_id: int) -> JsonResponse:
     """An identifier's neighbours: the reports in scope carrying it, a page at a time."""
     graph = identifier_neighbours_for_user(
         user=request.user, identifier_id=identifier_id, offset=_offset(request)
+    )
+    lookup_note(
+        request,
+        kind=LookupKind.GRAPH_EXPAND,
+        identifier_hash=identifier_value_hash(identifier_id),
+        result_count=graph.reports_in_scope,
     )
     return _json(graph)

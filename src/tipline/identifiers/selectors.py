@@ -66,3 +66,10 @@ def identifiers_for_report(*, report: Report, user: Any) -> list[IdentifierRow]:
     for identifier_id, pks in shown.items():
         rows[identifier_id].shared_with = [loaded[pk] for pk in pks]
     return list(rows.values())
+
+
+def identifier_value_hash(identifier_id: int) -> str:
+    """The keyed hash an identifier is stored under ("" if there is none), for recording a
+    look-up of it without its value."""
+    hashes = Identifier.objects.filter(pk=identifier_id).values_list("value_hash", flat=True)
+    return hashes.first() or ""

@@ -1,4 +1,9 @@
-"""Media in the console: blurred by default; revealing one image is deliberate and audited."""
+"""Media in the console: blurred by default; revealing one image is deliberate and audited.
+
+A reveal is a decision, rare and worth the hash chain: it is an audit event, and also a look-up
+so the supervisors' look-up page lists it. Each full view afterwards is a look-up only: images
+load often, and a chained event per image would queue every one behind the chain's head lock.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tipline.accounts.services import user_set_media_preference
+from tipline.audit.lookups import lookup_note
+from tipline.audit.models import LookupKind
 from tipline.audit.services import audit_record
 from tipline.common.http import client_ip, safe_next
 from tipline.common.time import utcnow
@@ -60,6 +67,9 @@ def reveal(request: HttpRequest, file_id: str) -> HttpResponse:
             ip=client_ip(request),
             after={"report": file.report.reference},
         )
+    lookup_note(
+        request, kind=LookupKind.MEDIA_REVEAL, object_ref=file.report.reference, query=file_id
+    )
     revealed = dict(request.session.get(REVEALED, {}))
     revealed[file_id] = utcnow().timestamp() + REVEAL_SECONDS
     request.session[REVEALED] = revealed
@@ -74,14 +84,8 @@ def full(request: HttpRequest, file_id: str) -> HttpResponse:
     file = _viewable(request, file_id)
     if not _revealed(request, file_id):
         raise Http404("Reveal the image first.")
-    with transaction.atomic():
-        audit_record(
-            actor=request.user,
-            action="media.viewed",
-            object_type="report_file",
-            object_id=file_id,
-            ip=client_ip(request),
-        )
+    reference = file.report.reference  # type: ignore[attr-defined]  # a ReportFile
+    lookup_note(request, kind=LookupKind.MEDIA_VIEW, object_ref=reference, query=file_id)
     return _image_response(full_view(file))  # type: ignore[arg-type]  # a ReportFile
 
 

@@ -6,6 +6,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from tipline.audit.lookups import lookup_note
+from tipline.audit.models import LookupKind
 from tipline.audit.selectors import events_for_object
 from tipline.identifiers.selectors import identifiers_for_report
 from tipline.media.selectors import matches_for_files
@@ -20,6 +22,7 @@ from tipline.triage.selectors import cluster_reports_for_user, partner_queues, r
 def report_detail(request: HttpRequest, reference: str) -> HttpResponse:
     """Every part of one report. Images appear blurred and greyscale until revealed."""
     report = report_detail_for_user(user=request.user, reference=reference)
+    lookup_note(request, kind=LookupKind.REPORT_VIEW, object_ref=report.reference)
     files = list(report.files.all())
     matches = matches_for_files(files)
     cluster, cluster_total, cluster_hidden = cluster_reports_for_user(

@@ -329,3 +329,26 @@ def _window(text: str, spans: list[tuple[int, int]]) -> list[tuple[str, bool]]:
         cursor = last
     parts.append((text[cursor:end] + ("…" if end < len(text) else ""), False))
     return [p for p in parts if p[0]]
+
+
+def _any_platform_hash(normalized_handle: str) -> str:
+    """One hash for an account name on whatever platform: "@name" searched every platform."""
+    return identifier_hash(HANDLE, "*:" + normalized_handle.partition(":")[2])
+
+
+def lookup_hash(query: ParsedQuery) -> str:
+    """The keyed hash a search for an identifier is recorded under ("" for other searches).
+
+    An "@name" search asks several platforms at once and is recorded under one any-platform hash;
+    `lookup_hashes` of any spelling of the same account matches it.
+    """
+    if len(query.identifiers) > 1 and query.kind == HANDLE:
+        return _any_platform_hash(query.identifiers[0][1])
+    return identifier_hash(*query.identifiers[0]) if query.identifiers else ""
+
+
+def lookup_hashes(query: ParsedQuery) -> set[str]:
+    """Every hash under which a look-up of what `query` identifies may have been recorded."""
+    hashes = {identifier_hash(kind, normalized) for kind, normalized in query.identifiers}
+    handles = [normalized for kind, normalized in query.identifiers if kind == HANDLE]
+    return hashes | {_any_platform_hash(h) for h in handles}

@@ -9,14 +9,31 @@ from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
+from tipline.audit.lookups import lookup_note
+from tipline.audit.models import LookupKind
 from tipline.search.forms import SearchForm
-from tipline.search.selectors import Period, search_results
+from tipline.search.selectors import Period, SearchPage, lookup_hash, search_results
 from tipline.triage.selectors import QueueFilters
 
 
 def _wants_partial(request: HttpRequest) -> bool:
     """htmx swaps in the results alone; a history restore needs the whole page."""
     return "HX-Request" in request.headers and "HX-History-Restore-Request" not in request.headers
+
+
+def _note_search(request: HttpRequest, results: SearchPage) -> None:
+    """Record what was asked and how much came back: a page past the last seen counts as "more"."""
+    known = results.total if results.total is not None else results.end_index
+    more = results.capped or results.limited or (results.total is None and results.has_next)
+    lookup_note(
+        request,
+        kind=LookupKind.SEARCH,
+        object_ref=results.query.reference,
+        identifier_hash=lookup_hash(results.query),
+        query=results.query.text,
+        result_count=known,
+        result_more=more,
+    )
 
 
 @login_required
@@ -33,6 +50,7 @@ def search(request: HttpRequest) -> HttpResponse:
         results = search_results(
             user=request.user, query=query, filters=filters, period=period, page=page
         )
+        _note_search(request, results)
     template = "search/_results.html" if _wants_partial(request) else "search/search.html"
     context = {
         "form": form,

@@ -8,7 +8,7 @@ from typing import Any
 from PIL import Image
 
 from tipline.accounts.models import User
-from tipline.audit.models import AuditEvent
+from tipline.audit.models import AuditEvent, LookupEvent, LookupKind
 from tipline.conftest import draft, login
 from tipline.media.storage import EncryptedWriter
 from tipline.pipeline.services import pipeline_run
@@ -72,7 +72,11 @@ def test_full_view_needs_a_reveal_which_is_audited(lagos_analyst: User, geo: Any
     assert response.status_code == 200
     image = _decoded(response)
     assert image.mode == "RGB" and not image.getexif()
-    assert AuditEvent.objects.filter(action="media.viewed", object_id=file.file_id).exists()
+    reveals_and_views = LookupEvent.objects.filter(object_ref=file.report.reference)
+    kinds = sorted(reveals_and_views.values_list("kind", flat=True))
+    assert kinds == [LookupKind.MEDIA_REVEAL, LookupKind.MEDIA_VIEW]
+    assert {e.query for e in reveals_and_views} == {file.file_id}
+    assert {e.actor for e in reveals_and_views} == {lagos_analyst}
 
 
 def test_preference_opens_unblurred_and_is_audited(lagos_analyst: User, geo: Any) -> None:
@@ -92,6 +96,7 @@ def test_outsider_gets_404_for_media_of_another_command(kano_analyst: User, geo:
         assert client.get(f"/console/media/files/{file.file_id}/{path}").status_code == 404
     assert client.post(f"/console/media/files/{file.file_id}/reveal").status_code == 404
     assert not AuditEvent.objects.filter(action="media.revealed").exists()
+    assert not LookupEvent.objects.exists()  # refused, so nothing was looked at
 
 
 def test_hash_only_file_shows_no_picture(lagos_analyst: User, geo: Any) -> None:

@@ -17,6 +17,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from tipline.accounts.models import User
+from tipline.audit.lookups import lookup_event, lookups_record
+from tipline.audit.models import LookupKind
 from tipline.audit.services import audit_record
 from tipline.intake.ispws.export import report_to_ncmec
 from tipline.intake.ispws.xml import ValidationFailed
@@ -54,6 +56,19 @@ def _remove(paths: list[Path]) -> None:
         path.unlink(missing_ok=True)
 
 
+def _record_lookup(actor: User | None, reference: str, documents: int) -> None:
+    """The export on the supervisors' look-up page too, beside the report's other look-ups."""
+    event = lookup_event(
+        actor=actor,
+        actor_label=None if actor else "cli:export_ncmec",
+        kind=LookupKind.EXPORT,
+        object_ref=reference,
+        query="NCMEC CyberTipline XML",
+        result_count=documents,
+    )
+    lookups_record(events=[event])
+
+
 class Command(BaseCommand):
     help = "Write a report as CyberTipline XML (report.xml, fileDetails-N.xml) into a folder."
 
@@ -86,6 +101,7 @@ class Command(BaseCommand):
                         "sha256": {n: hashlib.sha256(b).hexdigest() for n, b in documents},
                     },
                 )
+                _record_lookup(actor, report.reference, len(documents))
         except Exception:
             _remove(written)  # an export that is not audited must not be left behind
             raise
