@@ -104,6 +104,94 @@ def api_client_create(
     return NewClient(client=client, api_key=key)
 
 
+def user_update(
+    *,
+    user: User,
+    actor: Any | None,
+    role: str,
+    commands: list[Any],
+    is_national: bool,
+    is_active: bool,
+    email: str = "",
+    first_name: str = "",
+    last_name: str = "",
+) -> User:
+    """Change a staff user's role, scope, details or whether they may sign in.
+
+    The admin's staff and superuser flags follow the role, as at creation, so an administrator
+    is made or unmade only by the role, and the audit row says so.
+    """
+    with transaction.atomic():
+        # From the row, not `user`: a form may already have written its values onto the instance.
+        before = _user_state(User.objects.select_for_update().get(pk=user.pk))
+        user.role, user.is_national, user.is_active = role, is_national, is_active
+        user.email, user.first_name, user.last_name = email, first_name, last_name
+        user.is_staff = user.is_superuser = role == "administrator"
+        user.full_clean(exclude=["password"])
+        user.save()
+        user.commands.set(commands)
+        audit_record(
+            actor=actor,
+            action="user.updated",
+            object_type="user",
+            object_id=user.pk,
+            before=before,
+            after=_user_state(user),
+        )
+    return user
+
+
+def _user_state(user: User) -> dict[str, Any]:
+    commands = sorted(user.commands.values_list("code", flat=True)) if user.pk else []
+    return {
+        "role": user.role,
+        "national": user.is_national,
+        "active": user.is_active,
+        "email": user.email,
+        "name": f"{user.first_name} {user.last_name}".strip(),
+        "commands": commands,
+    }
+
+
+def user_set_password(*, user: User, actor: Any | None, password: str | None) -> User:
+    """Set a user's password (None: password sign-in disabled). The audit row holds no secret."""
+    with transaction.atomic():
+        if password is None:
+            user.set_unusable_password()
+        else:
+            user.set_password(password)
+        user.save(update_fields=["password"])
+        audit_record(
+            actor=actor,
+            action="user.password_set",
+            object_type="user",
+            object_id=user.pk,
+            after={"usable": password is not None},
+        )
+    return user
+
+
+def api_client_update(
+    *, client: ApiClient, actor: Any | None, name: str, kind: str, scopes: list[str], active: bool
+) -> ApiClient:
+    """Rename a client, change its kind or scopes, or switch it off (its key stops working)."""
+    with transaction.atomic():
+        row = ApiClient.objects.select_for_update().get(pk=client.pk)  # the instance may be edited
+        before = {"name": row.name, "kind": row.kind, "scopes": row.scopes, "active": row.is_active}
+        client.name, client.kind, client.scopes, client.is_active = name, kind, scopes, active
+        client.full_clean()
+        client.save(update_fields=["name", "kind", "scopes", "is_active"])
+        audit_record(
+            actor=actor,
+            action="api_client.updated",
+            object_type="api_client",
+            object_id=client.pk,
+            before=before,
+            after={"name": name, "kind": kind, "scopes": scopes, "active": active},
+        )
+    return client
+
+
 def user_is_locked(user: User) -> bool:
     """Whether the account as a whole is inside a lock-out window (failures from many places)."""
     return user.locked_until is not None and user.locked_until > utcnow()

@@ -53,9 +53,13 @@ def geo_seed_defaults() -> int:
     return created
 
 
-def state_set_command(*, state: State, command: RegionalCommand, actor: Any) -> State:
-    """Route a state's reports to another command."""
+def state_assign_command(
+    *, state: State, command: RegionalCommand, actor: Any, ip: str | None = None
+) -> State:
+    """Route a state's reports to another command: routing reads `State.command` for every
+    report it routes from now on (`tipline reprocess --step route` re-routes earlier ones)."""
     with transaction.atomic():
+        state = State.objects.select_for_update().select_related("command").get(pk=state.pk)
         before = state.command.code
         state.command = command
         state.save(update_fields=["command"])
@@ -66,5 +70,6 @@ def state_set_command(*, state: State, command: RegionalCommand, actor: Any) -> 
             object_id=state.code,
             before={"command": before},
             after={"command": command.code},
+            ip=ip,
         )
     return state
