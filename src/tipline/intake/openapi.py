@@ -43,7 +43,25 @@ def _status_schema() -> dict[str, Any]:
     }
 
 
-def _responses(success: int, schema: str) -> dict[str, Any]:
+def _batch_result_schema() -> dict[str, Any]:
+    count = {"type": "integer", "minimum": 0}
+    item = {
+        "type": "object",
+        "properties": {"index": count, "http_status": {"type": "integer"}},
+        "required": ["index", "http_status"],
+    }
+    return {
+        "type": "object",
+        "properties": {
+            "accepted": count,
+            "rejected": count,
+            "results": {"type": "array", "items": item},
+        },
+        "required": ["accepted", "rejected", "results"],
+    }
+
+
+def _responses(success: int, schema: str, **more: str) -> dict[str, Any]:
     errors = {
         "400": "Invalid body; messages per field",
         "401": "Missing or invalid API key",
@@ -52,6 +70,7 @@ def _responses(success: int, schema: str) -> dict[str, Any]:
         "413": "Body too large",
         "415": "Not application/json",
         "429": "Rate limited; see Retry-After",
+        **more,
     }
     out: dict[str, Any] = {
         str(success): {
@@ -84,11 +103,23 @@ def _batch_schema() -> dict[str, Any]:
         "properties": {
             "reports": {
                 "type": "array",
+                "minItems": 1,
                 "maxItems": 1000,
                 "items": {"$ref": REF.format(model="ReportInput")},
             }
         },
     }
+
+
+def _with_link(responses: dict[str, Any], status: str) -> dict[str, Any]:
+    """A created report links to its status, so clients (and stateful fuzzers) can follow it."""
+    responses[status]["links"] = {
+        "GetReport": {
+            "operationId": "getReport",
+            "parameters": {"reference": "$response.body#/reference"},
+        }
+    }
+    return responses
 
 
 def _paths() -> dict[str, Any]:
@@ -106,7 +137,7 @@ def _paths() -> dict[str, Any]:
                 "summary": "Submit one report",
                 "requestBody": body,
                 "parameters": [_idempotency_header()],
-                "responses": _responses(201, "ReportStatus"),
+                "responses": _with_link(_responses(201, "ReportStatus"), "201"),
             }
         },
         "/api/v1/reports/batch": {
@@ -119,6 +150,7 @@ def _paths() -> dict[str, Any]:
         },
         "/api/v1/reports/{reference}": {
             "get": {
+                "operationId": "getReport",
                 "summary": "Status of one of your own reports (others answer 404)",
                 "parameters": [
                     {
@@ -128,7 +160,7 @@ def _paths() -> dict[str, Any]:
                         "schema": {"type": "string"},
                     }
                 ],
-                "responses": _responses(200, "ReportStatus"),
+                "responses": _responses(200, "ReportStatus", **{"404": "Not one of your reports"}),
             }
         },
     }
@@ -144,7 +176,7 @@ def openapi_document() -> dict[str, Any]:
         Error=_error_schema(),
         ReportStatus=_status_schema(),
         Batch=_batch_schema(),
-        BatchResult={"type": "object"},
+        BatchResult=_batch_result_schema(),
     )
     return {
         "openapi": "3.1.0",
