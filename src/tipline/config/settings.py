@@ -72,6 +72,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside everything that queries (session, user, look-ups): an unreachable database
+    # answers 503 with Retry-After in the area's dialect, never a 500 (common/outage.py).
+    "tipline.common.outage.DatabaseOutageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -87,6 +90,15 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "tipline.config.urls"
 WSGI_APPLICATION = "tipline.config.wsgi.application"
+# What each area answers while the database cannot be reached; the longest prefix wins.
+TIPLINE_OUTAGE_RESPONDERS = {
+    "/api/": "tipline.intake.outage.api_unavailable",
+    "/ispws/": "tipline.intake.outage.ispws_unavailable",
+    "/console/": "tipline.console.outage.console_unavailable",
+    "/accounts/": "tipline.console.outage.console_unavailable",
+    "/admin/": "tipline.console.outage.console_unavailable",
+    "/": "tipline.intake.outage.public_unavailable",
+}
 
 TEMPLATES = [
     {
