@@ -33,18 +33,25 @@ def report_get_for_user(*, user: Any, reference: str) -> Report:
         raise Http404("No such report.") from None
 
 
-def report_list_for_user(*, user: Any, limit: int = 200) -> QuerySet[Report]:
-    """Newest first, with what the list page shows loaded in one query."""
+# The report list's order, ending in the primary key so keyset pages are total.
+REPORT_LIST_ORDER = ["-received_at", "-pk"]
+
+
+def report_list_for_user(*, user: Any) -> QuerySet[Report]:
+    """Newest first, with what the list page shows loaded in one query (page it by
+    REPORT_LIST_ORDER)."""
     return (
         reports_visible_to(user)
         .select_related("routed_command", "state")
-        .order_by("-received_at")[:limit]
+        .order_by(*REPORT_LIST_ORDER)
     )
 
 
 def report_detail_for_user(*, user: Any, reference: str) -> Report:
     """A report with all its parts prefetched, scoped like `report_get_for_user`."""
-    qs = reports_visible_to(user).select_related("routed_command", "state", "api_client")
+    qs = reports_visible_to(user).select_related(
+        "routed_command", "state", "api_client", "assigned_to"
+    )
     qs = qs.prefetch_related("people", "internet_details", "files", "addenda")
     try:
         return qs.get(reference=reference)

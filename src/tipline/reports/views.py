@@ -12,7 +12,9 @@ from tipline.audit.selectors import events_for_object
 from tipline.identifiers.selectors import identifiers_for_report
 from tipline.media.selectors import matches_for_files
 from tipline.media.sniff import IMAGE_TYPES
-from tipline.reports.choices import PersonRole
+from tipline.reports.choices import CloseReason, PersonRole, Priority, SharingLevel
+from tipline.reports.display import has_contact, labelled_fields
+from tipline.reports.history import history_sentence
 from tipline.reports.selectors import report_detail_for_user
 from tipline.triage.forms import EscalateForm, NoteForm
 from tipline.triage.selectors import cluster_reports_for_user, partner_queues, report_worklog
@@ -20,7 +22,9 @@ from tipline.triage.selectors import cluster_reports_for_user, partner_queues, r
 
 @login_required
 def report_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    """Every part of one report. Images appear blurred and greyscale until revealed."""
+    """One report laid out as an analyst reads it: summary and description, identifiers and
+    links, people and internet details as labelled fields, then files and history; the
+    actions in one panel beside it. Images appear blurred and greyscale until revealed."""
     report = report_detail_for_user(user=request.user, reference=reference)
     lookup_note(request, kind=LookupKind.REPORT_VIEW, object_ref=report.reference)
     files = list(report.files.all())
@@ -28,6 +32,7 @@ def report_detail(request: HttpRequest, reference: str) -> HttpResponse:
     cluster, cluster_total, cluster_hidden = cluster_reports_for_user(
         report=report, user=request.user
     )
+    people = list(report.people.all())
     context = {
         "identifier_rows": identifiers_for_report(report=report, user=request.user),
         "cluster": cluster,
@@ -39,12 +44,20 @@ def report_detail(request: HttpRequest, reference: str) -> HttpResponse:
         **report_worklog(report=report),
         "file_rows": [(f, matches[f.pk], f.sniffed_type in IMAGE_TYPES) for f in files],
         "report": report,
-        "people": report.people.all(),
-        "roles": dict(PersonRole.choices),
-        "internet_details": report.internet_details.all(),
-        "files": report.files.all(),
+        "people": [(p, labelled_fields(p.details)) for p in people],
+        "reporter_contact": any(
+            p.role == PersonRole.REPORTER and has_contact(p.details) for p in people
+        ),
+        "internet_details": [(d, labelled_fields(d.data)) for d in report.internet_details.all()],
+        "files": files,
         "addenda": report.addenda.all(),
         "steps": report.steps.all(),
-        "history": events_for_object(object_type="report", object_id=report.pk),
+        "history": [
+            (e, history_sentence(e))
+            for e in events_for_object(object_type="report", object_id=report.pk)
+        ],
+        "priorities": Priority.choices,
+        "close_reasons": [c for c in CloseReason.choices if c[0] != CloseReason.DUPLICATE],
+        "exportable": report.sharing_level != SharingLevel.RED,
     }
     return render(request, "reports/report_detail.html", context)

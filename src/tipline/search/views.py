@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -11,8 +13,17 @@ from django.views.decorators.http import require_GET
 
 from tipline.audit.lookups import lookup_note
 from tipline.audit.models import LookupKind
+from tipline.reports.models import Report
 from tipline.search.forms import SearchForm
-from tipline.search.selectors import Period, SearchPage, lookup_hash, search_results
+from tipline.search.selectors import (
+    Period,
+    SearchPage,
+    lookup_hash,
+    parse_query,
+    reports_matching,
+    search_results,
+)
+from tipline.triage.exports import reports_export_response
 from tipline.triage.selectors import QueueFilters
 
 
@@ -36,6 +47,25 @@ def _note_search(request: HttpRequest, results: SearchPage) -> None:
     )
 
 
+def _export(
+    request: HttpRequest,
+    query: str,
+    filters: QueueFilters,
+    period: Period,
+    *,
+    criteria: dict[str, Any],
+) -> HttpResponse:
+    """Every result of the search (up to the export cap) as CSV, audited with the query."""
+    found = reports_matching(
+        user=request.user, query=parse_query(query), filters=filters, period=period
+    )
+    # A fresh query by id: the search's own query defers what its result rows do not show.
+    ordered = Report.objects.filter(pk__in=found.values("pk")).order_by("-received_at", "-pk")
+    return reports_export_response(
+        request, ordered, source="search", criteria={"q": query, **criteria}
+    )
+
+
 @login_required
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
@@ -47,6 +77,8 @@ def search(request: HttpRequest) -> HttpResponse:
         query, page = data.pop("q"), data.pop("page") or 1
         period = Period(data.pop("received_from"), data.pop("received_to"))
         filters = QueueFilters(**{k: v for k, v in data.items() if v})
+        if request.GET.get("format") == "csv":
+            return _export(request, query, filters, period, criteria=data)
         results = search_results(
             user=request.user, query=query, filters=filters, period=period, page=page
         )

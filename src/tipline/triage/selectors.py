@@ -69,15 +69,19 @@ def reports_filtered(qs: QuerySet[Report], f: QueueFilters, user: Any) -> QueryS
     return qs
 
 
-def queue_for_user(*, user: Any, filters: QueueFilters, limit: int = 200) -> QuerySet[Report]:
-    """Open reports in the user's scope, P1 first, then oldest first."""
+# The queue's order, ending in the primary key so keyset pages are total (common/paging.py).
+QUEUE_ORDER = ["rank", "received_at", "pk"]
+
+
+def queue_for_user(*, user: Any, filters: QueueFilters) -> QuerySet[Report]:
+    """Open reports in the user's scope, P1 first, then oldest first (page it by QUEUE_ORDER)."""
     qs = reports_visible_to(user).filter(status__in=OPEN_STATUSES)
     if filters.status:
         qs = reports_visible_to(user)
     qs = reports_filtered(qs, filters, user).select_related(
         "routed_command", "state", "assigned_to"
     )
-    return qs.annotate(rank=_priority_rank()).order_by("rank", "received_at")[:limit]
+    return qs.annotate(rank=_priority_rank()).order_by(*QUEUE_ORDER)
 
 
 def overdue_q(now: Any = None) -> Q:

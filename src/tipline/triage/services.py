@@ -303,3 +303,19 @@ def notifications_mark_read(*, user: Any, ids: list[int] | None = None) -> int:
                 after={"count": count},
             )
     return count
+
+
+def reports_exported(
+    *, actor: Any, source: str, criteria: dict[str, Any], references: list[str], ip: str | None
+) -> None:
+    """Record that a list of reports left the console as a file: who, from where (queue or
+    search), with what filters, and which references, so a leak can be traced."""
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="reports.exported_csv",
+            object_type="export",
+            object_id=source,
+            after={"criteria": criteria, "count": len(references), "references": references},
+            ip=ip,
+        )

@@ -17,11 +17,14 @@ from django.views.decorators.http import require_POST
 
 from tipline.accounts.models import User
 from tipline.common.http import client_ip, safe_next
+from tipline.common.paging import PageRequest, keyset_page
 from tipline.reports.models import Report
 from tipline.reports.selectors import report_get_for_user, reports_visible_to
 from tipline.triage import services
+from tipline.triage.exports import reports_export_response
 from tipline.triage.forms import BulkForm, EscalateForm, NoteForm, QueueFilterForm, ReferForm
 from tipline.triage.selectors import (
+    QUEUE_ORDER,
     QueueFilters,
     escalation_get_for_user,
     is_overdue,
@@ -34,13 +37,25 @@ from tipline.triage.selectors import (
 
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
-    """One queue per command (or national), P1 first, then oldest; with filters."""
+    """One queue per command (or national), P1 first, then oldest; with filters, paged.
+
+    A filter that does not validate is shown as an error with no rows, never dropped: a list
+    that looks filtered but is not misleads more than an empty one. `?format=csv` exports the
+    filtered queue (audited).
+    """
     form = QueueFilterForm(request.GET or None)
-    data = form.cleaned_data if form.is_valid() else {}
+    if form.is_bound and not form.is_valid():
+        context: dict[str, Any] = {"form": form, "page": None, "rows": [], "bulk": BulkForm()}
+        return render(request, "triage/queue.html", context, status=400)
+    data = form.cleaned_data if form.is_bound else {}
     filters = QueueFilters(**{k: v for k, v in data.items() if v})
-    reports = list(queue_for_user(user=request.user, filters=filters))
-    rows = [(r, is_overdue(r)) for r in reports]
-    return render(request, "triage/queue.html", {"form": form, "rows": rows, "bulk": BulkForm()})
+    qs = queue_for_user(user=request.user, filters=filters)
+    if request.GET.get("format") == "csv":
+        return reports_export_response(request, qs, source="queue", criteria=data)
+    page = keyset_page(qs, order=QUEUE_ORDER, request=PageRequest.from_query(request.GET))
+    rows = [(r, is_overdue(r)) for r in page.rows]
+    context = {"form": form, "page": page, "rows": rows, "bulk": BulkForm()}
+    return render(request, "triage/queue.html", context)
 
 
 @login_required

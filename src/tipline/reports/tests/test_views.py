@@ -46,7 +46,7 @@ def test_report_page_shows_every_part_decrypted(lagos_analyst: User, lagos_repor
     text = page.content.decode()
     assert page.status_code == 200
     assert "Adaeze" in text and "08031234567" in text
-    assert "report.submitted" in text and "Intake check" in text
+    assert "Received by web" in text and "Intake check" in text
 
 
 def test_national_supervisor_sees_every_command(make_user: Callable[..., User]) -> None:
