@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
     "tipline.common",
     "tipline.accounts",
     "tipline.audit",
@@ -144,11 +146,17 @@ CACHES = {
     }
 }
 
+TASKS = {
+    "default": {
+        "BACKEND": env_str("TIPLINE_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default", "pipeline"],
+    }
+}
+
 # (function path, interval in seconds): every `tipline worker` runs these between batches. Each
 # is idempotent, so several workers running one at about the same time is harmless.
 PERIODIC_JOBS = [
     ("tipline.intake.tasks.ispws_expire", 600),
-    ("tipline.media.tasks.media_sweep", 900),
 ]
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
