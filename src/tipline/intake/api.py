@@ -190,6 +190,7 @@ def reports_batch(request: HttpRequest) -> HttpResponse:
     return _submission(request, lambda client, payload, _body, ip: _batch(client, payload, ip))
 
 
+@csrf_exempt  # a token API has no cookie session to protect: a POST here is simply a 405
 @require_http_methods(["GET"])
 def report_detail(request: HttpRequest, reference: str) -> HttpResponse:
     """GET /api/v1/reports/{reference}: status of one of the caller's own reports."""

@@ -227,3 +227,13 @@ def test_get_with_wrong_method_is_405(platform: Any) -> None:
     _, key = platform
     response = Client().get(URL, HTTP_AUTHORIZATION=f"Bearer {key}")
     assert response.status_code == 405
+
+
+def test_writing_to_a_report_status_is_a_json_api_405_not_a_csrf_page(
+    platform: Any, geo: Any
+) -> None:
+    for method in ("post", "put", "delete"):
+        response = getattr(Client(), method)(
+            "/api/v1/reports/TL-2026-000001", HTTP_AUTHORIZATION=f"Bearer {platform[1]}"
+        )
+        assert response.status_code == 405, method
