@@ -21,6 +21,7 @@ import base64
 import json
 import os
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -52,7 +53,7 @@ from tipline.reports.drafts import (
     ReportDraft,
 )
 from tipline.reports.models import Report
-from tipline.reports.services import report_submit
+from tipline.reports.services import report_add_addendum, report_submit
 from tipline.triage.services import report_add_note, report_assign, report_escalate, report_refer
 
 COUNTS_FILE = Path(__file__).with_name("query_counts.json")
@@ -82,24 +83,42 @@ INCIDENT_TYPES = (
 )
 
 
-def _draft(
-    world_round: int, n: int, *, state: str, days_old: int = 0, kind: int = 0, **extra: Any
-) -> ReportDraft:
-    tag = f"{world_round}x{n}"
-    people = [
+def _person(tag: str) -> list[PersonDraft]:
+    """A suspect with phones (one shared by every report), an e-mail and an account, and a
+    victim."""
+    return [
         PersonDraft(
             role=PersonRole.REPORTED_PERSON,
             first_name="Invented",
             last_name=f"Suspect{tag}",
-            phones=[Phone(number=FOCUS_PHONE), Phone(number=f"0803{world_round}{n:06d}")],
+            phones=[
+                Phone(number=FOCUS_PHONE),
+                Phone(number=f"0803{zlib.crc32(tag.encode()) % 10**7:07d}"),
+            ],
             emails=[EmailAddress(address=f"suspect.{tag}@example.com")],
             accounts=[Account(platform="Instagram", screen_name=f"invented_{tag}")],
         ),
         PersonDraft(role=PersonRole.VICTIM, first_name="Chiamaka", last_name="Invented", age=14),
     ]
+
+
+def _draft(
+    world_round: int,
+    n: int,
+    *,
+    state: str,
+    days_old: int = 0,
+    kind: int = 0,
+    parts: int = 1,
+    **extra: Any,
+) -> ReportDraft:
+    """An invented report with `parts` suspects, victims and pairs of files."""
+    tag = f"{world_round}x{n}"
+    people = [person for part in range(parts) for person in _person(f"{tag}p{part}")]
     files = [
-        FileDraft(md5=f"{world_round:02x}{n:02x}".ljust(32, "a"), original_name=f"f{tag}.jpg"),
-        FileDraft(md5=f"{world_round:02x}{n:02x}".ljust(32, "b"), original_name=f"g{tag}.jpg"),
+        FileDraft(md5=f"{world_round:02x}{n:02x}{part:02x}".ljust(32, end), original_name=end)
+        for part in range(parts)
+        for end in ("a", "b")
     ]
     return ReportDraft(
         channel=extra.pop("channel", Channel.WEB),
@@ -136,11 +155,23 @@ def _grow(world: World) -> None:
     ]
     _submitted(_draft(r, 9, state=elsewhere[r % 3], kind=r))
     _submitted(_draft(r, 8, state="LA", channel=Channel.API), api_client=world.api_client)
-    for report in (world.focus, *lagos):
+    for report in lagos:
         report_add_note(report=report, body=f"Invented note {r}.", actor=world.analyst)
     report_escalate(report=lagos[0], reason="Invented reason.", actor=world.analyst)
     report_assign(report=lagos[1], assignee=world.analyst, actor=world.supervisor)
     report_refer(report=lagos[2], partner=world.partner, reason="Invented.", actor=world.analyst)
+    _new_focus(world)
+
+
+def _new_focus(world: World) -> None:
+    """The report the detail pages show: each round's has more of everything (people, files,
+    addenda, notes), so a page that queries once per part shows it."""
+    r = world.round
+    world.focus = _submitted(_draft(r, 7, state="LA", parts=r))
+    for n in range(r):
+        report_add_addendum(report=world.focus, body=f"More {n}.", channel=Channel.WEB)
+        report_add_note(report=world.focus, body=f"Invented note {n}.", actor=world.analyst)
+    report_escalate(report=world.focus, reason="Invented reason.", actor=world.analyst)
 
 
 def _world(make_user: Callable[..., User], geo: dict[str, RegionalCommand]) -> World:
@@ -193,7 +224,7 @@ def _pages(world: World) -> dict[str, tuple[str, str, dict[str, str]]]:
 
 
 def _api_reference(world: World) -> str:
-    report = Report.objects.filter(api_client=world.api_client).order_by("pk").first()
+    report = Report.objects.filter(api_client=world.api_client).order_by("pk").last()
     assert report is not None
     return report.reference
 
@@ -268,7 +299,7 @@ def test_every_page_makes_its_pinned_number_of_queries_whatever_the_data(
     small = _measure(world)
     _grow(world)
     large = _measure(world)
-    assert Report.objects.count() == 11
+    assert Report.objects.count() == 13
     grown = [f"{n}: {small[n]} queries, then {large[n]} with twice the data" for n in small]
     assert [line for n, line in zip(small, grown, strict=True) if small[n] != large[n]] == []
     if os.environ.get(UPDATE_VARIABLE) == "1":
