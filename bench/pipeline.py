@@ -1,10 +1,13 @@
 """Benchmark of the processing pipeline on PostgreSQL.
 
-1. Loads `--reports` synthetic reports through `report_submit` (which queues their pipeline
-   tasks), then times `--workers` worker processes (`tipline worker --batch`) draining the queue,
-   sampling each worker's peak RSS (VmHWM). Statistics are refreshed (ANALYZE) after the load and
-   every minute of the drain, as autovacuum would: the local PostgreSQL runs without it.
-2. Loads `--identifiers` stored identifiers, then times the incremental linking (`report_link`)
+1. Loads `--reports` synthetic reports through `report_submit` (the reports table is the
+   pipeline's queue), then times `--workers` worker processes (`tipline worker --batch`) draining
+   it, sampling each worker's peak RSS (VmHWM). Statistics are refreshed (ANALYZE) after the load
+   and every minute of the drain, as autovacuum would: the local PostgreSQL runs without it.
+2. On the now idle system, with `--workers` long-running workers waiting, times each of
+   `--latency-samples` single reports from the call of `report_submit` to its status reaching
+   `awaiting_triage` (the target for the p95 is 2 s).
+3. Loads `--identifiers` stored identifiers, then times the incremental linking (`report_link`)
    of `--link-samples` new reports that share some of them.
 
 Creates and drops a database of its own. The last line printed is one JSON object of figures.
@@ -18,6 +21,7 @@ import argparse
 import json
 import random
 import resource
+import signal
 import subprocess
 import sys
 import time
@@ -137,6 +141,48 @@ def count_unprocessed() -> int:
     return Report.objects.exclude(status=ReportStatus.AWAITING_TRIAGE).count()
 
 
+def _status_of(report_id: int) -> str:
+    from tipline.reports.models import Report
+
+    return str(Report.objects.values_list("status", flat=True).get(pk=report_id))
+
+
+def _time_one_report(rng: random.Random, i: int) -> float:
+    """Seconds from submitting one report to seeing it await triage (polled every 5 ms)."""
+    from tipline.reports.choices import ReportStatus
+    from tipline.reports.services import report_submit
+
+    started = time.perf_counter()
+    report = report_submit(draft=_draft(rng, 2 * 10**6 + i)).report  # type: ignore[arg-type]  # a ReportDraft
+    while _status_of(report.pk) != ReportStatus.AWAITING_TRIAGE:
+        if time.perf_counter() - started > 60:
+            raise RuntimeError(f"report {report.pk} was not processed within a minute")
+        time.sleep(0.005)
+    return time.perf_counter() - started
+
+
+def time_latency(workers: int, samples: int, db_name: str) -> list[float]:
+    """Submit-to-awaiting_triage seconds of single reports, one at a time, with idle workers."""
+    cmd = [str(ROOT / ".venv/bin/tipline"), "worker", "-v0"]
+    procs = [subprocess.Popen(cmd, env=_env(db_name)) for _ in range(workers)]
+    rng, timings = random.Random(13), []
+    try:
+        time.sleep(3)  # started and idle: waiting for work
+        for i in range(samples):
+            timings.append(_time_one_report(rng, i))
+            time.sleep(rng.uniform(0.2, 0.6))  # idle again between reports
+    finally:
+        for proc in procs:
+            proc.send_signal(signal.SIGTERM)
+        for proc in procs:
+            proc.wait(timeout=60)
+    return timings
+
+
+def _percentile(sorted_values: list[float], fraction: float) -> float:
+    return sorted_values[min(int(len(sorted_values) * fraction), len(sorted_values) - 1)]
+
+
 def load_identifiers(n: int) -> None:
     from django.db import connection
 
@@ -178,6 +224,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--identifiers", type=int, default=1_000_000)
     parser.add_argument("--link-samples", type=int, default=300)
+    parser.add_argument("--latency-samples", type=int, default=60)
     parser.add_argument("--db-name", default="tipline_bench_pipeline")
     args = parser.parse_args(argv)
     psql(f"DROP DATABASE IF EXISTS {args.db_name}")
@@ -193,6 +240,7 @@ def main(argv: list[str] | None = None) -> int:
         analyze()
         drain_s, peak_mb, cpu = drain(args.workers, args.db_name)
         unprocessed = count_unprocessed()
+        latency = sorted(time_latency(args.workers, args.latency_samples, args.db_name))
         load_identifiers(args.identifiers)
         timings = sorted(time_linking(args.link_samples))
     finally:
@@ -209,6 +257,9 @@ def main(argv: list[str] | None = None) -> int:
         "worker_peak_rss_mb": round(peak_mb, 1),
         "cpu_ms_per_report_workers": round(cpu["workers"] * 1000 / args.reports, 1),
         "cpu_ms_per_report_postgres": round(cpu["postgres"] * 1000 / args.reports, 1),
+        "submit_to_triage_p50_s": round(_percentile(latency, 0.5), 3),
+        "submit_to_triage_p95_s": round(_percentile(latency, 0.95), 3),
+        "submit_to_triage_max_s": round(latency[-1], 3),
         "stored_identifiers": args.identifiers,
         "link_p50_ms": round(timings[len(timings) // 2], 2),
         "link_p95_ms": round(timings[int(len(timings) * 0.95)], 2),

@@ -16,8 +16,18 @@ $BIN/tipline createcachetable
 $BIN/tipline collectstatic --no-input -v0
 $BIN/tipline demo
 
-# The worker's per-task lines go to a log, so the addresses below stay on screen.
-$BIN/tipline worker -v1 >>"$TIPLINE_VAR_DIR/worker.log" 2>&1 &
+# The worker's lines go to a log, so the addresses below stay on screen. It waits out database
+# errors itself; should it die all the same, it is started again, as a supervisor would.
+(
+  trap 'kill -TERM "$child" 2>/dev/null; wait "$child" || true; exit 0' TERM
+  while true; do
+    $BIN/tipline worker -v1 >>"$TIPLINE_VAR_DIR/worker.log" 2>&1 &
+    child=$!
+    wait "$child" && status=0 || status=$?
+    echo "worker exited ($status); restarting it in 2 s" >>"$TIPLINE_VAR_DIR/worker.log"
+    sleep 2
+  done
+) &
 WORKER=$!
 $BIN/gunicorn -c python:tipline.config.gunicorn tipline.config.wsgi:application \
   --bind "127.0.0.1:$PORT" --access-logfile - --log-level warning &

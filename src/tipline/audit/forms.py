@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from tipline.accounts.models import User
 from tipline.audit.models import LookupKind
 from tipline.audit.selectors import LookupFilters
+from tipline.identifiers.selectors import references_holding
 from tipline.search.selectors import lookup_hashes, parse_query
 
 
@@ -74,4 +75,5 @@ class LookupFilterForm(forms.Form):
             until=_wat_midnight(data["until"], days_later=1),
             object_ref=data["report"].strip().upper(),
             identifier_hashes=data["identifier"],
+            holding=references_holding(data["identifier"]) if data["identifier"] else None,
         )

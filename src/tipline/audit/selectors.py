@@ -56,7 +56,9 @@ class LookupFilters:
     """What the supervisors' look-up page asks for; every field left empty means "any".
 
     `actors` limits the rows to look-ups by those users (a values queryset of ids, the viewer's
-    scope); None is every user. `identifier_hashes` are the keyed hashes of one identifier.
+    scope); None is every user. `identifier_hashes` are the keyed hashes of one identifier;
+    `holding` (a values queryset of report references) adds the look-ups of the reports that
+    hold it: whoever opened such a report saw the identifier too.
     """
 
     actors: QuerySet[Any] | None = None
@@ -66,6 +68,7 @@ class LookupFilters:
     until: datetime | None = None
     object_ref: str = ""
     identifier_hashes: frozenset[str] = frozenset()
+    holding: QuerySet[Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -87,9 +90,14 @@ def lookups_filtered(filters: LookupFilters) -> QuerySet[LookupEvent]:
         "at__gte": filters.since,
         "at__lt": filters.until,
         "object_ref": filters.object_ref,
-        "identifier_hash__in": filters.identifier_hashes,
     }
-    return qs.filter(**{name: value for name, value in conditions.items() if value})
+    qs = qs.filter(**{name: value for name, value in conditions.items() if value})
+    if not filters.identifier_hashes:
+        return qs
+    about = Q(identifier_hash__in=filters.identifier_hashes)
+    if filters.holding is not None:
+        about |= Q(object_ref__in=filters.holding)
+    return qs.filter(about)
 
 
 def lookups_page(

@@ -51,8 +51,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
-    "django_tasks",
-    "django_tasks_db",
     "tipline.common",
     "tipline.accounts",
     "tipline.audit",
@@ -143,13 +141,6 @@ CACHES = {
         # Shared across web processes, which a per-process cache would not be (rate limits).
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "tipline_cache",
-    }
-}
-
-TASKS = {
-    "default": {
-        "BACKEND": env_str("TIPLINE_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
-        "QUEUES": ["default", "pipeline"],
     }
 }
 

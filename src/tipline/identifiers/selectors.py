@@ -6,6 +6,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import QuerySet
+
 from tipline.identifiers.models import Identifier, ReportIdentifier
 from tipline.reports.models import Report
 from tipline.reports.selectors import reports_visible_to
@@ -73,3 +75,10 @@ def identifier_value_hash(identifier_id: int) -> str:
     look-up of it without its value."""
     hashes = Identifier.objects.filter(pk=identifier_id).values_list("value_hash", flat=True)
     return hashes.first() or ""
+
+
+def references_holding(value_hashes: frozenset[str]) -> QuerySet[Report, Any]:
+    """The references of every report holding an identifier with one of these keyed hashes (a
+    subquery; no scope: used to find who looked at them, not to show them)."""
+    links = ReportIdentifier.objects.filter(identifier__value_hash__in=value_hashes)
+    return Report.objects.filter(pk__in=links.values("report_id")).values("reference")

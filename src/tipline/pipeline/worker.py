@@ -28,12 +28,13 @@ logger = logging.getLogger(__name__)
 # Idle polling on SQLite starts here and doubles up to once a second: a new report is seen
 # within a second, and an idle worker costs a query a second.
 SQLITE_POLL_FIRST, SQLITE_POLL_MAX = 0.05, 1.0
-# Waiting after a failed attempt doubles from one second to this.
-ERROR_BACKOFF_MAX = 30.0
+# Waiting after a failed attempt doubles from one second to this: a database back after a long
+# outage is used again within ten seconds, and a worker waiting for it costs next to nothing.
+ERROR_BACKOFF_MAX = 10.0
 
 
 def error_backoff(failures: int) -> float:
-    """1 s, 2 s, 4 s... up to 30 s after consecutive failed attempts."""
+    """1 s, 2 s, 4 s, 8 s, then 10 s between consecutive failed attempts."""
     return min(float(2 ** max(failures - 1, 0)), ERROR_BACKOFF_MAX)
 
 
@@ -79,6 +80,9 @@ class Waiter:
     def busy(self) -> None:
         self.idle_for = 0
 
+    def __str__(self) -> str:
+        return f"polling when idle (at most {min(self.poll, SQLITE_POLL_MAX)} s apart)"
+
     def close(self) -> None:
         pass
 
@@ -111,6 +115,9 @@ class ListeningWaiter(Waiter):
             self.close()
             time.sleep(timeout)
             return False
+
+    def __str__(self) -> str:
+        return f"woken by NOTIFY {SUBMITTED_CHANNEL} (and polling {self.poll} s apart)"
 
     def _listen(self) -> Any:
         conn = connection.get_new_connection(connection.get_connection_params())
@@ -150,6 +157,8 @@ class Worker:
 
     def run(self) -> int:
         """Loop until stopped; the number of reports processed."""
+        idle = "exiting when nothing is due" if self.drain else str(self.waiter)
+        logger.info("pipeline worker started: batches of %d, %s", self.size, idle)
         failures = 0
         try:
             while not self.stopping.is_set():
@@ -192,8 +201,10 @@ class Worker:
 
     def _after_failure(self, what: str, failures: int) -> None:
         delay = error_backoff(failures)
+        # The traceback once per outage; then a line per attempt.
+        first = failures == 1
         logger.warning(
-            "%s (attempt %d); trying again in %.0f s", what, failures, delay, exc_info=True
+            "%s (attempt %d); trying again in %.0f s", what, failures, delay, exc_info=first
         )
         with contextlib.suppress(Exception):
             connection.close()

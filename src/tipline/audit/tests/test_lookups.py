@@ -7,9 +7,11 @@ import csv
 import io
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 from django.http import HttpRequest, HttpResponse
 from django.test import Client, RequestFactory
@@ -22,6 +24,7 @@ from tipline.audit.lookups import LookupMiddleware, lookup_event, lookup_note, l
 from tipline.audit.models import LookupEvent, LookupKind
 from tipline.conftest import login
 from tipline.geo.models import RegionalCommand
+from tipline.identifiers.models import Identifier
 from tipline.search.tests.conftest import Submit, submit_report
 
 URL = reverse("audit:lookups")
@@ -208,3 +211,39 @@ def test_the_database_refuses_to_edit_a_look_up(lagos_analyst: User) -> None:
         LookupEvent.objects.update(result_count=0)
     with pytest.raises(RuntimeError):
         LookupEvent.objects.get().save()
+
+
+def test_the_phone_finds_views_of_reports_holding_it_and_graph_expansions(
+    submit: Submit, lagos_analyst: User, supervisor: User
+) -> None:
+    holding = submit("Invented report naming a phone.", phone=PHONE)
+    other = submit("Invented report with another phone.", phone="08031112222")
+    client = login(lagos_analyst)
+    for report in (holding, other):
+        client.get(reverse("console:report", args=[report.reference]))
+    phone = Identifier.objects.get(kind="phone", report_links__report=holding)
+    expand = reverse("graph:expand_identifier", args=[phone.pk])
+    assert client.get(expand).status_code == 200
+    page = login(supervisor).get(URL, {"identifier": "+2348035550199"}).content.decode()
+    assert f"<td>{holding.reference}</td>" in page and other.reference not in page
+    assert "<td>Identifier expanded in the graph</td>" in page
+
+
+def test_a_dashboard_export_is_recorded_with_its_row_count(
+    lagos_report: Any, lagos_analyst: User
+) -> None:
+    url = reverse("dashboards:overview")
+    response = login(lagos_analyst).get(url, {"format": "csv", "table": "volume_by_type"})
+    assert response.status_code == 200
+    export = LookupEvent.objects.get(kind=LookupKind.EXPORT)
+    assert export.actor == lagos_analyst and export.object_ref == "dashboard:volume_by_type"
+    assert export.result_count == len(_rows(response)) - 1  # the header is no result
+
+
+def test_an_ncmec_export_is_recorded_with_the_report_and_its_documents(
+    lagos_report: Any, tmp_path: Path
+) -> None:
+    call_command("export_ncmec", lagos_report.reference, out=str(tmp_path))
+    export = LookupEvent.objects.get(kind=LookupKind.EXPORT)
+    assert export.object_ref == lagos_report.reference and export.actor_label == "cli:export_ncmec"
+    assert export.result_count == len(list(tmp_path.iterdir()))
