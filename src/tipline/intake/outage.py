@@ -6,6 +6,7 @@ None of these may touch the database: the responses are built from the request a
 from __future__ import annotations
 
 import json
+import secrets
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
@@ -71,6 +72,12 @@ def _report_form(request: HttpRequest) -> PublicReportForm | None:
         return None
     if request.resolver_match.view_name != "intake:report":
         return None
+    # A fresh one-time token: the outage may have kept the old one reserved with no report
+    # behind it (its release needs the database), and a retry with it would be taken for a
+    # resend of a report that was never stored. At worst, a report stored in the instant
+    # before the outage is filed twice, which an analyst can close as a duplicate.
+    data = data.copy()
+    data["submission"] = secrets.token_urlsafe(24)
     return PublicReportForm(data, states=_default_states())
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -28,6 +29,7 @@ from tipline.accounts.services import api_client_create
 from tipline.common.outage import RETRY_AFTER_SECONDS, database_unreachable
 from tipline.conftest import login
 from tipline.intake import services as intake_services
+from tipline.intake.forms import PublicReportForm
 from tipline.intake.tests.test_translations import catalogue
 from tipline.reports.models import Report
 
@@ -246,3 +248,38 @@ def test_the_wake_up_notice_is_sent_inside_the_transaction_so_it_cannot_fail_a_c
     assert failed.status_code == 503 and Report.objects.count() == 0
     assert _submit(api_key, "notify-1").status_code == 201
     assert Report.objects.count() == 1
+
+
+def _outage_from_the_store(patchers: list[Any]) -> Callable[..., Any]:
+    """`public_report_submit` during which the database goes away for the rest of the request."""
+
+    def store(**kwargs: Any) -> Any:
+        error = _driver_error("server closed the connection unexpectedly")
+        patchers.append(mock.patch.object(connection, "create_cursor", side_effect=error))
+        patchers[-1].start()
+        raise OperationalError("server closed the connection unexpectedly") from error
+
+    return store
+
+
+@pytest.mark.skipif(
+    "submission" not in PublicReportForm.base_fields,
+    reason="the form's one-time token arrives with the public form's resend work",
+)
+def test_a_form_whose_store_met_the_outage_is_stored_when_sent_again(geo: Any) -> None:
+    patchers: list[Any] = []
+    client = Client()
+    token = re.search(r'name="submission" value="([^"]+)"', client.get("/ig/").content.decode())
+    assert token is not None
+    store = _outage_from_the_store(patchers)
+    try:
+        with mock.patch.object(intake_services, "public_report_submit", side_effect=store):
+            failed = client.post("/ig/", _form(submission=token[1]))
+    finally:
+        for patcher in patchers:
+            patcher.stop()
+    assert failed.status_code == 503 and Report.objects.count() == 0
+    again = re.search(r'name="submission" value="([^"]+)"', failed.content.decode())
+    assert again is not None and again[1] != token[1]
+    resent = client.post("/ig/", _form(submission=again[1]))
+    assert resent.status_code == 303 and Report.objects.count() == 1
