@@ -16,6 +16,8 @@ def _who(event: Any) -> str:
     label = event.actor_label or ""
     if label in SYSTEM_LABELS:
         return "the pipeline"
+    if label.startswith("public:"):
+        return f"a member of the public ({label.partition(':')[2]})"
     if label.startswith("reporter:"):
         return f"the reporter ({label.partition(':')[2]})"
     if label.startswith("cli:"):

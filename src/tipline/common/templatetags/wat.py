@@ -34,3 +34,9 @@ def wat(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
 def wat_iso(value: datetime | None) -> str:
     """The same instant as ISO 8601 with its offset, for `<time datetime>`."""
     return value.astimezone(WAT).isoformat() if isinstance(value, datetime) else ""
+
+
+@register.filter
+def wat_day(value: datetime | None) -> str:
+    """The WAT calendar day, `2026-12-06`, where a whole time would crowd a list."""
+    return value.astimezone(WAT).strftime("%Y-%m-%d") if isinstance(value, datetime) else ""

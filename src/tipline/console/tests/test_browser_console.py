@@ -87,6 +87,7 @@ def test_analyst_triages_a_p1_and_a_linked_duplicate(
     assert Report.objects.get(pk=linked.pk).assigned_to.username == username  # type: ignore[union-attr]
     _check(page, "console-report-assigned")
 
+    page.locator(".actions-panel summary", has_text="Close").click()
     page.fill("#duplicate-of", urgent.reference)
     page.get_by_role("button", name="Close as duplicate").click()
     page.wait_for_url(f"**/console/reports/{linked.reference}/")
