@@ -32,10 +32,10 @@ def _label(key: str) -> str:
 def _text(value: Any) -> str:
     """One stored value as a line: a dict's non-empty parts as "label: value", joined."""
     if isinstance(value, dict):
-        parts = [
-            f"{_label(k)}: {_text(v)}" for k, v in value.items() if v not in (None, "", [], {})
-        ]
-        return "; ".join(parts)
+        filled = {k: _text(v) for k, v in value.items() if _text(v)}
+        if len(filled) == 1:
+            return next(iter(filled.values()))  # a phone's number needs no "number:" label
+        return "; ".join(f"{_label(k)}: {v}" for k, v in filled.items())
     if isinstance(value, list):
         return ", ".join(_text(v) for v in value if v not in (None, "", [], {}))
     if isinstance(value, bool):
