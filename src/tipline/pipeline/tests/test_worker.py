@@ -137,16 +137,22 @@ def _run_closing(worker: Worker) -> None:
 
 
 REPORTS, LEASE_S = 12, 3
+LOG = "TIPLINE_TEST_PROCESS_LOG"  # where the processes of a test write their stderr
 
 
 def _harness(env: dict[str, str], *args: str) -> subprocess.Popen[str]:
     command = [sys.executable, "-m", "tipline.pipeline.tests.harness", *args]
-    return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True)  # noqa: S603  # this interpreter, our module
+    with Path(env[LOG]).open("a") as log:  # every process's stderr, for a failure's message
+        return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=log, text=True)  # noqa: S603  # this interpreter, our module
 
 
-def _finish(process: subprocess.Popen[str]) -> str:
+def _log_of(env: dict[str, str]) -> str:
+    return Path(env[LOG]).read_text()[-4000:]
+
+
+def _finish(process: subprocess.Popen[str], env: dict[str, str]) -> str:
     out, _ = process.communicate(timeout=120)
-    assert process.returncode == 0
+    assert process.returncode == 0, _log_of(env)
     return out
 
 
@@ -163,6 +169,7 @@ def _environment(tmp_path: Path) -> dict[str, str]:
         "DATABASE_URL": _database_url(tmp_path),
         "TIPLINE_PIPELINE_LEASE_SECONDS": str(LEASE_S),
         "DJANGO_SETTINGS_MODULE": "tipline.config.settings",
+        LOG: str(tmp_path / "processes.log"),
     }
     if connection.vendor != "postgresql":
         migrate = [sys.executable, "-m", "django", "migrate", "-v0"]
@@ -171,7 +178,7 @@ def _environment(tmp_path: Path) -> dict[str, str]:
 
 
 def _outcome(env: dict[str, str]) -> dict[str, Any]:
-    return dict(json.loads(_finish(_harness(env, "outcome"))))
+    return dict(json.loads(_finish(_harness(env, "outcome"), env)))
 
 
 def _wait_until_all_processed(env: dict[str, str], within: float) -> float:
@@ -181,7 +188,7 @@ def _wait_until_all_processed(env: dict[str, str], within: float) -> float:
         if all(r["status"] == ReportStatus.AWAITING_TRIAGE for r in reports):
             return time.monotonic() - started
         time.sleep(0.5)
-    raise AssertionError("reports left unprocessed")
+    raise AssertionError(f"reports left unprocessed\n{_log_of(env)}")
 
 
 @pytest.mark.slow
@@ -190,11 +197,11 @@ def test_a_worker_killed_mid_batch_leaves_every_report_processed_exactly_once(
     tmp_path: Path,
 ) -> None:
     env = _environment(tmp_path)
-    _finish(_harness(env, "submit", str(REPORTS)))
+    _finish(_harness(env, "submit", str(REPORTS)), env)
     marker = tmp_path / "in-the-middle-of-a-batch"
     stalled = _harness(env, "stalling", str(marker))
     while not marker.exists():
-        assert stalled.poll() is None
+        assert stalled.poll() is None, _log_of(env)
         time.sleep(0.05)
     stalled.send_signal(signal.SIGKILL)
     stalled.wait()
@@ -202,7 +209,7 @@ def test_a_worker_killed_mid_batch_leaves_every_report_processed_exactly_once(
     rescuer = _harness(env, "worker")
     took = _wait_until_all_processed(env, within=60)
     rescuer.send_signal(signal.SIGTERM)
-    assert rescuer.wait(timeout=30) == 0  # stops cleanly
+    assert rescuer.wait(timeout=30) == 0, _log_of(env)  # stops cleanly
     once = sorted([name, 1] for name, _ in steps.STEPS)  # as JSON gives them
     reports = _outcome(env).values()
     assert len(reports) == REPORTS and took < LEASE_S + 30
