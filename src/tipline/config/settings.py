@@ -29,6 +29,7 @@ TESTING = env_bool("TIPLINE_TESTING", False)
 DEV_SECRET_KEY = "dev-insecure-secret-key-not-for-production-use-0000000000"  # noqa: S105
 DEV_FIELD_KEYS = "dev1:ZGV2LWZpZWxkLWtleS1ub3QtZm9yLXByb2R1Y3Rpb24="
 DEV_MEDIA_KEY = "ZGV2LW1lZGlhLWtleS1ub3QtZm9yLXByb2R1Y3Rpb24="
+DEV_BLIND_INDEX_KEY = "dev-blind-index-key-not-for-production-use-000000"  # noqa: S105
 _RELAXED = DEMO_MODE or DEBUG or TESTING
 # Commands that touch neither the database nor a key (`tipline extract`, `locate`, `hash`) run
 # anywhere: `tipline` names them here. Their secrets stay empty, so nothing can use a default.
@@ -38,6 +39,11 @@ _SECRETLESS = env_str("TIPLINE_CLI_COMMAND", "") in SECRETLESS_COMMANDS
 SECRET_KEY = env_secret("DJANGO_SECRET_KEY") or (DEV_SECRET_KEY if _RELAXED else "")
 TIPLINE_FIELD_KEYS = env_secret("TIPLINE_FIELD_KEYS") or (DEV_FIELD_KEYS if _RELAXED else "")
 TIPLINE_MEDIA_KEY = env_secret("TIPLINE_MEDIA_KEY") or (DEV_MEDIA_KEY if _RELAXED else "")
+# Keys the people matcher's blind indexes (HMAC of name tokens and identifiers), apart from the
+# field keys: rotating it means re-indexing, never re-encrypting.
+TIPLINE_BLIND_INDEX_KEY = env_secret("TIPLINE_BLIND_INDEX_KEY") or (
+    DEV_BLIND_INDEX_KEY if _RELAXED else ""
+)
 MFA_REQUIRED = env_bool("TIPLINE_MFA_REQUIRED", not DEMO_MODE)
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
@@ -65,6 +71,7 @@ INSTALLED_APPS = [
     "tipline.graph",
     "tipline.dashboards",
     "tipline.console",
+    "tipline.people",
 ]
 
 MIDDLEWARE = [
@@ -290,6 +297,8 @@ def _refuse_defaults() -> None:
         problems.append("TIPLINE_FIELD_KEYS is unset or the development default")
     if not TIPLINE_MEDIA_KEY or TIPLINE_MEDIA_KEY == DEV_MEDIA_KEY:
         problems.append("TIPLINE_MEDIA_KEY is unset or the development default")
+    if not TIPLINE_BLIND_INDEX_KEY or TIPLINE_BLIND_INDEX_KEY == DEV_BLIND_INDEX_KEY:
+        problems.append("TIPLINE_BLIND_INDEX_KEY is unset or the development default")
     if problems:
         raise ImproperlyConfigured(
             "Refusing to start in production: "

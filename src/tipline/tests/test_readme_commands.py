@@ -153,7 +153,12 @@ def test_other_commands_outside_a_checkout_name_the_variables_to_set(
     assert line.endswith(
         ". Set the variables named (README, Production), or TIPLINE_DEMO=1 for demo data."
     )
-    for name in ("DJANGO_SECRET_KEY", "TIPLINE_FIELD_KEYS", "TIPLINE_MEDIA_KEY"):
+    for name in (
+        "DJANGO_SECRET_KEY",
+        "TIPLINE_FIELD_KEYS",
+        "TIPLINE_MEDIA_KEY",
+        "TIPLINE_BLIND_INDEX_KEY",
+    ):
         assert f"{name} is unset or the development default" in line
 
 

@@ -21,6 +21,7 @@ def production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
         DJANGO_SECRET_KEY=secrets.token_urlsafe(60),
         TIPLINE_FIELD_KEYS=f"k1:{key}",
         TIPLINE_MEDIA_KEY=base64.b64encode(os.urandom(32)).decode(),
+        TIPLINE_BLIND_INDEX_KEY=secrets.token_urlsafe(32),
         TIPLINE_VAR_DIR=str(tmp_path),
         DJANGO_SETTINGS_MODULE="tipline.config.settings",
         **extra,

@@ -1,0 +1,65 @@
+"""Blind index terms: what of a person is indexed, and the keyed digest of each term.
+
+A term is (kind, normalised value): each name token, its canonical forms and its phonetic code,
+the birth year, and each phone, email, username and document. Its digest is HMAC-SHA256 under
+the dedicated TIPLINE_BLIND_INDEX_KEY, so the index answers "who shares this term?" without
+holding any term in clear, and a copy of the table without the key is of no use for guessing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from django.conf import settings
+
+from tipline.people import names
+from tipline.people.person import PersonFields, birth_years, identifiers
+
+# Hex characters kept of each digest (128 bits): see BlindIndexEntry.
+DIGEST_CHARS = 32
+# A looked-up person's birth year may be off by one (a typo, a guessed date), an age by more.
+QUERY_YEAR_SPREAD = 1
+QUERY_AGE_SPREAD = 2
+
+Term = tuple[str, str]
+
+
+def digest(term_kind: str, value: str, *, key: str | None = None) -> str:
+    """The keyed digest of one term (the kind is in the message, so "2011" as a year and as a
+    name token differ)."""
+    secret = (key if key is not None else settings.TIPLINE_BLIND_INDEX_KEY).encode()
+    message = f"people-blind-index\0{term_kind}\0{value}".encode()
+    return hmac.new(secret, message, hashlib.sha256).hexdigest()[:DIGEST_CHARS]
+
+
+def name_terms(person: PersonFields) -> set[Term]:
+    """Each name token, its canonical forms and its phonetic code."""
+    terms: set[Term] = set()
+    for token in names.tokens(person.given_names, person.family_name, *person.other_names):
+        terms.add(("name", token))
+        terms.update(("canon", form) for form in names.canonical_forms(token))
+        code = names.phonetic(token)
+        if code:
+            terms.add(("phonetic", code))
+    return terms
+
+
+def index_terms(person: PersonFields) -> set[Term]:
+    """The terms stored for an indexed person."""
+    terms = name_terms(person) | {("yob", str(y)) for y in birth_years(person)}
+    for kind, values in identifiers(person).items():
+        terms.update((kind, value) for value in values)
+    return terms
+
+
+def query_terms(person: PersonFields) -> set[Term]:
+    """The terms looked up for a person: as indexed, with the birth year widened."""
+    spread = QUERY_YEAR_SPREAD if person.date_of_birth else QUERY_AGE_SPREAD
+    years = {("yob", str(y)) for y in birth_years(person, spread=spread)}
+    return {t for t in index_terms(person) if t[0] != "yob"} | years
+
+
+def digests(terms: set[Term], *, key: str | None = None) -> dict[tuple[str, str], Term]:
+    """(term kind, digest) -> the term it came from."""
+    return {(kind, digest(kind, value, key=key)): (kind, value) for kind, value in terms}

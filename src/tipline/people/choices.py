@@ -1,0 +1,30 @@
+"""Vocabularies of the matcher: decisions, the registries that use it, term kinds."""
+
+from django.db import models
+
+
+class Decision(models.TextChoices):
+    CONFIRMED = "confirmed", "Same person"
+    REJECTED = "rejected", "Different people"
+
+
+class OwnerKind(models.TextChoices):
+    """The registries whose people are indexed (tests use kinds of their own)."""
+
+    CASE_PERSON = "case_person", "Case person registry"
+    MISSING_RECORD = "missing_record", "Missing-child records"
+    TRAVEL_NOTICE = "travel_notice", "Travel notices"
+
+
+# Term kinds of the blind index, and how much one shared term counts when ranking candidates
+# (strong identifiers far above a shared birth year, which thousands of people have).
+TERM_WEIGHTS = {
+    "phone": 10,
+    "email": 10,
+    "username": 10,
+    "document": 10,
+    "name": 3,
+    "canon": 3,
+    "phonetic": 2,
+    "yob": 1,
+}
