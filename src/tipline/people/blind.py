@@ -1,10 +1,10 @@
 """Blind index terms: what of a person is indexed, and the keyed digest of each term.
 
 A term is (kind, normalised value): each name token, its canonical forms and its phonetic code,
-the birth year, and each phone, email, username and document. Its digest is HMAC-SHA256 under
-the dedicated TIPLINE_BLIND_INDEX_KEY, so the index answers "who shares this term?" without
-holding any term in clear, and a copy of the table without the key is of no use for guessing.
-"""
+each phonetic code with the birth year, and each phone, email, username and document. Its digest
+is HMAC-SHA256 under the dedicated TIPLINE_BLIND_INDEX_KEY, so the index answers "who shares this
+term?" without holding any term in clear, and a copy of the table without the key is of no use
+for guessing."""
 
 from __future__ import annotations
 
@@ -45,9 +45,16 @@ def name_terms(person: PersonFields) -> set[Term]:
     return terms
 
 
+def year_terms(person: PersonFields, years: set[int]) -> set[Term]:
+    """Each name token's phonetic code with each birth year ("ATBY|2011"). A year alone is
+    shared by thousands and selects nothing; with a name it separates namesakes cheaply."""
+    codes = {names.phonetic(t) for t in names.tokens(person.given_names, person.family_name)}
+    return {("name_yob", f"{code}|{year}") for code in codes if code for year in years}
+
+
 def index_terms(person: PersonFields) -> set[Term]:
     """The terms stored for an indexed person."""
-    terms = name_terms(person) | {("yob", str(y)) for y in birth_years(person)}
+    terms = name_terms(person) | year_terms(person, birth_years(person))
     for kind, values in identifiers(person).items():
         terms.update((kind, value) for value in values)
     return terms
@@ -56,8 +63,8 @@ def index_terms(person: PersonFields) -> set[Term]:
 def query_terms(person: PersonFields) -> set[Term]:
     """The terms looked up for a person: as indexed, with the birth year widened."""
     spread = QUERY_YEAR_SPREAD if person.date_of_birth else QUERY_AGE_SPREAD
-    years = {("yob", str(y)) for y in birth_years(person, spread=spread)}
-    return {t for t in index_terms(person) if t[0] != "yob"} | years
+    years = year_terms(person, birth_years(person, spread=spread))
+    return {t for t in index_terms(person) if t[0] != "name_yob"} | years
 
 
 def digests(terms: set[Term], *, key: str | None = None) -> dict[tuple[str, str], Term]:

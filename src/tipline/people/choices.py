@@ -17,7 +17,7 @@ class OwnerKind(models.TextChoices):
 
 
 # Term kinds of the blind index, and how much one shared term counts when ranking candidates
-# (strong identifiers far above a shared birth year, which thousands of people have).
+# (strong identifiers far above a name that sounds alike).
 TERM_WEIGHTS = {
     "phone": 10,
     "email": 10,
@@ -26,5 +26,5 @@ TERM_WEIGHTS = {
     "name": 3,
     "canon": 3,
     "phonetic": 2,
-    "yob": 1,
+    "name_yob": 2,
 }

@@ -14,7 +14,7 @@ from datetime import date
 from rapidfuzz.distance import JaroWinkler
 
 from tipline.people import names
-from tipline.people.person import PersonFields, identifiers
+from tipline.people.person import PersonFields, identifier_values
 
 # Name levels, best first; a name part takes the best level any of its tokens reaches.
 NAME_LEVELS = ("exact", "alias", "phonetic", "jw90", "jw80", "else")
@@ -159,7 +159,7 @@ def _sex(field: str, left: PersonFields, right: PersonFields) -> Level:
 
 
 def _identifier(field: str, left: PersonFields, right: PersonFields) -> Level:
-    mine, theirs = identifiers(left)[field], identifiers(right)[field]
+    mine, theirs = identifier_values(left, field), identifier_values(right, field)
     label = _ID_WORDS[field]
     if not mine or not theirs:
         return Level(field, None, f"{label} missing on one side: not compared")

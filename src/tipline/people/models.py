@@ -18,7 +18,8 @@ class BlindIndexEntry(models.Model):
     """One keyed digest of one term of one indexed person (CipherSweet's blind index).
 
     `digest` is HMAC-SHA256 under TIPLINE_BLIND_INDEX_KEY of the term kind and its normalised
-    value (a name token, its canonical form or phonetic code, a birth year, a phone...), cut to
+    value (a name token, its canonical form or phonetic code, that code with a birth year, a
+    phone...), cut to
     128 bits: no collision among a registry's terms is plausible, and the index stays small.
     """
 
@@ -29,7 +30,10 @@ class BlindIndexEntry(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["owner_kind", "term_kind", "digest"], name="people_blind_lookup"),
+            # owner_id rides along so a look-up reads the index alone, never the table.
+            models.Index(
+                fields=["owner_kind", "term_kind", "digest", "owner_id"], name="people_blind_lookup"
+            ),
             models.Index(fields=["owner_kind", "owner_id"], name="people_blind_owner"),
         ]
         constraints = [

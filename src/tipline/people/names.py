@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import jellyfish
@@ -33,6 +33,7 @@ _TITLES = frozenset(
 )
 
 
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Lower case without tone marks or diacritics: "Jürgen" -> "jurgen", "Ọlá" -> "ola"."""
     decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_LETTERS))
@@ -49,7 +50,8 @@ def tokens(*parts: str) -> list[str]:
     return found
 
 
-def shown_tokens(*parts: str) -> list[tuple[str, str]]:
+@lru_cache(maxsize=16384)
+def shown_tokens(*parts: str) -> tuple[tuple[str, str], ...]:
     """(folded token, the word as written) for each token of the name parts, for reasons."""
     found: list[tuple[str, str]] = []
     for part in parts:
@@ -57,7 +59,7 @@ def shown_tokens(*parts: str) -> list[tuple[str, str]]:
             for token in tokens(word):
                 if token not in (t for t, _ in found):
                     found.append((token, _APOSTROPHES.sub("'", word.strip(".,;()"))))
-    return found
+    return tuple(found)
 
 
 _SPLIT = re.compile(r"[\s\-/,;]+")

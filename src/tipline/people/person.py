@@ -8,8 +8,10 @@ tables; to index or compare one they build a `PersonFields`. Identifiers are nor
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 
 import phonenumbers
 
@@ -49,6 +51,8 @@ class PersonFields:
     seen_at: datetime | None = None
 
 
+# Parsing a number costs ~0.2 ms and scoring compares the same few numbers with every candidate.
+@lru_cache(maxsize=65536)
 def phone_e164(value: str) -> str | None:
     """The number in E.164 (region NG when it has no country code); None when it is not one."""
     try:
@@ -81,17 +85,28 @@ def document_normal(value: str) -> str | None:
     return f"{kind.strip().lower()}:{number}" if colon and kind.strip() and number else None
 
 
+_NORMALISERS: dict[str, Callable[[str], str | None]] = {
+    "phone": phone_e164,
+    "email": email_normal,
+    "username": username_normal,
+    "document": document_normal,
+}
+
+
+def identifier_values(person: PersonFields, kind: str) -> set[str]:
+    """The person's normalised identifiers of one kind (phone, email, username, document)."""
+    values = {
+        "phone": person.phones,
+        "email": person.emails,
+        "username": person.usernames,
+        "document": person.documents,
+    }[kind]
+    return {n for n in map(_NORMALISERS[kind], values) if n}
+
+
 def identifiers(person: PersonFields) -> dict[str, set[str]]:
-    """The person's normalised identifiers by kind (phone, email, username, document)."""
-    found: dict[str, set[str]] = {}
-    for kind, values, normal in (
-        ("phone", person.phones, phone_e164),
-        ("email", person.emails, email_normal),
-        ("username", person.usernames, username_normal),
-        ("document", person.documents, document_normal),
-    ):
-        found[kind] = {n for n in map(normal, values) if n}
-    return found
+    """The person's normalised identifiers by kind."""
+    return {kind: identifier_values(person, kind) for kind in _NORMALISERS}
 
 
 def birth_years(person: PersonFields, *, spread: int = 0) -> set[int]:

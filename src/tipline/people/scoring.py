@@ -19,6 +19,7 @@ u from decisions.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -150,6 +151,46 @@ def people_score(*, profile: MatchProfile, left: PersonFields, right: PersonFiel
     weight = prior_bits(profile.prior) + sum(r.bits for r in reasons)
     comparison = {lv.field: lv.level for lv in levels}
     return Score(probability(profile, weight), weight, reasons, comparison)
+
+
+# Pseudo-counts pulling a fitted m or u towards the profile it starts from: a handful of labels
+# nudge it, hundreds decide it.
+PRIOR_STRENGTH = 5.0
+Vector = Mapping[str, str | None]
+
+
+def fit_profile(
+    profile: MatchProfile,
+    labelled: Sequence[tuple[Vector, bool]],
+    *,
+    unmatched: Sequence[Vector] = (),
+) -> MatchProfile:
+    """m from the pairs labelled the same person, u from those labelled different plus any
+    `unmatched` vectors (random pairs), then the recalibration on all the labels.
+
+    Each estimate is smoothed towards the profile's value with PRIOR_STRENGTH pseudo-counts, so a
+    level no reviewer has seen keeps its prior rather than falling to zero.
+    """
+    matches = [v for v, same in labelled if same]
+    others = [v for v, same in labelled if not same] + list(unmatched)
+    m = {f: _estimate(profile.m[f], matches, f) for f in profile.fields}
+    u = {f: _estimate(profile.u[f], others, f) for f in profile.fields}
+    fitted = profile.with_parameters(m=m, u=u, calibration=None)
+    weights = [weight_of(fitted, v) for v, _ in labelled]
+    calibration = fit_calibration(weights, [same for _, same in labelled])
+    return fitted.with_parameters(m=m, u=u, calibration=calibration)
+
+
+def _estimate(
+    prior: Mapping[str, float], vectors: list[Vector], field_name: str
+) -> dict[str, float]:
+    """P(level) among the vectors that compared the field, smoothed towards `prior`."""
+    counts = Counter(v.get(field_name) for v in vectors)
+    seen = sum(n for level, n in counts.items() if level in LEVELS[field_name])
+    return {
+        level: (counts[level] + PRIOR_STRENGTH * prior[level]) / (seen + PRIOR_STRENGTH)
+        for level in LEVELS[field_name]
+    }
 
 
 def fit_calibration(

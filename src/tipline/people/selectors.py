@@ -22,8 +22,8 @@ from tipline.people.scoring import MatchProfile, people_score
 
 __all__ = ["Candidate", "people_candidates", "people_decisions", "people_profile", "people_score"]
 
-# A candidate must share more than a birth year and a phonetic code: a name token, a canonical
-# form, an identifier, or several weaker terms together.
+# A candidate must share more than one name that sounds alike: a name token, a canonical form,
+# an identifier, or several weaker terms together.
 MIN_POINTS = 3
 # The most terms one look-up sends: a person with many names and identifiers is cut here, so the
 # statement stays bounded whatever a caller passes.

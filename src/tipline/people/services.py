@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
@@ -12,15 +11,11 @@ from tipline.audit.services import audit_record
 from tipline.common.time import utcnow
 from tipline.people import blind
 from tipline.people.choices import Decision
-from tipline.people.compare import LEVELS, compare
+from tipline.people.compare import compare
 from tipline.people.models import BlindIndexEntry, FittedProfile, MatchDecision
 from tipline.people.person import PersonFields
-from tipline.people.scoring import MatchProfile, Score, fit_calibration, weight_of
+from tipline.people.scoring import MatchProfile, Score, fit_profile
 from tipline.people.selectors import people_decisions, people_profile
-
-# Pseudo-counts pulling a fitted m or u towards the profile it starts from: a handful of labels
-# nudge it, hundreds decide it.
-PRIOR_STRENGTH = 5.0
 
 
 def people_index(*, owner_kind: str, owner_id: str | int, person: PersonFields) -> int:
@@ -126,39 +121,19 @@ def people_fit(
     the caller draws from its registry) per field and level, and the recalibration, from the
     registry's decisions; store and return the fitted profile. Audited.
 
-    Each estimate is smoothed towards the base profile's value with PRIOR_STRENGTH pseudo-counts,
-    so a level no reviewer has seen keeps its prior rather than falling to zero.
+    See `scoring.fit_profile` for the estimates.
     """
     profile = people_profile(owner_kind=owner_kind, base=base)
     decisions = people_decisions(owner_kind=owner_kind)
-    matches = [d.comparison for d in decisions if d.decision == Decision.CONFIRMED]
-    others = [d.comparison for d in decisions if d.decision == Decision.REJECTED]
-    others += [_vector(profile, left, right) for left, right in random_pairs]
-    m = {f: _estimate(profile.m[f], matches, f) for f in profile.fields}
-    u = {f: _estimate(profile.u[f], others, f) for f in profile.fields}
-    fitted = profile.with_parameters(m=m, u=u, calibration=None)
-    labelled = [
-        (weight_of(fitted, d.comparison), d.decision == Decision.CONFIRMED) for d in decisions
-    ]
-    calibration = fit_calibration([w for w, _ in labelled], [y for _, y in labelled])
-    fitted = fitted.with_parameters(m=m, u=u, calibration=calibration)
-    return fitted, _store_fit(owner_kind, fitted, len(matches), len(decisions) - len(matches), by)
+    labelled = [(d.comparison, d.decision == Decision.CONFIRMED) for d in decisions]
+    unmatched = [_vector(profile, left, right) for left, right in random_pairs]
+    fitted = fit_profile(profile, labelled, unmatched=unmatched)
+    confirmed = sum(1 for _, same in labelled if same)
+    return fitted, _store_fit(owner_kind, fitted, confirmed, len(labelled) - confirmed, by)
 
 
 def _vector(profile: MatchProfile, left: PersonFields, right: PersonFields) -> dict[str, Any]:
     return {f: compare(f, left, right).level for f in profile.fields}
-
-
-def _estimate(
-    prior: Mapping[str, float], vectors: list[dict[str, Any]], field_name: str
-) -> dict[str, float]:
-    """P(level) among the vectors that compared the field, smoothed towards `prior`."""
-    counts = Counter(v.get(field_name) for v in vectors)
-    seen = sum(n for level, n in counts.items() if level in LEVELS[field_name])
-    return {
-        level: (counts[level] + PRIOR_STRENGTH * prior[level]) / (seen + PRIOR_STRENGTH)
-        for level in LEVELS[field_name]
-    }
 
 
 def _store_fit(

@@ -154,12 +154,15 @@ def _aliases_of(token: str) -> set[str]:
 class Outcome:
     """What a run of queries gave: for each query, the truth's rank among its scored candidates
     (None: not among them, or not in the registry), the top probability and whether the top was
-    the truth; every (probability, is the truth) pair scored; and seconds per query."""
+    the truth; every (probability, is the truth) pair scored, and its comparison vector; seconds
+    and pairs scored per query."""
 
     ranks: list[int | None] = field(default_factory=list)
     tops: list[tuple[float, bool, bool]] = field(default_factory=list)
     pairs: list[tuple[float, bool]] = field(default_factory=list)
     seconds: list[float] = field(default_factory=list)
+    vectors: list[tuple[dict[str, str | None], bool]] = field(default_factory=list)
+    counts: list[int] = field(default_factory=list)
 
 
 def evaluate(
@@ -194,6 +197,8 @@ def evaluate(
         top = scored[0][0].probability if scored else 0.0
         outcome.tops.append((top, bool(ids) and ids[0] == truth, truth is not None))
         outcome.pairs.extend((s.probability, owner == truth) for s, owner in scored)
+        outcome.vectors.extend((s.comparison, owner == truth) for s, owner in scored)
+        outcome.counts.append(len(scored))
     return outcome
 
 
