@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "tipline.dashboards",
     "tipline.console",
     "tipline.people",
+    "tipline.cases",
 ]
 
 MIDDLEWARE = [

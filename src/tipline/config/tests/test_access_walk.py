@@ -18,6 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from tipline.accounts.choices import ClientKind, Role
 from tipline.accounts.models import User
 from tipline.accounts.services import api_client_create
+from tipline.cases.services import case_open, case_task_add
 from tipline.conftest import login
 from tipline.identifiers.models import ReportIdentifier
 from tipline.media.tests.test_console_media import _report_with_image
@@ -74,7 +75,19 @@ def routes(lagos_analyst: User, lagos_report: Report) -> list[Route]:
     escalation = report_escalate(report=report, reason="Invented reason.", actor=lagos_analyst)
     identifier = ReportIdentifier.objects.filter(report=report).first()
     assert identifier is not None
+    case = case_open(
+        command=lagos_analyst.commands.get(), lead=lagos_analyst, title="Walk", actor=lagos_analyst
+    )
+    task = case_task_add(
+        case=case,
+        title="Walk",
+        assignee=lagos_analyst,
+        due_on=case.opened_at.date(),
+        actor=lagos_analyst,
+    )
     values = {
+        "case_reference": case.reference,
+        "task_id": str(task.pk),
         "reference": report.reference,
         "file_id": file.file_id,
         "pk": str(escalation.pk),

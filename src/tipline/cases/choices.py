@@ -1,0 +1,85 @@
+"""Vocabularies of the case: statuses and the table of allowed moves, court outcomes, events.
+
+The HTCDS 2.0 names are kept beside ours where the standard has one (`cas_Status`).
+"""
+
+from django.db import models
+
+
+class CaseStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    UNDER_INVESTIGATION = "under_investigation", "Under investigation"
+    REFERRED_FOR_PROSECUTION = "referred_for_prosecution", "Referred for prosecution"
+    IN_COURT = "in_court", "In court"
+    SUSPENDED = "suspended", "Suspended"
+    REOPENED = "reopened", "Reopened"
+    CLOSED = "closed", "Closed"
+
+
+_S = CaseStatus
+# The only status changes `case_transition` allows; this table is the specification (its test is
+# parametrised over it). Why each move exists:
+# - open: work starts, or is parked, or the case is closed at once (e.g. opened in error);
+# - under investigation: the file goes to the prosecutor, or is parked, or closed (no offence);
+# - referred for prosecution: charged in court, sent back for more investigation, or closed when
+#   the prosecutor declines;
+# - in court: only a verdict (or a strike-out) ends it, which closes the case with an outcome;
+#   an adjourned trial stays in court;
+# - suspended (e.g. suspect abroad, victim unreachable): resumed or closed;
+# - closed: only reopened (new evidence); a reopened case resumes, is parked, or closes again.
+# Nothing goes back to `open`, and no move skips the prosecutor on the way to court.
+ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+    _S.OPEN: frozenset({_S.UNDER_INVESTIGATION, _S.SUSPENDED, _S.CLOSED}),
+    _S.UNDER_INVESTIGATION: frozenset({_S.REFERRED_FOR_PROSECUTION, _S.SUSPENDED, _S.CLOSED}),
+    _S.REFERRED_FOR_PROSECUTION: frozenset({_S.IN_COURT, _S.UNDER_INVESTIGATION, _S.CLOSED}),
+    _S.IN_COURT: frozenset({_S.CLOSED}),
+    _S.SUSPENDED: frozenset({_S.UNDER_INVESTIGATION, _S.CLOSED}),
+    _S.CLOSED: frozenset({_S.REOPENED}),
+    _S.REOPENED: frozenset({_S.UNDER_INVESTIGATION, _S.SUSPENDED, _S.CLOSED}),
+}
+
+# Statuses in which the case is still being worked (lists, tasks, dashboards).
+ACTIVE_STATUSES = frozenset(set(CaseStatus) - {CaseStatus.CLOSED})
+
+
+class HtcdsCaseStatus(models.TextChoices):
+    """HTCDS 2.0 `cas_Status` picklist (value names as the standard spells them)."""
+
+    ACTIVE = "Active", "Active"
+    FOLLOW_UP = "FollowUp", "Follow Up"
+    CLOSED = "Closed", "Closed"
+    CLOSED_REFERRED = "ClosedReferred", "Closed Referred"
+
+
+# Our status as HTCDS `cas_Status`. A suspended case waits on something outside the team, which
+# is what the standard's "Follow Up" means; every other open status is "Active".
+HTCDS_STATUS: dict[str, str] = {
+    **{status: HtcdsCaseStatus.ACTIVE for status in CaseStatus},
+    CaseStatus.SUSPENDED: HtcdsCaseStatus.FOLLOW_UP,
+    CaseStatus.CLOSED: HtcdsCaseStatus.CLOSED,
+}
+
+
+class CourtOutcome(models.TextChoices):
+    """How a case that reached court ended; required to close a case from `in_court`."""
+
+    CONVICTED = "convicted", "Convicted"
+    ACQUITTED = "acquitted", "Acquitted"
+    DISCHARGED = "discharged", "Discharged (no case to answer)"
+    STRUCK_OUT = "struck_out", "Struck out"
+    WITHDRAWN = "withdrawn", "Withdrawn by the prosecution (nolle prosequi)"
+
+
+class CaseEventKind(models.TextChoices):
+    """What a timeline entry records."""
+
+    OPENED = "opened", "Case opened"
+    REPORT_ADDED = "report_added", "Report added"
+    REPORT_REMOVED = "report_removed", "Report removed"
+    MEMBER_ADDED = "member_added", "Team member added"
+    MEMBER_REMOVED = "member_removed", "Team member removed"
+    STATUS_CHANGED = "status_changed", "Status changed"
+    NOTE = "note", "Note"
+    TASK_ADDED = "task_added", "Task added"
+    TASK_DONE = "task_done", "Task done"
+    PERSON_ADDED = "person_added", "Person added"

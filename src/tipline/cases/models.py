@@ -1,0 +1,151 @@
+"""The case: an investigation that gathers reports, a team, tasks and a timeline.
+
+What could identify a person (the summary, notes, task wording, the closure reason) is encrypted
+at field level; references, statuses and dates stay plain so lists can filter and sort on them.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from tipline.cases.choices import HTCDS_STATUS, CaseEventKind, CaseStatus, CourtOutcome
+from tipline.common.fields import EncryptedTextField
+from tipline.reports.models import Report
+
+
+class CaseCounter(models.Model):
+    """Per-year counter behind case references (`NAP-2026-00042`)."""
+
+    year = models.PositiveIntegerField(unique=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last_number}"
+
+
+class Case(models.Model):
+    """An investigation owned by a regional command and worked by its team.
+
+    HTCDS 2.0: `cas_CaseOwner` is the lead investigator, `cas_Status` follows `status` (see
+    `HTCDS_STATUS`) and `cas_ReasonForCaseClosure` is `closure_reason` (long text in the standard).
+    """
+
+    reference = models.CharField(max_length=20, unique=True)
+    title = models.CharField(max_length=200)
+    summary = EncryptedTextField(blank=True, default="")
+    command = models.ForeignKey(
+        "geo.RegionalCommand", on_delete=models.PROTECT, related_name="cases"
+    )
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="cases_led"
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="case_memberships"
+    )
+    reports: models.ManyToManyField[Report, CaseReport] = models.ManyToManyField(
+        "reports.Report", through="CaseReport", related_name="cases"
+    )
+    status = models.CharField(max_length=32, choices=CaseStatus.choices, default=CaseStatus.OPEN)
+    closure_reason = EncryptedTextField(blank=True, default="")
+    court_outcome = models.CharField(
+        max_length=16, choices=CourtOutcome.choices, blank=True, default=""
+    )
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    opened_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["command", "status"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status=CaseStatus.CLOSED, closed_at__isnull=False)
+                | (~Q(status=CaseStatus.CLOSED) & Q(closed_at__isnull=True)),
+                name="case_closed_at_iff_closed",
+                violation_error_message="A closed case has a closing time; an open one has none.",
+            ),
+            models.CheckConstraint(
+                condition=Q(court_outcome__in=[*CourtOutcome.values, ""]),
+                name="case_court_outcome_known",
+                violation_error_message="Unknown court outcome.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def htcds_status(self) -> str:
+        """HTCDS `cas_Status` value name."""
+        return HTCDS_STATUS[self.status]
+
+
+class CaseReport(models.Model):
+    """A report gathered into a case, and who added it when."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="case_reports")
+    report = models.ForeignKey(
+        "reports.Report", on_delete=models.PROTECT, related_name="case_links"
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    added_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "report"],
+                name="case_report_once",
+                violation_error_message="This report is already in the case.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}:{self.report_id}"
+
+
+class CaseEvent(models.Model):
+    """One entry of the case's timeline; written by the service that made the change, beside
+    its audit row. `body` holds a note's words (encrypted); `data` only references and codes."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    kind = models.CharField(max_length=32, choices=CaseEventKind.choices)
+    body = EncryptedTextField(blank=True, default="")
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["case", "-at", "-id"])]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind} {self.at:%Y-%m-%d}"
+
+
+class CaseTask(models.Model):
+    """Something a team member must do by a date ("interview the victim")."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tasks")
+    title = EncryptedTextField()
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="case_tasks"
+    )
+    due_on = models.DateField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["assignee", "done_at", "due_on"])]
+
+    def __str__(self) -> str:
+        return f"task {self.pk} of case {self.case_id}"

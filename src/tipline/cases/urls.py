@@ -1,0 +1,21 @@
+"""The case pages, mounted by config/urls.py at /console/cases/."""
+
+from django.urls import path
+
+from tipline.cases import views
+
+app_name = "cases"
+urlpatterns = [
+    path("", views.case_list, name="list"),
+    path("open/", views.case_open, name="open"),
+    path("tasks/", views.my_tasks, name="my_tasks"),
+    path("<str:case_reference>/", views.case_detail, name="detail"),
+    path("<str:case_reference>/status/", views.case_status, name="status"),
+    path("<str:case_reference>/notes/", views.case_note, name="note"),
+    path("<str:case_reference>/reports/add/", views.case_report_add, name="report_add"),
+    path("<str:case_reference>/reports/remove/", views.case_report_remove, name="report_remove"),
+    path("<str:case_reference>/team/add/", views.case_member_add, name="member_add"),
+    path("<str:case_reference>/team/remove/", views.case_member_remove, name="member_remove"),
+    path("<str:case_reference>/tasks/", views.case_task_add, name="task_add"),
+    path("<str:case_reference>/tasks/<int:task_id>/done/", views.case_task_done, name="task_done"),
+]

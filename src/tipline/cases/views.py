@@ -1,0 +1,278 @@
+"""Case pages, framed by the console at /console/cases/. Thin: parse, authorise with
+`case_get_for_user`, call one service, say what happened."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from tipline.accounts.models import User
+from tipline.accounts.selectors import command_ids_for
+from tipline.cases import forms, services
+from tipline.cases.choices import ALLOWED_TRANSITIONS, CaseStatus, CourtOutcome
+from tipline.cases.models import Case
+from tipline.cases.selectors import (
+    CASE_LIST_ORDER,
+    case_get_for_user,
+    case_list_for_user,
+    case_reports_for_user,
+    case_task_get,
+    case_tasks,
+    case_timeline,
+    open_tasks_for_user,
+)
+from tipline.common.http import client_ip
+from tipline.common.paging import PageRequest, keyset_page
+from tipline.geo.models import RegionalCommand
+from tipline.reports.models import Report
+from tipline.reports.selectors import reports_visible_to
+
+
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    """The user's cases (all, for national users), most recently changed first, paged."""
+    qs = case_list_for_user(user=request.user)
+    page = keyset_page(qs, order=CASE_LIST_ORDER, request=PageRequest.from_query(request.GET))
+    return render(request, "cases/case_list.html", {"page": page})
+
+
+@login_required
+def my_tasks(request: HttpRequest) -> HttpResponse:
+    """The user's open case tasks, soonest due first, overdue ones marked."""
+    return render(request, "cases/my_tasks.html", {"rows": open_tasks_for_user(user=request.user)})
+
+
+@login_required
+def case_detail(request: HttpRequest, case_reference: str) -> HttpResponse:
+    """The case: summary and status, team, reports, tasks, and its timeline newest first."""
+    case = case_get_for_user(user=request.user, reference=case_reference)
+    reports = list(case_reports_for_user(case=case, user=request.user))
+    context = {
+        "case": case,
+        "team": case.members.order_by("username"),
+        "reports": reports,
+        "hidden_reports": case.case_reports.count() - len(reports),
+        "tasks": case_tasks(case=case),
+        "timeline": case_timeline(case=case),
+        "moves": [(s, CaseStatus(s).label) for s in sorted(ALLOWED_TRANSITIONS[case.status])],
+        "outcomes": CourtOutcome.choices,
+        "task_form": forms.TaskForm(),
+    }
+    return render(request, "cases/case_detail.html", context)
+
+
+def _user(username: str) -> User:
+    found = User.objects.filter(username=username, is_active=True).first()
+    if found is None:
+        raise ValidationError(f"No active user {username!r}.")
+    return found
+
+
+def _visible_reports(request: HttpRequest, references: list[str]) -> list[Report]:
+    found = {
+        r.reference: r for r in reports_visible_to(request.user).filter(reference__in=references)
+    }
+    missing = [ref for ref in references if ref not in found]
+    if missing:
+        raise ValidationError(f"No report {', '.join(missing)} in your scope.")
+    return [found[ref] for ref in dict.fromkeys(references)]
+
+
+def _command(request: HttpRequest, code: str) -> RegionalCommand:
+    command = RegionalCommand.objects.filter(code=code.strip().upper()).first()
+    scope = command_ids_for(request.user)
+    if command is None or (scope is not None and command.pk not in scope):
+        raise ValidationError(f"No command {code!r} in your scope.")
+    return command
+
+
+def _open_from(request: HttpRequest, data: dict[str, Any]) -> Case:
+    reports = _visible_reports(request, forms.split_words(data["reports"]))
+    if data["cluster"]:
+        cluster = reports_visible_to(request.user).filter(cluster_id=data["cluster"])
+        reports += [r for r in cluster.order_by("pk") if r not in reports]
+    return services.case_open(
+        command=_command(request, data["command"]),
+        lead=_user(data["lead"]) if data["lead"] else request.user,
+        members=[_user(name) for name in forms.split_words(data["members"])],
+        title=data["title"],
+        summary=data["summary"],
+        reports=reports,
+        actor=request.user,
+        ip=client_ip(request),
+    )
+
+
+def _open_initial(request: HttpRequest) -> dict[str, Any]:
+    scope = command_ids_for(request.user)
+    first = request.user.commands.first() if scope else None  # type: ignore[union-attr]  # staff
+    return {
+        "reports": " ".join(request.GET.getlist("report")),
+        "cluster": request.GET.get("cluster") or None,
+        "command": first.code if first else "",
+    }
+
+
+@login_required
+def case_open(request: HttpRequest) -> HttpResponse:
+    """Open a case from reports (`?report=TL-…`, repeatable), a cluster (`?cluster=N`) or none."""
+    if request.method != "POST":
+        form = forms.CaseOpenForm(initial=_open_initial(request))
+        return render(request, "cases/case_open.html", {"form": form})
+    form = forms.CaseOpenForm(request.POST)
+    if form.is_valid():
+        try:
+            case = _open_from(request, form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Case {case.reference} opened.")
+            return HttpResponseRedirect(reverse("cases:detail", args=[case.reference]))
+    return render(request, "cases/case_open.html", {"form": form}, status=400)
+
+
+Act = Callable[[HttpRequest, Case, dict[str, Any]], str]
+
+
+def _case_action(
+    request: HttpRequest, case_reference: str, form_class: type[Form], act: Act
+) -> HttpResponse:
+    """Every case action has this shape: scope, validate, one service, say what happened."""
+    case = case_get_for_user(user=request.user, reference=case_reference)
+    form = form_class(request.POST)
+    if not form.is_valid():
+        problems = (f"{name}: {' '.join(map(str, e))}" for name, e in form.errors.items())
+        messages.error(request, "; ".join(problems))
+    else:
+        try:
+            messages.success(request, act(request, case, form.cleaned_data))
+        except ValidationError as exc:
+            messages.error(request, "; ".join(exc.messages))
+    return HttpResponseRedirect(reverse("cases:detail", args=[case.reference]))
+
+
+def _status(request: HttpRequest, case: Case, data: dict[str, Any]) -> str:
+    moved = services.case_transition(
+        case=case,
+        to=data["to"],
+        reason=data["reason"],
+        outcome=data["outcome"],
+        actor=request.user,
+        ip=client_ip(request),
+    )
+    return f"{moved.reference} is now {moved.get_status_display().lower()}."
+
+
+@login_required
+@require_POST
+def case_status(request: HttpRequest, case_reference: str) -> HttpResponse:
+    """Move the case to another status (over the table of allowed moves)."""
+    return _case_action(request, case_reference, forms.TransitionForm, _status)
+
+
+def _note(request: HttpRequest, case: Case, data: dict[str, Any]) -> str:
+    services.case_add_note(case=case, body=data["body"], actor=request.user, ip=client_ip(request))
+    return "Note added."
+
+
+@login_required
+@require_POST
+def case_note(request: HttpRequest, case_reference: str) -> HttpResponse:
+    """Add a note to the timeline."""
+    return _case_action(request, case_reference, forms.NoteForm, _note)
+
+
+def _report_add(request: HttpRequest, case: Case, data: dict[str, Any]) -> str:
+    reports = _visible_reports(request, [data["reference"].strip().upper()])
+    services.case_add_reports(case=case, reports=reports, actor=request.user, ip=client_ip(request))
+    return f"{reports[0].reference} added."
+
+
+@login_required
+@require_POST
+def case_report_add(request: HttpRequest, case_reference: str) -> HttpResponse:
+    """Gather one more report (that the user may see) into the case."""
+    return _case_action(request, case_reference, forms.ReferenceForm, _report_add)
+
+
+def _report_remove(request: HttpRequest, case: Case, data: dict[str, Any]) -> str:
+    report = _visible_reports(request, [data["reference"].strip().upper()])[0]
+    services.case_remove_report(case=case, report=report, actor=request.user, ip=client_ip(request))
+    return f"{report.reference} removed from the case."
+
+
+@login_required
+@require_POST
+def case_report_remove(request: HttpRequest, case_reference: str) -> HttpResponse:
+    """Take a report out of the case."""
+    return _case_action(request, case_reference, forms.ReferenceForm, _report_remove)
+
+
+def _member_add(request: HttpRequest, case: Case, data: dict[str, Any]) -> str:
+    user = _user(data["username"])
+    services.case_add_member(case=case, user=user, actor=request.user, ip=client_ip(request))
+    return f"{user.username} joined the team."
+
+
+@login_required
+@require_POST
+def case_member_add(request: HttpRequest, case_reference: str) -> HttpResponse:
+    """Add a user of the case's command to the team."""
+    return _case_action(request, case_reference, forms.MemberForm, _member_add)
+
+
+def _member_remove(request: HttpRequest, case: Case, data: dict[str, Any]) -> str:
+    user = _user(data["username"])
+    services.case_remove_member(case=case, user=user, actor=request.user, ip=client_ip(request))
+    return f"{user.username} left the team."
+
+
+@login_required
+@require_POST
+def case_member_remove(request: HttpRequest, case_reference: str) -> HttpResponse:
+    """Take a user off the team (never the lead)."""
+    return _case_action(request, case_reference, forms.MemberForm, _member_remove)
+
+
+def _task_add(request: HttpRequest, case: Case, data: dict[str, Any]) -> str:
+    services.case_task_add(
+        case=case,
+        title=data["title"],
+        assignee=_user(data["assignee"]),
+        due_on=data["due_on"],
+        actor=request.user,
+        ip=client_ip(request),
+    )
+    return "Task added."
+
+
+@login_required
+@require_POST
+def case_task_add(request: HttpRequest, case_reference: str) -> HttpResponse:
+    """Give a team member a task with a due date."""
+    return _case_action(request, case_reference, forms.TaskForm, _task_add)
+
+
+@login_required
+@require_POST
+def case_task_done(request: HttpRequest, case_reference: str, task_id: int) -> HttpResponse:
+    """Mark one of the case's tasks done."""
+    case = case_get_for_user(user=request.user, reference=case_reference)
+    task = case_task_get(case=case, task_id=task_id)
+    try:
+        services.case_task_complete(task=task, actor=request.user, ip=client_ip(request))
+        messages.success(request, "Task done.")
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+    if request.POST.get("next") == "tasks":  # done from the user's own task list
+        return HttpResponseRedirect(reverse("cases:my_tasks"))
+    return HttpResponseRedirect(reverse("cases:detail", args=[case.reference]))
