@@ -32,17 +32,20 @@ class PageRequest:
     after: str = ""
     before: str = ""
     last: bool = False
+    page: int = 1  # a jump by number (a typed or shared link); cursors are for stepping
 
     @classmethod
     def from_query(cls, query: QueryDict) -> PageRequest:
-        """Read `size`, `after`, `before` and `last` from a GET; a bad size falls back to 50."""
+        """Read `size`, `after`, `before`, `last` and `page` from a GET; a bad size gives 50."""
         raw = query.get("size", "")
         size = int(raw) if raw.isdigit() and int(raw) in PAGE_SIZES else DEFAULT_PAGE_SIZE
+        number = query.get("page", "")
         return cls(
             size=size,
             after=query.get("after", ""),
             before=query.get("before", ""),
             last=query.get("last") == "1",
+            page=min(int(number), 10_000) if number.isdigit() and int(number) > 0 else 1,
         )
 
 
@@ -73,6 +76,12 @@ class Page(Generic[M]):
     @property
     def num_pages(self) -> int:
         return max(1, -(-self.total // self.size))
+
+    @property
+    def nearby(self) -> list[int]:
+        """Page numbers to link: the first, the last, and two either side of this one."""
+        around = range(max(1, self.number - 2), min(self.num_pages, self.number + 2) + 1)
+        return sorted({1, self.num_pages, *around})
 
 
 def _encode(values: list[Any], position: int) -> str:
@@ -126,6 +135,10 @@ def keyset_page(qs: QuerySet[M], *, order: list[str], request: PageRequest) -> P
         back = qs.filter(_beyond(order, before[0], forward=False)).order_by(*_reverse(order))
         rows = list(reversed(back[:size]))
         start = max(0, before[1] - len(rows))
+    elif request.page > 1:
+        start = min((request.page - 1) * size, max(0, total - 1))
+        start -= start % size
+        rows = list(qs.order_by(*order)[start : start + size])
     elif request.last and total:
         tail = total - ((total - 1) % size + 1)
         rows = list(reversed(qs.order_by(*_reverse(order))[: total - tail]))

@@ -209,3 +209,14 @@ def test_ncmec_export_refuses_a_tlp_red_report_and_records_nothing(lagos_analyst
     assert not AuditEvent.objects.filter(action="report.exported_ncmec").exists()
     page = login(lagos_analyst).get(reverse("console:report", args=[report.reference]))
     assert "Export for NCMEC" not in page.content.decode()
+
+
+def test_a_page_number_in_the_link_jumps_to_that_page(lagos_analyst: User) -> None:
+    for _ in range(27):
+        _report()
+    client = login(lagos_analyst)
+    first = _refs(client.get(reverse("console:reports"), {"size": 25}).content.decode())
+    html = client.get(reverse("console:reports"), {"size": 25, "page": 2}).content.decode()
+    assert "<strong>26–27</strong> of <strong>27</strong>" in html
+    assert len(_refs(html)) == 2 and not set(_refs(html)) & set(first)
+    assert '<strong aria-current="page">2</strong>' in html
