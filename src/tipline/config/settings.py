@@ -156,6 +156,8 @@ CACHES = {
 # is idempotent, so several workers running one at about the same time is harmless.
 PERIODIC_JOBS = [
     ("tipline.intake.tasks.ispws_expire", 600),
+    # Reports with an addendum: extract, link, index and prioritise again, and notify.
+    ("tipline.pipeline.services.pipeline_process_reruns", 15),
 ]
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]

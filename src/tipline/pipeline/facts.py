@@ -156,9 +156,9 @@ def priority_facts(report: Report, batch: BatchFacts | None = None) -> ReportFac
         )
     else:
         kinds, matches, size = _kinds(report), _hash_matches(report), _cluster_size(report)
-    age_hours = (
-        (utcnow() - report.incident_time).total_seconds() / 3600 if report.incident_time else None
-    )
+    # An exact time if one was given, else the one read from the reporter's words.
+    when = report.incident_time or report.incident_time_read
+    age_hours = (utcnow() - when).total_seconds() / 3600 if when else None
     return ReportFacts(
         incident_type=report.incident_type,
         annotations=frozenset(report.annotations),

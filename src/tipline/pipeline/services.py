@@ -46,9 +46,14 @@ from tipline.reports.services import (
     reports_save_decisions,
     reports_transition,
 )
+from tipline.triage.choices import NotificationKind
+from tipline.triage.services import notification_create
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
+# What an addendum changes: the identifiers in its text, the links they make, the search index,
+# and the priority (media, location and routing are not re-decided by more words).
+RERUN_STEPS: set[str] = {Step.EXTRACT, Step.LINK, Step.INDEX, Step.PRIORITISE}
 StepFn = Callable[[Report], None]
 _RUN_FIELDS = ["status", "error", "attempts", "duration_ms", "started_at", "finished_at"]
 
@@ -340,6 +345,81 @@ def pipeline_process_due(*, size: int) -> dict[int, RunOutcome]:
     finally:
         _release({pk: outcomes.get(pk, RunOutcome(done=False)) for pk in claimed}, owner)
     return outcomes
+
+
+def pipeline_process_reruns(*, size: int = 50) -> dict[int, RunOutcome]:
+    """Claim and run the reports an addendum asked to run again; each outcome, by id. A periodic
+    job of the worker (settings.PERIODIC_JOBS), so an idle claim of new reports stays one
+    statement and a reporter's follow-up is taken in within the job's period."""
+    owner = secrets.token_hex(8)
+    return _rerun_claimed(_claim_reruns(size, owner), owner)
+
+
+def _claim_reruns(size: int, owner: str) -> list[int]:
+    """Lease up to `size` reports past the pipeline that an addendum asked to run again. One
+    still in the pipeline waits: its own run reads the addendum, or its rerun follows."""
+    now = utcnow()
+    lapsed = Q(pipeline_lease_until__isnull=True) | Q(pipeline_lease_until__lt=now)
+    waiting = Report.objects.filter(lapsed, pipeline_rerun_at__isnull=False, needs_attention=False)
+    waiting = waiting.exclude(status__in=[ReportStatus.RECEIVED, ReportStatus.PROCESSING])
+    with transaction.atomic():
+        ids = list(
+            waiting.order_by("pk")
+            .select_for_update(skip_locked=True)
+            .values_list("pk", flat=True)[:size]
+        )
+        Report.objects.filter(pk__in=ids).update(
+            pipeline_lease_until=now + _lease(), pipeline_lease_owner=owner
+        )
+    return ids
+
+
+def _rerun_claimed(report_ids: list[int], owner: str) -> dict[int, RunOutcome]:
+    outcomes: dict[int, RunOutcome] = {}
+    try:
+        with _heartbeat(report_ids, owner):
+            outcomes = {pk: _rerun(pk) for pk in report_ids}
+    finally:
+        _release({pk: outcomes.get(pk, RunOutcome(done=False)) for pk in report_ids}, owner)
+    return outcomes
+
+
+def _rerun(report_id: int) -> RunOutcome:
+    """Take a report's addenda in, and tell whoever holds it. The request is cleared only if
+    no newer addendum came meanwhile (that one runs again next time)."""
+    requested = Report.objects.filter(pk=report_id).values_list("pipeline_rerun_at", flat=True)
+    asked = requested.first()
+    try:
+        outcome = _run_leased(report_id, RERUN_STEPS, True)
+    except (OperationalError, InterfaceError):
+        raise  # the database went away: the worker waits for it, and the leases lapse
+    except Exception:  # beyond a step: retry it later, never lose it
+        logger.exception("pipeline rerun of report %s failed", report_id)
+        return RunOutcome(done=False, retry_in=backoff_seconds(1))
+    if outcome.done:
+        with transaction.atomic():
+            Report.objects.filter(pk=report_id, pipeline_rerun_at=asked).update(
+                pipeline_rerun_at=None
+            )
+            _notify_addendum(_load(report_id))
+    return outcome
+
+
+def _notify_addendum(report: Report) -> None:
+    """The assigned analyst, or else the command's queue, hears that the report has news."""
+    if report.assigned_to is None and report.routed_command is None:
+        return  # nobody holds it yet: it is seen when it reaches a queue
+    text = (
+        f"New information was added to {report.reference}; its identifiers, links and "
+        f"priority were updated (now {report.priority or 'unset'})."
+    )
+    notification_create(
+        user=report.assigned_to,
+        command=None if report.assigned_to else report.routed_command,
+        report=report,
+        kind=NotificationKind.UPDATED,
+        text=text,
+    )
 
 
 def _run_claimed(batch: list[int]) -> dict[int, RunOutcome]:

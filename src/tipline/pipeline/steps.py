@@ -21,9 +21,11 @@ from tipline.identifiers.services import (
 from tipline.media.services import file_compute_pdq, file_match
 from tipline.pipeline.choices import Step
 from tipline.pipeline.facts import BatchFacts, location_inputs, priority_facts
+from tipline.pipeline.incident_time import read_incident_time
 from tipline.reports.choices import ReportStatus
 from tipline.reports.models import Report
 from tipline.reports.services import (
+    report_set_incident_time_reading,
     report_set_location,
     report_set_priority,
     reports_transition,
@@ -94,10 +96,22 @@ def link_step(report: Report) -> None:
     report_link(report=report)
 
 
+def _read_time(report: Report, save: bool) -> None:
+    """Read a time from the reporter's words when no exact time was given, once."""
+    if report.incident_time or report.incident_time_reading or not report.incident_time_text:
+        return
+    reading = read_incident_time(
+        text=report.incident_time_text, language=report.language, received_at=report.received_at
+    )
+    if reading is not None:
+        report_set_incident_time_reading(report=report, at=reading.at, note=reading.note, save=save)
+
+
 def prioritise_step(report: Report, batch: BatchFacts | None = None) -> None:
     """P1 to P4 with the reasons written out."""
     from tipline.triage.priority import prioritise  # noqa: PLC0415  # rules load once, lazily
 
+    _read_time(report, save=batch is None)
     result = prioritise(priority_facts(report, batch))
     report_set_priority(
         report=report, priority=result.priority, reasons=list(result.reasons), save=batch is None

@@ -72,6 +72,10 @@ class Report(models.Model):
     incident_time = models.DateTimeField(null=True, blank=True)
     incident_time_zone_given = models.BooleanField(default=False)
     incident_time_text = models.CharField(max_length=500, blank=True)
+    # The time the pipeline read from the reporter's words (the words stay as written), and how
+    # it read them, for an analyst to check: used for recency when no exact time was given.
+    incident_time_read = models.DateTimeField(null=True, blank=True)
+    incident_time_reading = models.CharField(max_length=500, blank=True)
     description = models.TextField(blank=True)
     location_text = models.CharField(max_length=500, blank=True)
     latitude = models.FloatField(null=True, blank=True)
@@ -109,6 +113,9 @@ class Report(models.Model):
     pipeline_lease_until = models.DateTimeField(null=True, blank=True)
     pipeline_lease_owner = models.CharField(max_length=64, blank=True)
     needs_attention = models.BooleanField(default=False, db_index=True)
+    # Set by an addendum: the pipeline runs the report's extract, link, index and prioritise steps
+    # again, whatever its status (claimed from this table like the rest of the pipeline's work).
+    pipeline_rerun_at = models.DateTimeField(null=True, blank=True)
     # When a person first took a decision on it (assign, refer, close): time to triage, cheaply.
     triaged_at = models.DateTimeField(null=True, blank=True)
 
@@ -130,6 +137,12 @@ class Report(models.Model):
                 fields=["id"],
                 condition=models.Q(status__in=["received", "processing"], needs_attention=False),
                 name="report_pipeline_due",
+            ),
+            # Reports with an addendum the pipeline has not yet taken in: usually none.
+            models.Index(
+                fields=["id"],
+                condition=models.Q(pipeline_rerun_at__isnull=False, needs_attention=False),
+                name="report_pipeline_rerun",
             ),
         ]
         constraints = [

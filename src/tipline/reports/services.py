@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -309,15 +310,25 @@ def report_add_addendum(
     if not body:
         raise ValidationError({"body": "Write the information you want to add."})
     with transaction.atomic():
+        now = utcnow()
         addendum = Addendum.objects.create(
-            report=report, body=body, channel=channel, created_at=utcnow()
+            report=report, body=body, channel=channel, created_at=now
         )
+        # The pipeline takes the new text in (identifiers, links, priority) and tells whoever
+        # holds the report: see `pipeline_rerun_at`.
+        report.pipeline_rerun_at = now
+        report.save(update_fields=["pipeline_rerun_at", "updated_at"])
         audit_record(
             actor=actor,
             action="report.addendum_added",
             object_type="report",
             object_id=report.pk,
-            after={"addendum": addendum.pk, "channel": channel, "length": len(body)},
+            after={
+                "addendum": addendum.pk,
+                "channel": channel,
+                "length": len(body),
+                "pipeline_rerun": True,
+            },
             ip=ip,
             actor_label=None if actor else f"reporter:{channel}",
         )
@@ -333,7 +344,15 @@ LOCATION_FIELDS = [
     "location_detail",
 ]
 # What the pipeline's decision steps set on a report, stored together by `reports_save_decisions`.
-DECISION_FIELDS = [*LOCATION_FIELDS, "priority", "priority_reasons", "routed_command", "updated_at"]
+DECISION_FIELDS = [
+    *LOCATION_FIELDS,
+    "priority",
+    "priority_reasons",
+    "routed_command",
+    "incident_time_read",
+    "incident_time_reading",
+    "updated_at",
+]
 
 
 def _saving(save: bool) -> AbstractContextManager[Any]:
@@ -414,6 +433,25 @@ def report_set_location(
                 before=before,
                 after=after,
             )
+    return report
+
+
+def report_set_incident_time_reading(
+    *, report: Report, at: datetime, note: str, save: bool = True
+) -> Report:
+    """Record the incident time read from the reporter's words and how it was read; the words
+    stay as written. `save=False` as for `report_set_routing`."""
+    with _saving(save):
+        report.incident_time_read, report.incident_time_reading = at, note[:500]
+        _save(report, save, ["incident_time_read", "incident_time_reading"])
+        # The note quotes the reporter's words: the audit row keeps only the time.
+        audit_record(
+            actor=None,
+            action="report.incident_time_read",
+            object_type="report",
+            object_id=report.pk,
+            after={"incident_time_read": at.isoformat()},
+        )
     return report
 
 

@@ -77,10 +77,19 @@ CASES: dict[str, tuple[ReportFacts, ReportFacts, str]] = {
         BASE,
         "trafficking",
     ),
-    "p2_enticement_under_13": (
-        replace(BASE, victim_ages=(11,)),
-        replace(BASE, victim_ages=(15,)),
-        "aged 11",
+    "p2_enticement_of_minor": (
+        replace(BASE, victim_ages=(13,)),
+        replace(BASE, victim_ages=(19,)),
+        "aged 13",
+    ),
+    "p2_images_asked_of_child": (
+        replace(BASE, texts=("An invented man keeps asking her for pictures.",)),
+        replace(
+            BASE,
+            incident_type="labour_exploitation",
+            texts=("An invented man keeps asking her for pictures.",),
+        ),
+        "asking her for pictures",
     ),
     "p2_platform_escalation": (replace(BASE, escalation_requested=True), BASE, "escalated"),
     "p2_recent_with_minor": (
@@ -101,6 +110,12 @@ CASES: dict[str, tuple[ReportFacts, ReportFacts, str]] = {
         BASE,
         "labour exploitation",
     ),
+    "p3_minor_victim": (
+        replace(BASE, incident_type="labour_exploitation", victim_ages=(16,)),
+        replace(BASE, incident_type="labour_exploitation", victim_ages=(30,)),
+        "aged 16",
+    ),
+    "p3_enticement": (BASE, replace(BASE, incident_type="labour_exploitation"), "enticement"),
     "p3_missing_child_sighting": (
         replace(BASE, incident_type="missing_child_sighting"),
         BASE,
@@ -156,6 +171,30 @@ def test_highest_priority_wins_and_lower_reasons_follow() -> None:
 def test_self_harm_in_every_language(text: str, language: str) -> None:
     facts = replace(BASE, annotations=frozenset({"sextortion"}), texts=(text,))
     assert prioritise(facts).priority == "P1", language
+
+
+def test_a_13_year_old_asked_for_pictures_yesterday_evening_is_p2_with_reasons() -> None:
+    # The report that came out P3 'No urgent indicators': age 13, time read as about 20 hours ago.
+    facts = replace(
+        BASE,
+        victim_ages=(13,),
+        has_minor_victim=True,
+        incident_age_hours=20,
+        texts=("An invented man is asking a 13-year-old for pictures.",),
+    )
+    result = prioritise(facts)
+    assert result.priority == "P2"
+    assert {"p2_enticement_of_minor", "p2_recent_with_minor", "p2_images_asked_of_child"} <= set(
+        result.rule_ids
+    )
+    assert not any("No urgent indicators" in reason for reason in result.reasons)
+
+
+@pytest.mark.parametrize("age", range(18))
+def test_no_child_under_18_is_ever_no_indicators(age: int) -> None:
+    for incident_type in ("online_enticement", "labour_exploitation", "forced_marriage"):
+        facts = ReportFacts(incident_type=incident_type, victim_ages=(age,), has_minor_victim=True)
+        assert "No urgent indicators" not in prioritise(facts).reasons[0]
 
 
 def test_defaults_when_nothing_fires() -> None:
