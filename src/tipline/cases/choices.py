@@ -83,3 +83,30 @@ class CaseEventKind(models.TextChoices):
     TASK_ADDED = "task_added", "Task added"
     TASK_DONE = "task_done", "Task done"
     PERSON_ADDED = "person_added", "Person added"
+    PERSON_MERGED = "person_merged", "Person merged"
+    PERSON_UNMERGED = "person_unmerged", "Merge undone"
+
+
+class PersonRole(models.TextChoices):
+    """A person's part in a case."""
+
+    VICTIM = "victim", "Victim"
+    SUSPECT = "suspect", "Suspect"
+    WITNESS = "witness", "Witness"
+    GUARDIAN = "guardian", "Guardian"
+
+
+class SuspectRole(models.TextChoices):
+    """What a suspect did in the trafficking chain (one suspect may have several)."""
+
+    RECRUITER = "recruiter", "Recruiter"
+    TRANSPORTER = "transporter", "Transporter"
+    EXPLOITER = "exploiter", "Exploiter"
+    HARBOURER = "harbourer", "Harbourer"
+    FINANCIER = "financier", "Financier"
+    FACILITATOR = "facilitator", "Facilitator"
+
+
+# Whose names the case page hides until someone reveals them (audited): a victim's, and a
+# guardian's, whose family name names the child.
+MASKED_ROLES = frozenset({PersonRole.VICTIM, PersonRole.GUARDIAN})

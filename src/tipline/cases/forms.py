@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from django import forms
 
-from tipline.cases.choices import CaseStatus, CourtOutcome
+from tipline.cases.choices import CaseStatus, CourtOutcome, PersonRole, SuspectRole
+from tipline.people.person import PersonFields
 
 
 def split_words(text: str) -> list[str]:
@@ -50,3 +52,51 @@ class TaskForm(forms.Form):
     title = forms.CharField(max_length=500)
     assignee = forms.CharField(max_length=150)
     due_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class PersonForm(forms.Form):
+    role = forms.ChoiceField(choices=PersonRole.choices)
+    suspect_roles = forms.MultipleChoiceField(
+        required=False, choices=SuspectRole.choices, widget=forms.CheckboxSelectMultiple
+    )
+    given_names = forms.CharField(required=False, max_length=200)
+    family_name = forms.CharField(required=False, max_length=200)
+    other_names = forms.CharField(required=False, max_length=500, help_text="Nicknames, aliases.")
+    sex = forms.ChoiceField(required=False, choices=[("", "—"), ("f", "Female"), ("m", "Male")])
+    date_of_birth = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    age = forms.IntegerField(required=False, min_value=0, max_value=120, help_text="A guess.")
+    phones = forms.CharField(required=False, max_length=500)
+    emails = forms.CharField(required=False, max_length=500)
+    usernames = forms.CharField(required=False, max_length=500, help_text="platform:handle")
+    documents = forms.CharField(required=False, max_length=500, help_text="kind:number")
+    nationality = forms.CharField(required=False, max_length=2, help_text="ISO code, e.g. NG.")
+
+    def person(self, today: date) -> PersonFields:
+        """The cleaned form as matcher fields (the age is taken as given today)."""
+        data = self.cleaned_data
+        return PersonFields(
+            given_names=data["given_names"],
+            family_name=data["family_name"],
+            other_names=tuple(n.strip() for n in data["other_names"].split(",") if n.strip()),
+            sex=data["sex"],
+            date_of_birth=data["date_of_birth"],
+            age=data["age"],
+            age_given_on=today if data["age"] is not None else None,
+            phones=tuple(split_words(data["phones"])),
+            emails=tuple(split_words(data["emails"])),
+            usernames=tuple(split_words(data["usernames"])),
+            documents=tuple(split_words(data["documents"])),
+            nationality=data["nationality"].upper(),
+        )
+
+
+class FromReportForm(forms.Form):
+    report_person = forms.IntegerField(min_value=1)
+    role = forms.ChoiceField(choices=PersonRole.choices)
+
+
+class DecideForm(forms.Form):
+    other = forms.IntegerField(required=False, min_value=1)
+    decision = forms.ChoiceField(
+        choices=[("merge", "Same person"), ("apart", "Different people"), ("unmerge", "Undo")]
+    )

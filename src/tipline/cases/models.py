@@ -6,12 +6,21 @@ at field level; references, statuses and dates stay plain so lists can filter an
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from tipline.cases.choices import HTCDS_STATUS, CaseEventKind, CaseStatus, CourtOutcome
-from tipline.common.fields import EncryptedTextField
+from tipline.cases.choices import (
+    HTCDS_STATUS,
+    CaseEventKind,
+    CaseStatus,
+    CourtOutcome,
+    PersonRole,
+)
+from tipline.common.fields import EncryptedJSONField, EncryptedTextField
+from tipline.people.person import PersonFields
 from tipline.reports.models import Report
 
 
@@ -149,3 +158,83 @@ class CaseTask(models.Model):
 
     def __str__(self) -> str:
         return f"task {self.pk} of case {self.case_id}"
+
+
+class CasePerson(models.Model):
+    """A person in the registry that cases share: victims, suspects, witnesses, guardians.
+
+    Every identifying field is encrypted; the people app's blind index (owner kind
+    "case_person") finds look-alikes without decrypting the table. A person found to be another
+    points at them through `merged_into` (a reviewer's decision, reversible).
+    """
+
+    given_names = EncryptedTextField(blank=True, default="")
+    family_name = EncryptedTextField(blank=True, default="")
+    other_names = EncryptedJSONField(null=True, blank=True)  # list of names or nicknames
+    sex = EncryptedTextField(blank=True, default="")  # "m", "f" or ""
+    date_of_birth = EncryptedTextField(blank=True, default="")  # ISO date
+    age = models.PositiveSmallIntegerField(null=True, blank=True)  # a guess, given on...
+    age_given_on = models.DateField(null=True, blank=True)
+    # {"phones": [...], "emails": [...], "usernames": ["platform:handle"], "documents": [...]}
+    identifiers = EncryptedJSONField(null=True, blank=True)
+    nationality = models.CharField(max_length=2, blank=True, default="")
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"case person {self.pk}"
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(n for n in (self.given_names, self.family_name) if n) or "(no name)"
+
+    def fields(self) -> PersonFields:
+        """The person as the matcher sees them."""
+        ids = self.identifiers or {}
+        return PersonFields(
+            given_names=self.given_names,
+            family_name=self.family_name,
+            other_names=tuple(self.other_names or ()),
+            sex=self.sex,
+            date_of_birth=date.fromisoformat(self.date_of_birth) if self.date_of_birth else None,
+            age=self.age,
+            age_given_on=self.age_given_on,
+            phones=tuple(ids.get("phones", ())),
+            emails=tuple(ids.get("emails", ())),
+            usernames=tuple(ids.get("usernames", ())),
+            documents=tuple(ids.get("documents", ())),
+            nationality=self.nationality,
+        )
+
+
+class CaseInvolvement(models.Model):
+    """A registry person's part in one case (a victim here may be a witness there)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="involvements")
+    person = models.ForeignKey(CasePerson, on_delete=models.PROTECT, related_name="involvements")
+    role = models.CharField(max_length=16, choices=PersonRole.choices)
+    suspect_roles = models.JSONField(default=list, blank=True)  # SuspectRole values
+    source_report = models.ForeignKey(
+        "reports.Report", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    added_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "person", "role"],
+                name="case_person_role_once",
+                violation_error_message="This person already has this role in the case.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role} {self.person_id} in {self.case_id}"

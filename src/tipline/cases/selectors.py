@@ -6,12 +6,18 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from tipline.accounts.selectors import command_ids_for
-from tipline.cases.models import Case, CaseEvent, CaseTask
+from tipline.cases.choices import PersonRole
+from tipline.cases.models import Case, CaseEvent, CaseInvolvement, CasePerson, CaseTask
 from tipline.common.time import WAT, utcnow
+from tipline.people.choices import OwnerKind
+from tipline.people.models import MatchDecision
+from tipline.people.scoring import Score
+from tipline.people.selectors import people_candidates, people_profile, people_score
+from tipline.reports.models import Person as ReportPerson
 from tipline.reports.models import Report
 from tipline.reports.selectors import reports_visible_to
 
@@ -100,3 +106,86 @@ def case_task_get(*, case: Case, task_id: int) -> CaseTask:
         return case.tasks.get(pk=task_id)
     except CaseTask.DoesNotExist:
         raise Http404("No such task.") from None
+
+
+# People on a case ------------------------------------------------------------------------------
+
+
+def case_people(*, case: Case) -> list[CaseInvolvement]:
+    """The case's people, victims first, in the order they were added."""
+    order = {role: i for i, role in enumerate(PersonRole.values)}
+    rows = case.involvements.select_related("person", "source_report")
+    return sorted(rows, key=lambda inv: (order[inv.role], inv.added_at, inv.pk))
+
+
+def case_involvement_get(*, case: Case, involvement_id: int) -> CaseInvolvement:
+    """One person of a case the caller may see (checked); else 404."""
+    try:
+        return case.involvements.select_related("person__merged_into").get(pk=involvement_id)
+    except CaseInvolvement.DoesNotExist:
+        raise Http404("No such person.") from None
+
+
+def case_person_get_for_user(*, user: Any, person_id: int) -> CasePerson:
+    """A registry person who is in at least one case the user may see; else 404."""
+    visible = CaseInvolvement.objects.filter(case__in=cases_visible_to(user))
+    found = CasePerson.objects.filter(pk=person_id, involvements__in=visible).first()
+    if found is None:
+        raise Http404("No such person.")
+    return found
+
+
+@dataclass(frozen=True)
+class PersonCandidate:
+    """A look-alike of a case person: who, the score with its reasons, and their cases."""
+
+    person: CasePerson
+    score: Score
+    cases: list[str]
+    decided: str  # the reviewers' decision on the pair so far, or ""
+
+
+def person_candidates_for_user(
+    *, user: Any, person: CasePerson, limit: int = 10
+) -> tuple[list[PersonCandidate], int]:
+    """Look-alikes of `person` from the blind index, scored, best first; only people in cases
+    the user may see are shown, the others only counted (the second value)."""
+    found = people_candidates(owner_kind=OwnerKind.CASE_PERSON, person=person.fields(), limit=50)
+    ids = [int(c.owner_id) for c in found if c.owner_id != str(person.pk)]
+    visible_cases = cases_visible_to(user)
+    rows = CasePerson.objects.filter(pk__in=ids, involvements__case__in=visible_cases).distinct()
+    shown = {p.pk: p for p in rows.prefetch_related("involvements__case")}
+    profile = people_profile(owner_kind=OwnerKind.CASE_PERSON)
+    decided = _decisions_with(person.pk, list(shown))
+    candidates = [
+        PersonCandidate(
+            other,
+            people_score(profile=profile, left=person.fields(), right=other.fields()),
+            sorted({inv.case.reference for inv in other.involvements.all()}),
+            decided.get(other.pk, ""),
+        )
+        for other in shown.values()
+    ]
+    candidates.sort(key=lambda c: -c.score.probability)
+    return candidates[:limit], len(ids) - len(shown)
+
+
+def _decisions_with(person_id: int, others: list[int]) -> dict[int, str]:
+    pairs = MatchDecision.objects.filter(owner_kind=OwnerKind.CASE_PERSON).filter(
+        Q(left_id=str(person_id), right_id__in=[str(o) for o in others])
+        | Q(right_id=str(person_id), left_id__in=[str(o) for o in others])
+    )
+    return {
+        int(d.right_id if d.left_id == str(person_id) else d.left_id): d.decision for d in pairs
+    }
+
+
+def report_people_for_case(*, case: Case, user: Any) -> QuerySet[ReportPerson]:
+    """People named in the case's reports that the user may see (to add in one action)."""
+    reports = case_reports_for_user(case=case, user=user)
+    return ReportPerson.objects.filter(report__in=reports).select_related("report")
+
+
+def report_person_for_case(*, case: Case, user: Any, report_person_id: int) -> ReportPerson | None:
+    """One of those people, or None."""
+    return report_people_for_case(case=case, user=user).filter(pk=report_person_id).first()

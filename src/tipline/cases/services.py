@@ -12,9 +12,28 @@ from django.db import transaction
 
 from tipline.accounts.selectors import command_ids_for
 from tipline.audit.services import audit_record
-from tipline.cases.choices import ALLOWED_TRANSITIONS, CaseEventKind, CaseStatus, CourtOutcome
-from tipline.cases.models import Case, CaseCounter, CaseEvent, CaseReport, CaseTask
+from tipline.cases.choices import (
+    ALLOWED_TRANSITIONS,
+    CaseEventKind,
+    CaseStatus,
+    CourtOutcome,
+    PersonRole,
+    SuspectRole,
+)
+from tipline.cases.models import (
+    Case,
+    CaseCounter,
+    CaseEvent,
+    CaseInvolvement,
+    CasePerson,
+    CaseReport,
+    CaseTask,
+)
 from tipline.common.time import utcnow
+from tipline.people.choices import Decision, OwnerKind
+from tipline.people.person import PersonFields
+from tipline.people.selectors import people_profile, people_score
+from tipline.people.services import people_decide, people_index
 from tipline.reports.choices import ReportStatus
 from tipline.reports.models import Report
 from tipline.reports.services import report_transition
@@ -278,3 +297,180 @@ def case_task_complete(*, task: CaseTask, actor: Any, ip: str | None = None) -> 
         _audit(locked.case, "task_done", actor, ip, task=locked.pk)
         _event(locked.case, CaseEventKind.TASK_DONE, actor, locked.title, task=locked.pk)
     return locked
+
+
+# People on a case ------------------------------------------------------------------------------
+
+
+def _person_row(person: PersonFields, actor: Any) -> CasePerson:
+    identifiers = {
+        "phones": list(person.phones),
+        "emails": list(person.emails),
+        "usernames": list(person.usernames),
+        "documents": list(person.documents),
+    }
+    return CasePerson(
+        given_names=person.given_names.strip(),
+        family_name=person.family_name.strip(),
+        other_names=list(person.other_names),
+        sex=person.sex,
+        date_of_birth=person.date_of_birth.isoformat() if person.date_of_birth else "",
+        age=person.age,
+        age_given_on=person.age_given_on,
+        identifiers={k: v for k, v in identifiers.items() if v},
+        nationality=person.nationality.upper()[:2],
+        created_by=actor,
+        created_at=utcnow(),
+    )
+
+
+def _check_roles(role: str, suspect_roles: Iterable[str]) -> list[str]:
+    chosen = sorted(set(suspect_roles))
+    if role not in PersonRole.values:
+        raise ValidationError({"role": f"Unknown role {role!r}."})
+    if chosen and role != PersonRole.SUSPECT:
+        raise ValidationError({"suspect_roles": "Only a suspect has roles in the chain."})
+    unknown = set(chosen) - set(SuspectRole.values)
+    if unknown:
+        raise ValidationError({"suspect_roles": f"Unknown suspect role {sorted(unknown)}."})
+    return chosen
+
+
+def case_person_add(
+    *,
+    case: Case,
+    role: str,
+    person: PersonFields,
+    actor: Any,
+    suspect_roles: Iterable[str] = (),
+    source_report: Report | None = None,
+    ip: str | None = None,
+) -> CaseInvolvement:
+    """Add a new person to the registry and to the case in `role`, indexed for the matcher
+    (owner kind "case_person"). The audit row and the timeline say who and which role, never
+    the person's details. Look-alikes are for the reviewer to decide (`case_person_merge`)."""
+    roles = _check_roles(role, suspect_roles)
+    if not (person.given_names or person.family_name or person.phones or person.emails):
+        raise ValidationError("A person needs at least a name, a phone or an email.")
+    with transaction.atomic():
+        row = _person_row(person, actor)
+        row.save()
+        people_index(owner_kind=OwnerKind.CASE_PERSON, owner_id=row.pk, person=row.fields())
+        involvement = CaseInvolvement.objects.create(
+            case=case,
+            person=row,
+            role=role,
+            suspect_roles=roles,
+            source_report=source_report,
+            added_by=actor,
+            added_at=utcnow(),
+        )
+        source = source_report.reference if source_report else None
+        _audit(case, "person_added", actor, ip, person=row.pk, role=role, report=source)
+        _event(case, CaseEventKind.PERSON_ADDED, actor, person=row.pk, role=role, report=source)
+        _touch(case)
+    return involvement
+
+
+def report_person_fields(report_person: Any) -> PersonFields:
+    """A report's person (names, birth date, phones, emails, accounts) as matcher fields."""
+    details = report_person.details or {}
+    accounts = details.get("accounts", [])
+    usernames = [
+        f"{a['platform']}:{a.get('screen_name') or a.get('esp_identifier')}"
+        for a in accounts
+        if a.get("platform") and (a.get("screen_name") or a.get("esp_identifier"))
+    ]
+    born = report_person.date_of_birth
+    return PersonFields(
+        given_names=report_person.first_name,
+        family_name=report_person.last_name,
+        date_of_birth=date.fromisoformat(born) if born else None,
+        age=report_person.age,
+        age_given_on=report_person.report.received_at.date() if report_person.age else None,
+        phones=tuple(p["number"] for p in details.get("phones", []) if p.get("number")),
+        emails=tuple(e["address"] for e in details.get("emails", []) if e.get("address")),
+        usernames=tuple(usernames),
+    )
+
+
+def case_person_from_report(
+    *, case: Case, report_person: Any, role: str, actor: Any, ip: str | None = None
+) -> CaseInvolvement:
+    """Add a person found in one of the case's reports, in one action."""
+    if not case.case_reports.filter(report_id=report_person.report_id).exists():
+        raise ValidationError("That person's report is not in this case.")
+    return case_person_add(
+        case=case,
+        role=role,
+        person=report_person_fields(report_person),
+        actor=actor,
+        source_report=report_person.report,
+        ip=ip,
+    )
+
+
+def _decide(person: CasePerson, other: CasePerson, decision: Decision, actor: Any) -> None:
+    profile = people_profile(owner_kind=OwnerKind.CASE_PERSON)
+    score = people_score(profile=profile, left=person.fields(), right=other.fields())
+    people_decide(
+        owner_kind=OwnerKind.CASE_PERSON,
+        left_id=min(person.pk, other.pk),
+        right_id=max(person.pk, other.pk),
+        decision=decision,
+        by=actor,
+        score=score,
+    )
+
+
+def case_person_merge(
+    *, case: Case, person: CasePerson, into: CasePerson, actor: Any, ip: str | None = None
+) -> CasePerson:
+    """Record that `person` is `into` (the reviewer confirmed the pair): `person` points at
+    `into` from now on; its rows stay, so `case_person_unmerge` undoes it."""
+    if person.pk == into.pk or into.merged_into_id is not None:
+        raise ValidationError("Merge into a person who is not merged themself.")
+    with transaction.atomic():
+        _decide(person, into, Decision.CONFIRMED, actor)
+        person.merged_into = into
+        person.save(update_fields=["merged_into"])
+        CasePerson.objects.filter(merged_into=person).update(merged_into=into)
+        _audit(case, "person_merged", actor, ip, person=person.pk, into=into.pk)
+        _event(case, CaseEventKind.PERSON_MERGED, actor, person=person.pk, into=into.pk)
+    return person
+
+
+def case_person_keep_apart(
+    *, case: Case, person: CasePerson, other: CasePerson, actor: Any, ip: str | None = None
+) -> None:
+    """Record that the two are different people (the reviewer rejected the pair)."""
+    with transaction.atomic():
+        _decide(person, other, Decision.REJECTED, actor)
+        _audit(case, "person_kept_apart", actor, ip, person=person.pk, other=other.pk)
+
+
+def case_person_unmerge(
+    *, case: Case, person: CasePerson, actor: Any, ip: str | None = None
+) -> CasePerson:
+    """Undo a merge: the pair is recorded as different people, and `person` stands alone."""
+    into = person.merged_into
+    if into is None:
+        raise ValidationError("This person is not merged.")
+    with transaction.atomic():
+        _decide(person, into, Decision.REJECTED, actor)
+        person.merged_into = None
+        person.save(update_fields=["merged_into"])
+        _audit(case, "person_unmerged", actor, ip, person=person.pk, was=into.pk)
+        _event(case, CaseEventKind.PERSON_UNMERGED, actor, person=person.pk, was=into.pk)
+    return person
+
+
+def case_person_reveal(
+    *, case: Case, involvement: CaseInvolvement, actor: Any, ip: str | None = None
+) -> CasePerson:
+    """Audit that `actor` is shown the identity of a case person (always, for a victim)."""
+    with transaction.atomic():
+        _audit(
+            case, "person_revealed", actor, ip, person=involvement.person_id, role=involvement.role
+        )
+    return involvement.person

@@ -19,3 +19,22 @@ urlpatterns = [
     path("<str:case_reference>/tasks/", views.case_task_add, name="task_add"),
     path("<str:case_reference>/tasks/<int:task_id>/done/", views.case_task_done, name="task_done"),
 ]
+urlpatterns += [
+    path("<str:case_reference>/people/add/", views.case_person_add, name="person_add"),
+    path(
+        "<str:case_reference>/people/from-report/",
+        views.case_person_from_report,
+        name="person_from_report",
+    ),
+    path("<str:case_reference>/people/<int:involvement_id>/", views.case_person, name="person"),
+    path(
+        "<str:case_reference>/people/<int:involvement_id>/reveal/",
+        views.case_person_reveal,
+        name="person_reveal",
+    ),
+    path(
+        "<str:case_reference>/people/<int:involvement_id>/decide/",
+        views.case_person_decide,
+        name="person_decide",
+    ),
+]

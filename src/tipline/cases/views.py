@@ -18,17 +18,30 @@ from django.views.decorators.http import require_POST
 from tipline.accounts.models import User
 from tipline.accounts.selectors import command_ids_for
 from tipline.cases import forms, services
-from tipline.cases.choices import ALLOWED_TRANSITIONS, CaseStatus, CourtOutcome
+from tipline.cases.choices import (
+    ALLOWED_TRANSITIONS,
+    MASKED_ROLES,
+    CaseStatus,
+    CourtOutcome,
+    PersonRole,
+)
 from tipline.cases.models import Case
 from tipline.cases.selectors import (
     CASE_LIST_ORDER,
     case_get_for_user,
+    case_involvement_get,
     case_list_for_user,
+    case_people,
+    case_person_get_for_user,
     case_reports_for_user,
     case_task_get,
     case_tasks,
     case_timeline,
     open_tasks_for_user,
+    person_candidates_for_user,
+    report_people_for_case,
+    report_person_for_case,
+    today_wat,
 )
 from tipline.common.http import client_ip
 from tipline.common.paging import PageRequest, keyset_page
@@ -66,6 +79,11 @@ def case_detail(request: HttpRequest, case_reference: str) -> HttpResponse:
         "moves": [(s, CaseStatus(s).label) for s in sorted(ALLOWED_TRANSITIONS[case.status])],
         "outcomes": CourtOutcome.choices,
         "task_form": forms.TaskForm(),
+        "people": case_people(case=case),
+        "masked_roles": MASKED_ROLES,
+        "person_form": forms.PersonForm(),
+        "report_people": report_people_for_case(case=case, user=request.user),
+        "roles": PersonRole.choices,
     }
     return render(request, "cases/case_detail.html", context)
 
@@ -276,3 +294,127 @@ def case_task_done(request: HttpRequest, case_reference: str, task_id: int) -> H
     if request.POST.get("next") == "tasks":  # done from the user's own task list
         return HttpResponseRedirect(reverse("cases:my_tasks"))
     return HttpResponseRedirect(reverse("cases:detail", args=[case.reference]))
+
+
+# People on a case ------------------------------------------------------------------------------
+
+
+def _person_page(case: Case, involvement_id: int) -> str:
+    return reverse("cases:person", args=[case.reference, involvement_id])
+
+
+@login_required
+@require_POST
+def case_person_add(request: HttpRequest, case_reference: str) -> HttpResponse:
+    """Add a person; their page then shows any look-alikes to merge or keep apart."""
+    case = case_get_for_user(user=request.user, reference=case_reference)
+    form = forms.PersonForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(list(map(str, form.errors.values())))
+        involvement = services.case_person_add(
+            case=case,
+            role=form.cleaned_data["role"],
+            suspect_roles=form.cleaned_data["suspect_roles"],
+            person=form.person(today_wat()),
+            actor=request.user,
+            ip=client_ip(request),
+        )
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+        return HttpResponseRedirect(reverse("cases:detail", args=[case.reference]))
+    messages.success(request, "Person added. Check the look-alikes below.")
+    return HttpResponseRedirect(_person_page(case, involvement.pk))
+
+
+@login_required
+@require_POST
+def case_person_from_report(request: HttpRequest, case_reference: str) -> HttpResponse:
+    """Add a person found in one of the case's reports, in one action."""
+    case = case_get_for_user(user=request.user, reference=case_reference)
+    form = forms.FromReportForm(request.POST)
+    found = form.is_valid() and report_person_for_case(
+        case=case, user=request.user, report_person_id=form.cleaned_data["report_person"]
+    )
+    if not found:
+        messages.error(request, "Choose a person of one of the case's reports, and a role.")
+        return HttpResponseRedirect(reverse("cases:detail", args=[case.reference]))
+    involvement = services.case_person_from_report(
+        case=case,
+        report_person=found,
+        role=form.cleaned_data["role"],
+        actor=request.user,
+        ip=client_ip(request),
+    )
+    messages.success(request, "Person added from the report. Check the look-alikes below.")
+    return HttpResponseRedirect(_person_page(case, involvement.pk))
+
+
+def _person_context(request: HttpRequest, case: Case, involvement_id: int) -> dict[str, Any]:
+    involvement = case_involvement_get(case=case, involvement_id=involvement_id)
+    candidates, hidden = person_candidates_for_user(user=request.user, person=involvement.person)
+    return {
+        "case": case,
+        "involvement": involvement,
+        "person": involvement.person,
+        "masked": involvement.role in MASKED_ROLES,
+        "candidates": candidates,
+        "hidden_candidates": hidden,
+    }
+
+
+@login_required
+def case_person(request: HttpRequest, case_reference: str, involvement_id: int) -> HttpResponse:
+    """A case person, names hidden for victims and guardians, with their look-alikes."""
+    case = case_get_for_user(user=request.user, reference=case_reference)
+    context = _person_context(request, case, involvement_id)
+    return render(request, "cases/case_person.html", {**context, "revealed": False})
+
+
+@login_required
+@require_POST
+def case_person_reveal(
+    request: HttpRequest, case_reference: str, involvement_id: int
+) -> HttpResponse:
+    """Show the person's identity, once, in this answer; audited every time."""
+    case = case_get_for_user(user=request.user, reference=case_reference)
+    context = _person_context(request, case, involvement_id)
+    services.case_person_reveal(
+        case=case, involvement=context["involvement"], actor=request.user, ip=client_ip(request)
+    )
+    return render(request, "cases/case_person.html", {**context, "revealed": True})
+
+
+def _decide(request: HttpRequest, case: Case, involvement_id: int, data: dict[str, Any]) -> str:
+    person = case_involvement_get(case=case, involvement_id=involvement_id).person
+    actor, ip = request.user, client_ip(request)
+    if data["decision"] == "unmerge":
+        services.case_person_unmerge(case=case, person=person, actor=actor, ip=ip)
+        return "Merge undone: they are recorded as different people."
+    if not data["other"]:
+        raise ValidationError("Choose the look-alike.")
+    other = case_person_get_for_user(user=request.user, person_id=data["other"])
+    if data["decision"] == "merge":
+        services.case_person_merge(case=case, person=person, into=other, actor=actor, ip=ip)
+        return "Merged: recorded as the same person."
+    services.case_person_keep_apart(case=case, person=person, other=other, actor=actor, ip=ip)
+    return "Kept apart: recorded as different people."
+
+
+@login_required
+@require_POST
+def case_person_decide(
+    request: HttpRequest, case_reference: str, involvement_id: int
+) -> HttpResponse:
+    """Merge a person with a look-alike, keep them apart, or undo a merge (all audited)."""
+    case = case_get_for_user(user=request.user, reference=case_reference)
+    form = forms.DecideForm(request.POST)
+    if form.is_valid():
+        try:
+            messages.success(request, _decide(request, case, involvement_id, form.cleaned_data))
+        except ValidationError as exc:
+            messages.error(request, "; ".join(exc.messages))
+    else:
+        case_involvement_get(case=case, involvement_id=involvement_id)  # 404 before anything
+        messages.error(request, "Choose a decision.")
+    return HttpResponseRedirect(_person_page(case, involvement_id))

@@ -18,10 +18,11 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from tipline.accounts.choices import ClientKind, Role
 from tipline.accounts.models import User
 from tipline.accounts.services import api_client_create
-from tipline.cases.services import case_open, case_task_add
+from tipline.cases.services import case_open, case_person_add, case_task_add
 from tipline.conftest import login
 from tipline.identifiers.models import ReportIdentifier
 from tipline.media.tests.test_console_media import _report_with_image
+from tipline.people.person import PersonFields
 from tipline.reports.models import Report
 from tipline.triage.services import report_escalate
 
@@ -85,8 +86,11 @@ def routes(lagos_analyst: User, lagos_report: Report) -> list[Route]:
         due_on=case.opened_at.date(),
         actor=lagos_analyst,
     )
+    person = PersonFields(given_names="Walk", family_name="Invented", phones=("08035550123",))
+    involvement = case_person_add(case=case, role="victim", person=person, actor=lagos_analyst)
     values = {
         "case_reference": case.reference,
+        "involvement_id": str(involvement.pk),
         "task_id": str(task.pk),
         "reference": report.reference,
         "file_id": file.file_id,
