@@ -190,6 +190,11 @@ def test_a_13_year_old_asked_for_pictures_yesterday_evening_is_p2_with_reasons()
     assert not any("No urgent indicators" in reason for reason in result.reasons)
 
 
+def test_misleading_names_aimed_at_a_child_stay_p4() -> None:
+    facts = ReportFacts(incident_type="misleading_domain_name", victim_ages=(12,))
+    assert prioritise(facts).priority == "P4"
+
+
 @pytest.mark.parametrize("age", range(18))
 def test_no_child_under_18_is_ever_no_indicators(age: int) -> None:
     for incident_type in ("online_enticement", "labour_exploitation", "forced_marriage"):
