@@ -227,7 +227,7 @@ def test_a_claim_with_nothing_due_costs_one_statement(geo: Any) -> None:
     pipeline_process_due(size=50)
     with CaptureQueriesContext(connection) as queries:
         assert pipeline_process_due(size=50) == {}
-    assert len(queries) == 1
+    assert len(queries) == 1, [q["sql"] for q in queries.captured_queries]
 
 
 def _boom_on_second(reports: list[Report], facts: BatchFacts) -> None:
