@@ -21,7 +21,7 @@ LINT = Path(sys.executable).with_name("lint-imports")
 def _lint(src: Path, config: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(src)}
     return subprocess.run(  # noqa: S603  # our own virtualenv's tool
-        [str(LINT), "--no-logo", "--no-cache", "--config", str(config)],
+        [str(LINT), str(config), "--no-logo", "--no-cache"],
         cwd=config.parent,
         env=env,
         capture_output=True,
