@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +74,7 @@ INSTALLED_APPS = [
     "tipline.console",
     "tipline.people",
     "tipline.cases",
+    "tipline.exchange",
 ]
 
 MIDDLEWARE = [
@@ -158,7 +160,19 @@ PERIODIC_JOBS = [
     ("tipline.intake.tasks.ispws_expire", 600),
     # Reports with an addendum: extract, link, index and prioritise again, and notify.
     ("tipline.pipeline.services.pipeline_process_reruns", 15),
+    # Signed webhooks to partners, at least once, in order per partner (exchange.tasks).
+    ("tipline.exchange.tasks.webhooks_deliver_due", 5),
 ]
+
+# Partner webhooks: how long a partner's endpoint may take, how many attempts before a dead
+# letter, how long a rotated secret keeps signing, and whether http:// endpoints are allowed
+# (development and tests only: a package carries personal data).
+EXCHANGE_WEBHOOK_TIMEOUT = env_int("TIPLINE_WEBHOOK_TIMEOUT", 10, minimum=1)
+EXCHANGE_WEBHOOK_MAX_ATTEMPTS = env_int("TIPLINE_WEBHOOK_MAX_ATTEMPTS", 8, minimum=1)
+EXCHANGE_SECRET_OVERLAP = timedelta(
+    hours=env_int("TIPLINE_WEBHOOK_SECRET_OVERLAP_HOURS", 24, minimum=0)
+)
+EXCHANGE_WEBHOOK_ALLOW_HTTP = env_bool("TIPLINE_WEBHOOK_ALLOW_HTTP", _RELAXED)
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
 if TESTING:

@@ -1,0 +1,127 @@
+"""Partners, what each may see, what was shared with them, and the webhooks that carry it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+
+from tipline.common.fields import EncryptedJSONField, EncryptedTextField
+from tipline.exchange.choices import PARTNER_LEVELS, DeliveryState, PartnerKind
+from tipline.reports.choices import SharingLevel
+
+
+class Partner(models.Model):
+    """An agency the platform shares with: its kind, the highest TLP level it may receive and
+    its redaction profile (the report sections it may receive). Edited by administrators through
+    `partner_create` / `partner_update` only."""
+
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=20, choices=PartnerKind.choices)
+    jurisdictions: models.JSONField[Any, Any] = models.JSONField(default=list, blank=True)
+    # Names, emails and phones of people at the partner: personal data, so encrypted.
+    contacts = EncryptedJSONField(null=True, blank=True)
+    api_client = models.OneToOneField(
+        "accounts.ApiClient",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="partner",
+    )
+    max_level = models.CharField(max_length=20, choices=PARTNER_LEVELS, default=SharingLevel.GREEN)
+    sections: models.JSONField[Any, Any] = models.JSONField(default=list, blank=True)
+    webhook_url = models.URLField(max_length=500, blank=True)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(max_level=SharingLevel.RED),
+                name="partner_never_receives_red",
+                violation_error_message="TLP:RED never leaves the agency.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WebhookSecret(models.Model):
+    """A partner's signing secret (`whsec_…`). After a rotation the old one keeps signing until
+    `retires_at`, so a partner can switch over without dropping a delivery."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="secrets")
+    secret = EncryptedTextField()
+    created_at = models.DateTimeField()
+    retires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["partner_id", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"secret {self.pk} of {self.partner_id}"
+
+
+class Share(models.Model):
+    """One package sent to a partner: exactly which fields went, at what level, and why."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="shares")
+    report = models.ForeignKey(
+        "reports.Report", on_delete=models.PROTECT, related_name="exchange_shares"
+    )
+    event_type = models.CharField(max_length=40)
+    tlp = models.CharField(max_length=20)
+    fields: models.JSONField[Any, Any] = models.JSONField(default=list)
+    reason = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"share of {self.report_id} with {self.partner_id}"
+
+
+class WebhookDelivery(models.Model):
+    """One event to deliver to a partner's endpoint, at least once, in event-id order per
+    partner. This table is the queue: the worker leases due rows from it (SKIP LOCKED)."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="deliveries")
+    share = models.OneToOneField(
+        Share, null=True, blank=True, on_delete=models.PROTECT, related_name="delivery"
+    )
+    event_id = models.CharField(max_length=40, unique=True)
+    event_type = models.CharField(max_length=40)
+    # The package as sent: personal data, so encrypted like the report it came from.
+    body = EncryptedTextField()
+    state = models.CharField(
+        max_length=12, choices=DeliveryState.choices, default=DeliveryState.PENDING
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    lease_until = models.DateTimeField(null=True, blank=True)
+    lease_owner = models.CharField(max_length=64, blank=True)
+    last_status = models.PositiveIntegerField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            models.Index(
+                fields=["partner", "id"],
+                condition=models.Q(state="pending"),
+                name="webhook_delivery_pending",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.event_id

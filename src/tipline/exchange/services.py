@@ -1,0 +1,280 @@
+"""Every write of the exchange: partners, their secrets, shares, and webhook deliveries.
+
+A share builds its package with `exchange_package_for` (the only way report data leaves), records
+exactly which fields went (a `Share` and an audit row) and, when the partner has an endpoint,
+queues a signed webhook in the same transaction. The worker delivers it (`tasks`).
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+
+from tipline.audit.services import audit_record
+from tipline.common.time import utcnow
+from tipline.exchange.choices import (
+    PARTNER_LEVELS,
+    DeliveryState,
+    EventType,
+    PartnerKind,
+    Section,
+)
+from tipline.exchange.models import Partner, Share, WebhookDelivery, WebhookSecret
+from tipline.exchange.packages import exchange_package_for, package_fields
+from tipline.exchange.signing import secret_new
+from tipline.reports.models import Report
+
+
+@dataclass(frozen=True)
+class PartnerInput:
+    """What an administrator sets on a partner."""
+
+    code: str
+    name: str
+    kind: str
+    max_level: str
+    sections: list[str]
+    jurisdictions: list[str]
+    contacts: list[dict[str, str]]
+    webhook_url: str = ""
+    api_client: Any = None
+    is_active: bool = True
+
+
+def _validated(data: PartnerInput) -> PartnerInput:
+    problems: dict[str, str] = {}
+    if data.kind not in PartnerKind.values:
+        problems["kind"] = f"Unknown partner kind {data.kind!r}."
+    if data.max_level not in dict(PARTNER_LEVELS):
+        problems["max_level"] = "Choose a level from TLP:CLEAR to TLP:AMBER+STRICT."
+    unknown = sorted(set(data.sections) - set(Section.values))
+    if unknown:
+        problems["sections"] = f"Unknown sections: {', '.join(unknown)}."
+    url = data.webhook_url.strip()
+    if url and not url.startswith("https://") and not settings.EXCHANGE_WEBHOOK_ALLOW_HTTP:
+        problems["webhook_url"] = "A webhook endpoint must use https://."
+    if problems:
+        raise ValidationError(problems)
+    return data
+
+
+def _summary(partner: Partner) -> dict[str, Any]:
+    return {
+        "code": partner.code,
+        "kind": partner.kind,
+        "max_level": partner.max_level,
+        "sections": partner.sections,
+        "jurisdictions": partner.jurisdictions,
+        "webhook_url": partner.webhook_url,
+        "api_client": partner.api_client_id,
+        "active": partner.is_active,
+    }
+
+
+def partner_create(*, data: PartnerInput, actor: Any, ip: str | None = None) -> Partner:
+    """Register a partner, with a first webhook signing secret."""
+    data = _validated(data)
+    with transaction.atomic():
+        partner = Partner(contacts=data.contacts or None)
+        _apply(partner, data)
+        partner.save()
+        WebhookSecret.objects.create(partner=partner, secret=secret_new(), created_at=utcnow())
+        audit_record(
+            actor=actor,
+            action="partner.created",
+            object_type="partner",
+            object_id=partner.pk,
+            after=_summary(partner),
+            ip=ip,
+        )
+    return partner
+
+
+def _apply(partner: Partner, data: PartnerInput) -> None:
+    partner.code, partner.name, partner.kind = data.code, data.name, data.kind
+    partner.max_level, partner.sections = data.max_level, sorted(set(data.sections))
+    partner.jurisdictions, partner.contacts = data.jurisdictions, data.contacts or None
+    partner.webhook_url, partner.api_client = data.webhook_url.strip(), data.api_client
+    partner.is_active = data.is_active
+
+
+def partner_update(
+    *, partner: Partner, data: PartnerInput, actor: Any, ip: str | None = None
+) -> Partner:
+    """Change a partner's kind, level, profile, contacts or endpoint."""
+    data = _validated(data)
+    with transaction.atomic():
+        before = _summary(Partner.objects.select_for_update().get(pk=partner.pk))
+        _apply(partner, data)
+        partner.save()
+        audit_record(
+            actor=actor,
+            action="partner.updated",
+            object_type="partner",
+            object_id=partner.pk,
+            before=before,
+            after=_summary(partner),
+            ip=ip,
+        )
+    return partner
+
+
+def webhook_secret_rotate(*, partner: Partner, actor: Any, overlap: timedelta | None = None) -> str:
+    """A new signing secret; the live ones keep signing for `overlap` (default from settings),
+    so the partner can switch without a delivery failing. Returns the new secret, shown once."""
+    overlap = overlap if overlap is not None else settings.EXCHANGE_SECRET_OVERLAP
+    now = utcnow()
+    new = secret_new()
+    with transaction.atomic():
+        # Every live secret retires by the end of this overlap (a shorter one cuts it short).
+        ending = Q(retires_at__isnull=True) | Q(retires_at__gt=now + overlap)
+        live = WebhookSecret.objects.select_for_update().filter(ending, partner=partner)
+        live.update(retires_at=now + overlap)
+        created = WebhookSecret.objects.create(partner=partner, secret=new, created_at=now)
+        audit_record(
+            actor=actor,
+            action="partner.secret_rotated",
+            object_type="partner",
+            object_id=partner.pk,
+            after={"secret": created.pk, "overlap_seconds": overlap.total_seconds()},
+        )
+    return new
+
+
+def report_share(
+    *,
+    report: Report,
+    partner: Partner,
+    actor: Any,
+    reason: str = "",
+    event_type: str = EventType.REFERRAL_CREATED,
+    ip: str | None = None,
+) -> Share:
+    """Share a report with a partner: its package, exactly which fields went (audited), and a
+    signed webhook queued for the partner's endpoint if it has one."""
+    package = exchange_package_for(partner=partner, report=report)
+    fields = package_fields(package)
+    now = utcnow()
+    with transaction.atomic():
+        share = Share.objects.create(
+            partner=partner,
+            report=report,
+            event_type=event_type,
+            tlp=package["tlp"],
+            fields=fields,
+            reason=reason.strip()[:2000],
+            created_by=actor,
+            created_at=now,
+        )
+        delivery = _enqueue(share, package) if partner.webhook_url else None
+        audit_record(
+            actor=actor,
+            action="report.shared",
+            object_type="report",
+            object_id=report.pk,
+            after={
+                "partner": partner.code,
+                "share": share.pk,
+                "event": delivery.event_id if delivery else None,
+                "tlp": share.tlp,
+                "fields": fields,
+            },
+            ip=ip,
+        )
+    return share
+
+
+def _enqueue(share: Share, package: dict[str, Any]) -> WebhookDelivery:
+    """Queue the webhook; its event id follows the table's order, which is delivery order."""
+    now = share.created_at
+    event = {"type": share.event_type, "timestamp": now.isoformat(), "data": package}
+    delivery = WebhookDelivery.objects.create(
+        partner=share.partner,
+        share=share,
+        event_id=f"tmp_{secrets.token_hex(8)}",
+        event_type=share.event_type,
+        body=json.dumps(event, sort_keys=True, separators=(",", ":")),
+        next_attempt_at=now,
+        created_at=now,
+    )
+    delivery.event_id = f"msg_{delivery.pk:012d}"
+    delivery.save(update_fields=["event_id"])
+    return delivery
+
+
+def webhook_delivery_record(
+    *, delivery: WebhookDelivery, status: int | None, error: str, owner: str
+) -> WebhookDelivery:
+    """Record one attempt: delivered on a 2xx; otherwise retried after a backoff with jitter,
+    or a dead letter once the attempts are used up. Releases the lease."""
+    now = utcnow()
+    with transaction.atomic():
+        d = WebhookDelivery.objects.select_for_update().get(pk=delivery.pk)
+        d.attempts += 1
+        d.last_status, d.last_error = status, error[:500]
+        d.lease_until, d.lease_owner = None, ""
+        if status is not None and 200 <= status < 300:
+            d.state, d.delivered_at = DeliveryState.DELIVERED, now
+        elif d.attempts >= settings.EXCHANGE_WEBHOOK_MAX_ATTEMPTS:
+            d.state = DeliveryState.DEAD
+        else:
+            d.next_attempt_at = now + timedelta(seconds=retry_delay(d.attempts))
+        d.save(update_fields=_DELIVERY_FIELDS)
+        _audit_delivery(d, owner)
+    return d
+
+
+_DELIVERY_FIELDS = [
+    "attempts",
+    "last_status",
+    "last_error",
+    "lease_until",
+    "lease_owner",
+    "state",
+    "delivered_at",
+    "next_attempt_at",
+]
+
+
+def _audit_delivery(d: WebhookDelivery, owner: str) -> None:
+    audit_record(
+        actor=None,
+        actor_label=f"worker:{owner}",
+        action=f"webhook.{'attempted' if d.state == DeliveryState.PENDING else d.state}",
+        object_type="webhook_delivery",
+        object_id=d.pk,
+        after={"event": d.event_id, "attempts": d.attempts, "status": d.last_status},
+    )
+
+
+def retry_delay(attempts: int) -> float:
+    """Exponential backoff from 30 s, capped at six hours, with jitter (half to all of it) so
+    that a partner back from an outage is not hit by every retry at once."""
+    ceiling = min(30.0 * float(2 ** max(attempts - 1, 0)), 6 * 3600.0)
+    return ceiling * (0.5 + secrets.randbelow(501) / 1000)
+
+
+def webhook_replay(*, delivery: WebhookDelivery, actor: Any, ip: str | None = None) -> None:
+    """Send a dead letter again: pending, due now, with its attempts counted afresh."""
+    with transaction.atomic():
+        d = WebhookDelivery.objects.select_for_update().get(pk=delivery.pk)
+        if d.state != DeliveryState.DEAD:
+            raise ValidationError("Only a dead letter can be replayed.")
+        d.state, d.attempts, d.next_attempt_at = DeliveryState.PENDING, 0, utcnow()
+        d.save(update_fields=["state", "attempts", "next_attempt_at"])
+        audit_record(
+            actor=actor,
+            action="webhook.replayed",
+            object_type="webhook_delivery",
+            object_id=d.pk,
+            after={"event": d.event_id, "partner": d.partner_id},
+            ip=ip,
+        )
