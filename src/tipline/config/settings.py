@@ -158,6 +158,7 @@ CACHES = {
 # is idempotent, so several workers running one at about the same time is harmless.
 PERIODIC_JOBS = [
     ("tipline.intake.tasks.ispws_expire", 600),
+    ("tipline.media.tasks.media_sweep", 900),
     # Reports with an addendum: extract, link, index and prioritise again, and notify.
     ("tipline.pipeline.services.pipeline_process_reruns", 15),
     # Signed webhooks to partners, at least once, in order per partner (exchange.tasks).
