@@ -169,3 +169,12 @@ def test_sweep_deletes_only_old_unreferenced_blobs(geo: Any) -> None:
     assert (root / kept[:2] / kept).exists()
     assert not (root / orphans[0][:2] / orphans[0]).exists()
     assert (root / orphans[1][:2] / orphans[1]).exists()  # young: its request may still run
+
+
+def test_every_worker_runs_the_orphan_sweep_hourly_or_more_often() -> None:
+    from django.utils.module_loading import import_string
+
+    from tipline.media.tasks import media_sweep
+
+    jobs = {import_string(path): every for path, every in settings.PERIODIC_JOBS}
+    assert jobs.get(media_sweep, 3601) <= 3600
