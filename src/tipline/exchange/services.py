@@ -30,7 +30,9 @@ from tipline.exchange.choices import (
 from tipline.exchange.models import Partner, Share, WebhookDelivery, WebhookSecret
 from tipline.exchange.packages import exchange_package_for, package_fields
 from tipline.exchange.signing import secret_new
+from tipline.reports.choices import ALLOWED_TRANSITIONS, ReportStatus
 from tipline.reports.models import Report
+from tipline.reports.services import report_transition
 
 
 @dataclass(frozen=True)
@@ -175,6 +177,9 @@ def report_share(
             created_at=now,
         )
         delivery = _enqueue(share, package) if partner.webhook_url else None
+        referred = event_type == EventType.REFERRAL_CREATED
+        if referred and ReportStatus.REFERRED in ALLOWED_TRANSITIONS.get(report.status, ()):
+            report_transition(report=report, to_status=ReportStatus.REFERRED, actor=actor, ip=ip)
         audit_record(
             actor=actor,
             action="report.shared",

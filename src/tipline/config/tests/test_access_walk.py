@@ -20,6 +20,9 @@ from tipline.accounts.models import User
 from tipline.accounts.services import api_client_create
 from tipline.cases.services import case_open, case_person_add, case_task_add
 from tipline.conftest import login
+from tipline.exchange.choices import DeliveryState, PartnerKind
+from tipline.exchange.models import WebhookDelivery
+from tipline.exchange.services import PartnerInput, partner_create, report_share
 from tipline.identifiers.models import ReportIdentifier
 from tipline.media.tests.test_console_media import _report_with_image
 from tipline.people.person import PersonFields
@@ -88,7 +91,9 @@ def routes(lagos_analyst: User, lagos_report: Report) -> list[Route]:
     )
     person = PersonFields(given_names="Walk", family_name="Invented", phones=("08035550123",))
     involvement = case_person_add(case=case, role="victim", person=person, actor=lagos_analyst)
+    delivery = _dead_letter(report)
     values = {
+        "event_id": delivery.event_id,
         "case_reference": case.reference,
         "involvement_id": str(involvement.pk),
         "task_id": str(task.pk),
@@ -102,6 +107,25 @@ def routes(lagos_analyst: User, lagos_report: Report) -> list[Route]:
         "object_id": str(lagos_analyst.pk),
     }
     return [Route(p, _concrete(p, values)) for p in _patterns(get_resolver().url_patterns)]
+
+
+def _dead_letter(report: Report) -> WebhookDelivery:
+    """A partner's delivery of `report` that used up its retries (the dead-letter page's row)."""
+    admin = User.objects.create(username="walk-admin", role=Role.ADMINISTRATOR)
+    data = PartnerInput(
+        code="walk",
+        name="Walk partner",
+        kind=PartnerKind.LAW_ENFORCEMENT,
+        max_level="TLP:AMBER",
+        sections=["incident"],
+        jurisdictions=[],
+        contacts=[],
+        webhook_url="https://partner.invalid/hook",
+    )
+    partner = partner_create(data=data, actor=admin)
+    share = report_share(report=report, partner=partner, actor=admin, event_type="report.updated")
+    WebhookDelivery.objects.filter(share=share).update(state=DeliveryState.DEAD)
+    return WebhookDelivery.objects.get(share=share)
 
 
 def _answers(client: Client, path: str, **headers: Any) -> list[int]:
@@ -203,3 +227,11 @@ def test_insider_opens_the_object_pages_the_outsider_cannot(
         if insider.get(route.path).status_code == 200
     }
     assert len(opened) >= 8, opened  # the walk's objects are real: only the outsider is refused
+
+
+def test_partner_liaison_opens_every_exchange_page(routes: list[Route], make_user: Any) -> None:
+    liaison = login(make_user(Role.PARTNER_LIAISON, ("LAG",)))
+    pages = [r.path for r in routes if r.pattern.startswith("console/exchange/")]
+    opened = [path for path in pages if liaison.get(path).status_code == 200]
+    assert sorted(opened) == sorted(p for p in pages if not p.endswith(("/replay/", "/send/")))
+    assert len(opened) == 2, pages

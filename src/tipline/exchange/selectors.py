@@ -1,0 +1,56 @@
+"""Reads of the exchange, and its one access rule: administrators and partner liaison officers
+only (anyone else gets 404, as for a missing object)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from tipline.accounts.choices import Role
+from tipline.exchange.choices import DeliveryState
+from tipline.exchange.models import Partner, Share, WebhookDelivery
+from tipline.reports.models import Report
+from tipline.reports.selectors import report_get_for_user
+
+EXCHANGE_ROLES = frozenset({Role.ADMINISTRATOR, Role.PARTNER_LIAISON})
+
+
+def exchange_check_user(*, user: Any) -> None:
+    """Raise 404 unless the user works the exchange."""
+    if not getattr(user, "is_authenticated", False) or user.role not in EXCHANGE_ROLES:
+        raise Http404("No such page.")
+
+
+def delivery_get_for_user(*, user: Any, event_id: str) -> WebhookDelivery:
+    """One delivery by event id, for exchange staff; missing and forbidden both 404."""
+    exchange_check_user(user=user)
+    try:
+        return WebhookDelivery.objects.select_related("partner").get(event_id=event_id)
+    except WebhookDelivery.DoesNotExist:
+        raise Http404("No such delivery.") from None
+
+
+def report_for_exchange(*, user: Any, reference: str) -> Report:
+    """A report exchange staff may share: in their scope. Missing and forbidden both 404."""
+    exchange_check_user(user=user)
+    return report_get_for_user(user=user, reference=reference)
+
+
+def dead_letters() -> QuerySet[WebhookDelivery]:
+    """Deliveries that used up their retries, oldest first (their order is the partner's)."""
+    return WebhookDelivery.objects.filter(state=DeliveryState.DEAD).select_related("partner")
+
+
+def active_partners() -> QuerySet[Partner]:
+    return Partner.objects.filter(is_active=True).order_by("name")
+
+
+def shares_of_report(*, report: Report) -> QuerySet[Share]:
+    """What went to whom, newest first, each with its delivery's state."""
+    return (
+        Share.objects.filter(report=report)
+        .select_related("partner", "delivery", "created_by")
+        .order_by("-created_at", "-pk")
+    )

@@ -1,0 +1,13 @@
+"""The exchange pages, mounted by config/urls.py at /console/exchange/."""
+
+from django.urls import path
+
+from tipline.exchange import views
+
+app_name = "exchange"
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("deliveries/<str:event_id>/replay/", views.replay, name="replay"),
+    path("reports/<str:reference>/", views.report_refer, name="report"),
+    path("reports/<str:reference>/send/", views.report_send, name="send"),
+]

@@ -1,0 +1,101 @@
+"""Exchange pages, framed by the console at /console/exchange/: dead letters with replay, and a
+report's referral (choose a partner, preview exactly what goes, send, see it delivered). Thin:
+authorise with the selectors' one rule, call one service, say what happened."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from tipline.common.http import client_ip
+from tipline.exchange.forms import ShareForm
+from tipline.exchange.models import Partner
+from tipline.exchange.packages import SharingRefused, exchange_package_for
+from tipline.exchange.selectors import (
+    active_partners,
+    dead_letters,
+    delivery_get_for_user,
+    exchange_check_user,
+    report_for_exchange,
+    shares_of_report,
+)
+from tipline.exchange.services import report_share, webhook_replay
+from tipline.reports.models import Report
+
+
+@login_required
+def overview(request: HttpRequest) -> HttpResponse:
+    """Partners and the dead-letter list, each letter with a replay button."""
+    exchange_check_user(user=request.user)
+    context = {"partners": active_partners(), "dead": dead_letters()[:200]}
+    return render(request, "exchange/overview.html", context)
+
+
+@login_required
+@require_POST
+def replay(request: HttpRequest, event_id: str) -> HttpResponse:
+    """Queue a dead letter again."""
+    delivery = delivery_get_for_user(user=request.user, event_id=event_id)
+    try:
+        webhook_replay(delivery=delivery, actor=request.user, ip=client_ip(request))
+        messages.success(request, f"{delivery.event_id} queued again for {delivery.partner.name}.")
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+    return HttpResponseRedirect(reverse("exchange:overview"))
+
+
+@login_required
+def report_refer(request: HttpRequest, reference: str) -> HttpResponse:
+    """Choose a partner, see exactly what it would receive, and what went before."""
+    report = report_for_exchange(user=request.user, reference=reference)
+    partner = active_partners().filter(code=request.GET.get("partner", "")).first()
+    preview, refused = None, ""
+    if partner is not None:
+        try:
+            preview = json.dumps(exchange_package_for(partner=partner, report=report), indent=2)
+        except SharingRefused as exc:
+            refused = "; ".join(exc.messages)
+    context = {
+        "report": report,
+        "partners": active_partners(),
+        "partner": partner,
+        "preview": preview,
+        "refused": refused,
+        "shares": shares_of_report(report=report),
+    }
+    return render(request, "exchange/report_refer.html", context)
+
+
+@login_required
+@require_POST
+def report_send(request: HttpRequest, reference: str) -> HttpResponse:
+    """Send the previewed package: a share, audited, and a `referral.created` webhook."""
+    report = report_for_exchange(user=request.user, reference=reference)
+    form = ShareForm(request.POST)
+    partner = active_partners().filter(code=form.data.get("partner", "")).first()
+    if not form.is_valid() or partner is None:
+        messages.error(request, "Choose a partner.")
+    else:
+        _send(request, report, partner, form.cleaned_data["reason"])
+    return HttpResponseRedirect(reverse("exchange:report", args=[reference]))
+
+
+def _send(request: HttpRequest, report: Report, partner: Partner, reason: str) -> None:
+    try:
+        report_share(
+            report=report,
+            partner=partner,
+            actor=request.user,
+            reason=reason,
+            ip=client_ip(request),
+        )
+        messages.success(request, f"Sent to {partner.name}; delivery status below.")
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
