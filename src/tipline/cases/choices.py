@@ -85,6 +85,9 @@ class CaseEventKind(models.TextChoices):
     PERSON_ADDED = "person_added", "Person added"
     PERSON_MERGED = "person_merged", "Person merged"
     PERSON_UNMERGED = "person_unmerged", "Merge undone"
+    EVIDENCE_ADDED = "evidence_added", "Evidence added"
+    CUSTODY = "custody", "Evidence custody"
+    BUNDLE = "bundle", "Court bundle produced"
 
 
 class PersonRole(models.TextChoices):
@@ -110,3 +113,22 @@ class SuspectRole(models.TextChoices):
 # Whose names the case page hides until someone reveals them (audited): a victim's, and a
 # guardian's, whose family name names the child.
 MASKED_ROLES = frozenset({PersonRole.VICTIM, PersonRole.GUARDIAN})
+
+
+class EvidenceKind(models.TextChoices):
+    REPORT_FILE = "report_file", "File of a report (by reference)"
+    UPLOAD = "upload", "Media added by an investigator"
+    DEVICE = "device", "Seized device"
+    DOCUMENT = "document", "Document"
+    STATEMENT = "statement", "Statement"
+
+
+class CustodyAction(models.TextChoices):
+    """What happened to an item; every one is an append-only custody event."""
+
+    INTAKE = "intake", "Taken into evidence"
+    TRANSFER = "transfer", "Transferred"
+    ACCESS = "access", "Accessed"
+    COPY = "copy", "Copied"
+    EXAMINATION = "examination", "Examined"
+    VERIFICATION = "verification", "Hash verified"

@@ -7,7 +7,14 @@ from datetime import date
 
 from django import forms
 
-from tipline.cases.choices import CaseStatus, CourtOutcome, PersonRole, SuspectRole
+from tipline.cases.choices import (
+    CaseStatus,
+    CourtOutcome,
+    CustodyAction,
+    EvidenceKind,
+    PersonRole,
+    SuspectRole,
+)
 from tipline.people.person import PersonFields
 
 
@@ -100,3 +107,29 @@ class DecideForm(forms.Form):
     decision = forms.ChoiceField(
         choices=[("merge", "Same person"), ("apart", "Different people"), ("unmerge", "Undo")]
     )
+
+
+class EvidenceUploadForm(forms.Form):
+    file = forms.FileField()
+    description = forms.CharField(required=False, max_length=2000)
+
+
+class PhysicalEvidenceForm(forms.Form):
+    kind = forms.ChoiceField(
+        choices=[(k, EvidenceKind(k).label) for k in ("device", "document", "statement")]
+    )
+    description = forms.CharField(max_length=2000)
+    holder = forms.CharField(max_length=200, help_text="Who holds it now.")
+
+
+class ReportFileForm(forms.Form):
+    file_id = forms.CharField(max_length=64)
+
+
+class CustodyForm(forms.Form):
+    action = forms.ChoiceField(
+        choices=[(a, CustodyAction(a).label) for a in CustodyAction.values if a != "intake"]
+    )
+    from_party = forms.CharField(required=False, max_length=200)
+    to_party = forms.CharField(required=False, max_length=200)
+    purpose = forms.CharField(required=False, max_length=2000)

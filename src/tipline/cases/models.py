@@ -17,6 +17,8 @@ from tipline.cases.choices import (
     CaseEventKind,
     CaseStatus,
     CourtOutcome,
+    CustodyAction,
+    EvidenceKind,
     PersonRole,
 )
 from tipline.common.fields import EncryptedJSONField, EncryptedTextField
@@ -238,3 +240,65 @@ class CaseInvolvement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.role} {self.person_id} in {self.case_id}"
+
+
+class EvidenceItem(models.Model):
+    """A piece of evidence of a case: a report's file (by reference: its stored blob is never
+    copied), an investigator's upload (in the encrypted store, hashed on arrival), or a physical
+    item. `sha256` is the intake hash; `hash_mismatch` is set the moment a recomputed hash
+    differs from it, and never cleared."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="evidence")
+    number = models.PositiveIntegerField()  # E1, E2... within the case
+    kind = models.CharField(max_length=16, choices=EvidenceKind.choices)
+    description = EncryptedTextField(blank=True, default="")
+    original_name = EncryptedTextField(blank=True, default="")
+    report_file = models.ForeignKey(
+        "reports.ReportFile", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    storage_key = models.CharField(max_length=64, blank=True, default="")
+    size = models.BigIntegerField(null=True, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True, default="")
+    holder = models.CharField(max_length=200, blank=True, default="")
+    hash_mismatch = models.BooleanField(default=False)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    added_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "number"],
+                name="evidence_number_once",
+                violation_error_message="This evidence number is taken in the case.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"E{self.number} of {self.case_id}"
+
+    @property
+    def label(self) -> str:
+        return f"E{self.number:03d}"
+
+
+class CustodyEvent(models.Model):
+    """One link of an item's chain of custody: who, when, from whom, to whom, why, and the
+    SHA-256 before and after (digital items). Append-only: no service updates or deletes one."""
+
+    item = models.ForeignKey(EvidenceItem, on_delete=models.PROTECT, related_name="custody")
+    at = models.DateTimeField()
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=16, choices=CustodyAction.choices)
+    from_party = models.CharField(max_length=200, blank=True, default="")
+    to_party = models.CharField(max_length=200, blank=True, default="")
+    purpose = EncryptedTextField(blank=True, default="")
+    sha256_before = models.CharField(max_length=64, blank=True, default="")
+    sha256_after = models.CharField(max_length=64, blank=True, default="")
+
+    class Meta:
+        indexes = [models.Index(fields=["item", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.action} of {self.item_id} at {self.at:%Y-%m-%d %H:%M}"

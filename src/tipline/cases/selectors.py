@@ -6,19 +6,27 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from tipline.accounts.selectors import command_ids_for
 from tipline.cases.choices import PersonRole
-from tipline.cases.models import Case, CaseEvent, CaseInvolvement, CasePerson, CaseTask
+from tipline.cases.models import (
+    Case,
+    CaseEvent,
+    CaseInvolvement,
+    CasePerson,
+    CaseTask,
+    CustodyEvent,
+    EvidenceItem,
+)
 from tipline.common.time import WAT, utcnow
 from tipline.people.choices import OwnerKind
 from tipline.people.models import MatchDecision
 from tipline.people.scoring import Score
 from tipline.people.selectors import people_candidates, people_profile, people_score
 from tipline.reports.models import Person as ReportPerson
-from tipline.reports.models import Report
+from tipline.reports.models import Report, ReportFile
 from tipline.reports.selectors import reports_visible_to
 
 # The case list's order, ending in the primary key so keyset pages are total.
@@ -189,3 +197,31 @@ def report_people_for_case(*, case: Case, user: Any) -> QuerySet[ReportPerson]:
 def report_person_for_case(*, case: Case, user: Any, report_person_id: int) -> ReportPerson | None:
     """One of those people, or None."""
     return report_people_for_case(case=case, user=user).filter(pk=report_person_id).first()
+
+
+# Evidence ----------------------------------------------------------------------------------------
+
+
+def case_evidence(*, case: Case) -> list[EvidenceItem]:
+    """The case's evidence items by number, each with its custody events (oldest first)."""
+    custody = Prefetch("custody", CustodyEvent.objects.select_related("actor").order_by("at", "pk"))
+    return list(
+        case.evidence.select_related("report_file").prefetch_related(custody).order_by("number")
+    )
+
+
+def evidence_get(*, case: Case, number: int) -> EvidenceItem:
+    """One item of a case the caller may see (checked); else 404."""
+    try:
+        return case.evidence.get(number=number)
+    except EvidenceItem.DoesNotExist:
+        raise Http404("No such evidence item.") from None
+
+
+def report_files_for_case(*, case: Case, user: Any) -> QuerySet[ReportFile]:
+    """Files of the case's reports the user may see, not yet taken into evidence."""
+    taken = case.evidence.exclude(report_file=None).values("report_file_id")
+    reports = case_reports_for_user(case=case, user=user)
+    return (
+        ReportFile.objects.filter(report__in=reports).exclude(pk__in=taken).select_related("report")
+    )

@@ -3,6 +3,7 @@ on the case's timeline (`CaseEvent`)."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
@@ -17,6 +18,8 @@ from tipline.cases.choices import (
     CaseEventKind,
     CaseStatus,
     CourtOutcome,
+    CustodyAction,
+    EvidenceKind,
     PersonRole,
     SuspectRole,
 )
@@ -28,8 +31,11 @@ from tipline.cases.models import (
     CasePerson,
     CaseReport,
     CaseTask,
+    CustodyEvent,
+    EvidenceItem,
 )
 from tipline.common.time import utcnow
+from tipline.media.storage import StorageError, StoredBlob, read_decrypted
 from tipline.people.choices import Decision, OwnerKind
 from tipline.people.person import PersonFields
 from tipline.people.selectors import people_profile, people_score
@@ -474,3 +480,173 @@ def case_person_reveal(
             case, "person_revealed", actor, ip, person=involvement.person_id, role=involvement.role
         )
     return involvement.person
+
+
+# Evidence and chain of custody -----------------------------------------------------------------
+
+
+def evidence_content_sha256(item: EvidenceItem) -> str:
+    """The SHA-256 of the item's content as stored now (decrypted chunk by chunk, never
+    written); empty for a physical item or a hash-only report file."""
+    key = item.report_file.storage_key if item.report_file else item.storage_key
+    if not key:
+        return ""
+    digest = hashlib.sha256()
+    try:
+        for chunk in read_decrypted(key):
+            digest.update(chunk)
+    except (StorageError, OSError):
+        return "unreadable"  # differs from any intake hash: flagged, never silently passed
+    return digest.hexdigest()
+
+
+def _new_item(case: Case, actor: Any, **fields: Any) -> EvidenceItem:
+    Case.objects.select_for_update().filter(pk=case.pk).first()  # numbers without gaps or races
+    last = case.evidence.order_by("-number").values_list("number", flat=True).first() or 0
+    return EvidenceItem.objects.create(
+        case=case, number=last + 1, added_by=actor, added_at=utcnow(), **fields
+    )
+
+
+def _intake(item: EvidenceItem, actor: Any, holder: str, ip: str | None) -> EvidenceItem:
+    now_hash = evidence_content_sha256(item) if item.sha256 else ""
+    _custody_event(item, CustodyAction.INTAKE, actor, "", holder, "Taken into evidence", now_hash)
+    _audit(item.case, "evidence_added", actor, ip, item=item.label, evidence_kind=item.kind)
+    _event(item.case, CaseEventKind.EVIDENCE_ADDED, actor, item=item.label, evidence_kind=item.kind)
+    return item
+
+
+def evidence_add_report_file(
+    *, case: Case, report_file: Any, actor: Any, ip: str | None = None
+) -> EvidenceItem:
+    """Take a file of one of the case's reports into evidence, by reference; its intake hash
+    is the one the report recorded on arrival."""
+    if not case.case_reports.filter(report_id=report_file.report_id).exists():
+        raise ValidationError("That file's report is not in this case.")
+    with transaction.atomic():
+        item = _new_item(
+            case,
+            actor,
+            kind=EvidenceKind.REPORT_FILE,
+            report_file=report_file,
+            original_name=report_file.original_name,
+            size=report_file.size,
+            sha256=report_file.sha256,
+            holder="tipline encrypted store",
+        )
+        return _intake(item, actor, item.holder, ip)
+
+
+def evidence_add_upload(
+    *,
+    case: Case,
+    blob: StoredBlob,
+    name: str,
+    description: str,
+    actor: Any,
+    ip: str | None = None,
+) -> EvidenceItem:
+    """Take an investigator's upload (already streamed, encrypted and hashed) into evidence."""
+    with transaction.atomic():
+        item = _new_item(
+            case,
+            actor,
+            kind=EvidenceKind.UPLOAD,
+            storage_key=blob.key,
+            original_name=name,
+            description=description.strip(),
+            size=blob.size,
+            sha256=blob.sha256,
+            holder="tipline encrypted store",
+        )
+        return _intake(item, actor, item.holder, ip)
+
+
+def evidence_add_physical(
+    *, case: Case, kind: str, description: str, holder: str, actor: Any, ip: str | None = None
+) -> EvidenceItem:
+    """Record a seized device, a document or a statement, and who holds it."""
+    if kind not in {EvidenceKind.DEVICE, EvidenceKind.DOCUMENT, EvidenceKind.STATEMENT}:
+        raise ValidationError({"kind": "A physical item is a device, a document or a statement."})
+    if not description.strip() or not holder.strip():
+        raise ValidationError("Describe the item and say who holds it.")
+    with transaction.atomic():
+        item = _new_item(
+            case, actor, kind=kind, description=description.strip(), holder=holder.strip()
+        )
+        return _intake(item, actor, item.holder, ip)
+
+
+def _custody_event(
+    item: EvidenceItem,
+    action: str,
+    actor: Any,
+    from_party: str,
+    to_party: str,
+    purpose: str,
+    now_hash: str,
+) -> CustodyEvent:
+    previous = item.custody.order_by("-at", "-pk").values_list("sha256_after", flat=True).first()
+    event = CustodyEvent.objects.create(
+        item=item,
+        at=utcnow(),
+        actor=actor,
+        action=action,
+        from_party=from_party,
+        to_party=to_party,
+        purpose=purpose,
+        sha256_before=previous if previous is not None else item.sha256,
+        sha256_after=now_hash,
+    )
+    if item.sha256 and now_hash != item.sha256 and not item.hash_mismatch:
+        item.hash_mismatch = True  # flagged at once, and for good
+        item.save(update_fields=["hash_mismatch"])
+    return event
+
+
+def custody_record(
+    *,
+    item: EvidenceItem,
+    action: str,
+    actor: Any,
+    from_party: str = "",
+    to_party: str = "",
+    purpose: str = "",
+    ip: str | None = None,
+) -> CustodyEvent:
+    """Append one custody event; a digital item's hash is recomputed for it, and a difference
+    from the intake hash flags the item. A transfer moves the item to `to_party`."""
+    if action not in CustodyAction.values or action == CustodyAction.INTAKE:
+        raise ValidationError({"action": f"Unknown custody action {action!r}."})
+    if action == CustodyAction.TRANSFER and not (from_party.strip() and to_party.strip()):
+        raise ValidationError("A transfer says from whom and to whom.")
+    with transaction.atomic():
+        locked = EvidenceItem.objects.select_for_update().select_related("case").get(pk=item.pk)
+        now_hash = evidence_content_sha256(locked) if locked.sha256 else ""
+        event = _custody_event(
+            locked, action, actor, from_party.strip(), to_party.strip(), purpose.strip(), now_hash
+        )
+        if action == CustodyAction.TRANSFER:
+            locked.holder = to_party.strip()
+            locked.save(update_fields=["holder"])
+        _audit(
+            locked.case,
+            "custody",
+            actor,
+            ip,
+            item=locked.label,
+            custody_action=action,
+            match=not locked.hash_mismatch,
+        )
+        _event(locked.case, CaseEventKind.CUSTODY, actor, item=locked.label, custody_action=action)
+    item.refresh_from_db()
+    return event
+
+
+def case_record_bundle(
+    *, case: Case, items: list[str], key_id: str, actor: Any, ip: str | None = None
+) -> None:
+    """Audit a court bundle produced (which items, which key signed it), on the timeline."""
+    with transaction.atomic():
+        _audit(case, "bundle_built", actor, ip, items=items, key=key_id)
+        _event(case, CaseEventKind.BUNDLE, actor, items=items, key=key_id)

@@ -38,3 +38,22 @@ urlpatterns += [
         name="person_decide",
     ),
 ]
+urlpatterns += [
+    path("<str:case_reference>/evidence/upload/", views.evidence_upload, name="evidence_upload"),
+    path(
+        "<str:case_reference>/evidence/physical/",
+        views.evidence_physical,
+        name="evidence_physical",
+    ),
+    path(
+        "<str:case_reference>/evidence/report-file/",
+        views.evidence_report_file,
+        name="evidence_report_file",
+    ),
+    path(
+        "<str:case_reference>/evidence/<int:number>/custody/",
+        views.evidence_custody,
+        name="evidence_custody",
+    ),
+    path("<str:case_reference>/bundle/", views.evidence_bundle, name="bundle"),
+]

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from typing import Any
 
@@ -13,11 +14,13 @@ from django.forms import Form
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from tipline.accounts.models import User
 from tipline.accounts.selectors import command_ids_for
 from tipline.cases import forms, services
+from tipline.cases.bundle import bundle_write
 from tipline.cases.choices import (
     ALLOWED_TRANSITIONS,
     MASKED_ROLES,
@@ -28,6 +31,7 @@ from tipline.cases.choices import (
 from tipline.cases.models import Case
 from tipline.cases.selectors import (
     CASE_LIST_ORDER,
+    case_evidence,
     case_get_for_user,
     case_involvement_get,
     case_list_for_user,
@@ -37,15 +41,20 @@ from tipline.cases.selectors import (
     case_task_get,
     case_tasks,
     case_timeline,
+    evidence_get,
     open_tasks_for_user,
     person_candidates_for_user,
+    report_files_for_case,
     report_people_for_case,
     report_person_for_case,
     today_wat,
 )
 from tipline.common.http import client_ip
 from tipline.common.paging import PageRequest, keyset_page
+from tipline.common.ratelimit import rate_limit_hit
 from tipline.geo.models import RegionalCommand
+from tipline.media.orphans import media_discard_unreferenced
+from tipline.media.uploads import EncryptedUpload, EncryptingUploadHandler, written_keys
 from tipline.reports.models import Report
 from tipline.reports.selectors import reports_visible_to
 
@@ -84,6 +93,10 @@ def case_detail(request: HttpRequest, case_reference: str) -> HttpResponse:
         "person_form": forms.PersonForm(),
         "report_people": report_people_for_case(case=case, user=request.user),
         "roles": PersonRole.choices,
+        "evidence": case_evidence(case=case),
+        "report_files": report_files_for_case(case=case, user=request.user),
+        "physical_form": forms.PhysicalEvidenceForm(),
+        "custody_actions": forms.CustodyForm.base_fields["action"].choices,  # type: ignore[attr-defined]  # a ChoiceField
     }
     return render(request, "cases/case_detail.html", context)
 
@@ -157,6 +170,9 @@ def case_open(request: HttpRequest) -> HttpResponse:
             return HttpResponseRedirect(reverse("cases:detail", args=[case.reference]))
     return render(request, "cases/case_open.html", {"form": form}, status=400)
 
+
+# A staff member's uploads an hour: generous for real work, a ceiling for a stolen session.
+EVIDENCE_UPLOADS_PER_HOUR = 200
 
 Act = Callable[[HttpRequest, Case, dict[str, Any]], str]
 
@@ -418,3 +434,111 @@ def case_person_decide(
         case_involvement_get(case=case, involvement_id=involvement_id)  # 404 before anything
         messages.error(request, "Choose a decision.")
     return HttpResponseRedirect(_person_page(case, involvement_id))
+
+
+# Evidence, custody and the court bundle --------------------------------------------------------
+
+
+def _upload_limited(request: HttpRequest) -> HttpResponse | None:
+    verdict = rate_limit_hit(
+        key=f"evidence-upload:{request.user.pk}",
+        limit=EVIDENCE_UPLOADS_PER_HOUR,
+        window_seconds=3600,
+    )
+    return None if verdict.allowed else HttpResponse("Too many uploads; wait a while.", status=429)
+
+
+@csrf_exempt  # checked by _evidence_upload as the body is read: see below
+@login_required
+@require_POST
+def evidence_upload(request: HttpRequest, case_reference: str) -> HttpResponse:
+    """An investigator's file, streamed into encrypted storage and hashed as it arrives (the
+    order of the public form: scope and rate limit before the body is read, the encrypting
+    handler, the CSRF check, and whatever was stored but not taken into evidence deleted)."""
+    case = case_get_for_user(user=request.user, reference=case_reference)
+    if (refused := _upload_limited(request)) is not None:
+        return refused
+    request.upload_handlers = [EncryptingUploadHandler(request)]
+    try:
+        return _evidence_upload(request, case)
+    finally:
+        media_discard_unreferenced(keys=written_keys(request))
+
+
+@csrf_protect
+def _evidence_upload(request: HttpRequest, case: Case) -> HttpResponse:
+    form = forms.EvidenceUploadForm(request.POST, request.FILES)
+    upload = request.FILES.get("file")
+    if not form.is_valid() or not isinstance(upload, EncryptedUpload) or upload.blob is None:
+        reason = upload.error if isinstance(upload, EncryptedUpload) else "no file"
+        messages.error(request, f"The file was not taken ({reason or 'invalid form'}).")
+    else:
+        item = services.evidence_add_upload(
+            case=case,
+            blob=upload.blob,
+            name=upload.name or "upload",
+            description=form.cleaned_data["description"],
+            actor=request.user,
+            ip=client_ip(request),
+        )
+        messages.success(request, f"{item.label} taken into evidence (SHA-256 {item.sha256}).")
+    return HttpResponseRedirect(reverse("cases:detail", args=[case.reference]))
+
+
+def _physical(request: HttpRequest, case: Case, data: dict[str, Any]) -> str:
+    item = services.evidence_add_physical(
+        case=case, actor=request.user, ip=client_ip(request), **data
+    )
+    return f"{item.label} recorded."
+
+
+@login_required
+@require_POST
+def evidence_physical(request: HttpRequest, case_reference: str) -> HttpResponse:
+    """Record a seized device, a document or a statement."""
+    return _case_action(request, case_reference, forms.PhysicalEvidenceForm, _physical)
+
+
+def _report_file(request: HttpRequest, case: Case, data: dict[str, Any]) -> str:
+    found = report_files_for_case(case=case, user=request.user).filter(file_id=data["file_id"])
+    if not found:
+        raise ValidationError("Choose a file of one of the case's reports.")
+    item = services.evidence_add_report_file(
+        case=case, report_file=found[0], actor=request.user, ip=client_ip(request)
+    )
+    return f"{item.label} taken into evidence by reference."
+
+
+@login_required
+@require_POST
+def evidence_report_file(request: HttpRequest, case_reference: str) -> HttpResponse:
+    """Take a file of one of the case's reports into evidence (by reference)."""
+    return _case_action(request, case_reference, forms.ReportFileForm, _report_file)
+
+
+@login_required
+@require_POST
+def evidence_custody(request: HttpRequest, case_reference: str, number: int) -> HttpResponse:
+    """Append a custody event to an item (its hash recomputed)."""
+    case = case_get_for_user(user=request.user, reference=case_reference)
+    item = evidence_get(case=case, number=number)
+
+    def act(request: HttpRequest, case: Case, data: dict[str, Any]) -> str:
+        services.custody_record(item=item, actor=request.user, ip=client_ip(request), **data)
+        item.refresh_from_db()
+        return f"{item.label}: hash differs from intake!" if item.hash_mismatch else "Recorded."
+
+    return _case_action(request, case_reference, forms.CustodyForm, act)
+
+
+@login_required
+@require_POST
+def evidence_bundle(request: HttpRequest, case_reference: str) -> HttpResponse:
+    """Download the court bundle (built in memory; see `tipline evidence bundle` for large
+    cases). Audited, and each item's copy is a custody event."""
+    case = case_get_for_user(user=request.user, reference=case_reference)
+    buffer = io.BytesIO()
+    bundle_write(case=case, target=buffer, actor=request.user, ip=client_ip(request))
+    response = HttpResponse(buffer.getvalue(), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{case.reference}-bundle.zip"'
+    return response

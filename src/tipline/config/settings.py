@@ -31,6 +31,8 @@ DEV_SECRET_KEY = "dev-insecure-secret-key-not-for-production-use-0000000000"  # 
 DEV_FIELD_KEYS = "dev1:ZGV2LWZpZWxkLWtleS1ub3QtZm9yLXByb2R1Y3Rpb24="
 DEV_MEDIA_KEY = "ZGV2LW1lZGlhLWtleS1ub3QtZm9yLXByb2R1Y3Rpb24="
 DEV_BLIND_INDEX_KEY = "dev-blind-index-key-not-for-production-use-000000"  # noqa: S105
+# An Ed25519 seed (32 bytes) that signs court bundles in development only.
+DEV_EVIDENCE_SIGNING_KEYS = "dev1:ZGV2LWV2aWRlbmNlLXNpZ25pbmcta2V5LW5vdC1wcm8="
 _RELAXED = DEMO_MODE or DEBUG or TESTING
 # Commands that touch neither the database nor a key (`tipline extract`, `locate`, `hash`) run
 # anywhere: `tipline` names them here. Their secrets stay empty, so nothing can use a default.
@@ -44,6 +46,11 @@ TIPLINE_MEDIA_KEY = env_secret("TIPLINE_MEDIA_KEY") or (DEV_MEDIA_KEY if _RELAXE
 # field keys: rotating it means re-indexing, never re-encrypting.
 TIPLINE_BLIND_INDEX_KEY = env_secret("TIPLINE_BLIND_INDEX_KEY") or (
     DEV_BLIND_INDEX_KEY if _RELAXED else ""
+)
+# Ed25519 seeds that sign court bundles' SHA256SUMS (`id:base64seed,id:base64seed`): the first
+# signs, every one stays published (`tipline evidence public-key --all`) so old bundles verify.
+TIPLINE_EVIDENCE_SIGNING_KEYS = env_secret("TIPLINE_EVIDENCE_SIGNING_KEYS") or (
+    DEV_EVIDENCE_SIGNING_KEYS if _RELAXED else ""
 )
 MFA_REQUIRED = env_bool("TIPLINE_MFA_REQUIRED", not DEMO_MODE)
 
@@ -265,7 +272,11 @@ MATCHER_DIR = Path(env_str("TIPLINE_MATCHER_DIR", str(VAR_DIR / "matcher")))
 # themselves, after their rate limit (see tipline.media.uploads).
 FILE_UPLOAD_HANDLERS = ["tipline.media.uploads.RefusingUploadHandler"]
 # Models whose field holds a storage key: a blob none of them names is an orphan.
-MEDIA_BLOB_OWNERS = ["reports.ReportFile.storage_key", "intake.IspwsFile.storage_key"]
+MEDIA_BLOB_OWNERS = [
+    "reports.ReportFile.storage_key",
+    "intake.IspwsFile.storage_key",
+    "cases.EvidenceItem.storage_key",
+]
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("TIPLINE_MAX_BODY_BYTES", 10 * 1024 * 1024, minimum=1024)
 PUBLIC_ATTACHMENT_MAX_BYTES = env_int("TIPLINE_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024, minimum=1)
 PUBLIC_ATTACHMENT_MAX_COUNT = env_int("TIPLINE_ATTACHMENT_MAX_COUNT", 5, minimum=1)
@@ -317,6 +328,11 @@ def _refuse_defaults() -> None:
         problems.append("TIPLINE_MEDIA_KEY is unset or the development default")
     if not TIPLINE_BLIND_INDEX_KEY or TIPLINE_BLIND_INDEX_KEY == DEV_BLIND_INDEX_KEY:
         problems.append("TIPLINE_BLIND_INDEX_KEY is unset or the development default")
+    if (
+        not TIPLINE_EVIDENCE_SIGNING_KEYS
+        or TIPLINE_EVIDENCE_SIGNING_KEYS == DEV_EVIDENCE_SIGNING_KEYS
+    ):
+        problems.append("TIPLINE_EVIDENCE_SIGNING_KEYS is unset or the development default")
     if problems:
         raise ImproperlyConfigured(
             "Refusing to start in production: "

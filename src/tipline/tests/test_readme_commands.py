@@ -158,6 +158,7 @@ def test_other_commands_outside_a_checkout_name_the_variables_to_set(
         "TIPLINE_FIELD_KEYS",
         "TIPLINE_MEDIA_KEY",
         "TIPLINE_BLIND_INDEX_KEY",
+        "TIPLINE_EVIDENCE_SIGNING_KEYS",
     ):
         assert f"{name} is unset or the development default" in line
 

@@ -22,6 +22,7 @@ def production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
         TIPLINE_FIELD_KEYS=f"k1:{key}",
         TIPLINE_MEDIA_KEY=base64.b64encode(os.urandom(32)).decode(),
         TIPLINE_BLIND_INDEX_KEY=secrets.token_urlsafe(32),
+        TIPLINE_EVIDENCE_SIGNING_KEYS=f"e1:{base64.b64encode(os.urandom(32)).decode()}",
         TIPLINE_VAR_DIR=str(tmp_path),
         DJANGO_SETTINGS_MODULE="tipline.config.settings",
         **extra,
