@@ -18,7 +18,12 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from tipline.accounts.choices import ClientKind, Role
 from tipline.accounts.models import User
 from tipline.accounts.services import api_client_create
-from tipline.cases.services import case_open, case_person_add, case_task_add
+from tipline.cases.services import (
+    case_open,
+    case_person_add,
+    case_task_add,
+    evidence_add_physical,
+)
 from tipline.conftest import login
 from tipline.exchange.choices import DeliveryState, PartnerKind
 from tipline.exchange.models import WebhookDelivery
@@ -91,10 +96,14 @@ def routes(lagos_analyst: User, lagos_report: Report) -> list[Route]:
     )
     person = PersonFields(given_names="Walk", family_name="Invented", phones=("08035550123",))
     involvement = case_person_add(case=case, role="victim", person=person, actor=lagos_analyst)
+    item = evidence_add_physical(
+        case=case, kind="device", description="Walk", holder="Walk", actor=lagos_analyst
+    )
     delivery = _dead_letter(report)
     values = {
         "event_id": delivery.event_id,
         "case_reference": case.reference,
+        "number": str(item.number),
         "involvement_id": str(involvement.pk),
         "task_id": str(task.pk),
         "reference": report.reference,
