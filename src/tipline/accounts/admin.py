@@ -14,6 +14,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.http import HttpRequest
 
+from tipline.accounts.auth import acting_user
 from tipline.accounts.choices import Scope
 from tipline.accounts.models import ApiClient, User
 from tipline.accounts.services import (
@@ -80,13 +81,13 @@ class TiplineUserAdmin(NoDeleteAdmin, UserAdmin):  # type: ignore[type-arg]
                 commands=commands,
                 is_national=data["is_national"],
                 email=data.get("email", ""),
-                actor=request.user,
+                actor=acting_user(request),
             )
             obj.pk = created.pk  # the admin redirects to the object it thinks it saved
             return
         user_update(
             user=obj,
-            actor=request.user,
+            actor=acting_user(request),
             role=data["role"],
             commands=commands,
             is_national=data["is_national"],
@@ -101,7 +102,7 @@ class TiplineUserAdmin(NoDeleteAdmin, UserAdmin):  # type: ignore[type-arg]
 
     def log_change(self, request: HttpRequest, obj: Any, message: Any) -> Any:
         if hasattr(obj, "_pending_password"):  # the password view: see ServicePasswordForm
-            user_set_password(user=obj, actor=request.user, password=obj._pending_password)
+            user_set_password(user=obj, actor=acting_user(request), password=obj._pending_password)
             del obj._pending_password
         return super().log_change(request, obj, message)
 
@@ -127,7 +128,7 @@ class ApiClientAdmin(NoDeleteAdmin):
         if change:
             api_client_update(
                 client=obj,
-                actor=request.user,
+                actor=acting_user(request),
                 name=data["name"],
                 kind=data["kind"],
                 scopes=list(data["scopes"]),
@@ -135,7 +136,10 @@ class ApiClientAdmin(NoDeleteAdmin):
             )
             return
         new = api_client_create(
-            name=data["name"], kind=data["kind"], scopes=list(data["scopes"]), actor=request.user
+            name=data["name"],
+            kind=data["kind"],
+            scopes=list(data["scopes"]),
+            actor=acting_user(request),
         )
         obj.pk = new.client.pk
         # The key exists in clear only now; it is shown once and never stored.

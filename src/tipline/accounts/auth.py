@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
-from tipline.accounts.models import ApiClient
+from tipline.accounts.models import ApiClient, User
 from tipline.accounts.services import api_key_hash
 
 
@@ -15,3 +16,11 @@ def api_client_from_request(request: HttpRequest) -> ApiClient | None:
     if scheme.lower() != "bearer" or not key.strip():
         return None
     return ApiClient.objects.filter(key_hash=api_key_hash(key.strip()), is_active=True).first()
+
+
+def acting_user(request: HttpRequest) -> User:
+    """The logged-in staff member behind an admin or console request (views that only staff
+    reach); anyone else is refused, never recorded as "system"."""
+    if not isinstance(request.user, User) or not request.user.is_active:
+        raise PermissionDenied("Staff only.")
+    return request.user

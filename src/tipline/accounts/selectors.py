@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from tipline.accounts.choices import NATIONAL_ROLES
 from tipline.accounts.models import ApiClient
+from tipline.accounts.types import Viewer
 
 
-def command_ids_for(user: Any) -> set[int] | None:
+def command_ids_for(user: Viewer) -> set[int] | None:
     """The command ids a user is scoped to, or None for national scope (sees everything)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return set()

@@ -14,6 +14,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from tipline.accounts.models import ApiClient, User
+from tipline.accounts.types import Actor
 from tipline.audit.services import audit_record
 from tipline.common import ids
 from tipline.common.ratelimit import strike, strikes, strikes_clear
@@ -27,7 +28,7 @@ def user_create(
     role: str,
     commands: list[Any] | None = None,
     is_national: bool = False,
-    actor: Any | None = None,
+    actor: Actor = None,
     email: str = "",
 ) -> User:
     """Create a staff user in one or more commands (or national, for supervisors/admins)."""
@@ -80,7 +81,7 @@ def api_client_create(
     api_key: str | None = None,
     ispws_username: str | None = None,
     ispws_password: str | None = None,
-    actor: Any | None = None,
+    actor: Actor = None,
 ) -> NewClient:
     """Register a platform or partner. Pass `api_key` only for fixed demo keys."""
     key = api_key or ids.new_api_key()
@@ -107,7 +108,7 @@ def api_client_create(
 def user_update(
     *,
     user: User,
-    actor: Any | None,
+    actor: Actor,
     role: str,
     commands: list[Any],
     is_national: bool,
@@ -153,7 +154,7 @@ def _user_state(user: User) -> dict[str, Any]:
     }
 
 
-def user_set_password(*, user: User, actor: Any | None, password: str | None) -> User:
+def user_set_password(*, user: User, actor: Actor, password: str | None) -> User:
     """Set a user's password (None: password sign-in disabled). The audit row holds no secret."""
     with transaction.atomic():
         if password is None:
@@ -172,7 +173,7 @@ def user_set_password(*, user: User, actor: Any | None, password: str | None) ->
 
 
 def api_client_update(
-    *, client: ApiClient, actor: Any | None, name: str, kind: str, scopes: list[str], active: bool
+    *, client: ApiClient, actor: Actor, name: str, kind: str, scopes: list[str], active: bool
 ) -> ApiClient:
     """Rename a client, change its kind or scopes, or switch it off (its key stops working)."""
     with transaction.atomic():

@@ -16,6 +16,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponseBase
 
 from tipline.audit.models import LookupEvent, LookupKind
+from tipline.audit.services import AuditActor
 from tipline.common.http import client_ip
 from tipline.common.time import utcnow
 
@@ -25,7 +26,7 @@ _pending: ContextVar[list[LookupEvent] | None] = ContextVar("lookups_pending", d
 
 def lookup_event(
     *,
-    actor: Any | None,
+    actor: AuditActor | None,
     kind: LookupKind,
     object_ref: str = "",
     identifier_hash: str = "",

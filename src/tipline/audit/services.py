@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, Protocol
 
 from django.db import transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -21,13 +21,24 @@ from tipline.common.time import utcnow
 _held: ContextVar[tuple[list[AuditEvent], ...]] = ContextVar("audit_held", default=())
 
 
+class AuditActor(Protocol):
+    """What the audit log reads of whoever acted: a staff user. Typed by shape because accounts,
+    which defines users, sits above audit in the layers."""
+
+    @property
+    def pk(self) -> Any: ...
+
+    @property
+    def username(self) -> str: ...
+
+
 def _json_safe(value: Any) -> Any:
     return json.loads(json.dumps(value, default=str)) if value is not None else None
 
 
 def audit_record(
     *,
-    actor: Any | None,
+    actor: AuditActor | None,
     action: str,
     object_type: str,
     object_id: str | int,

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET
 from tipline.accounts.choices import NATIONAL_ROLES
 from tipline.accounts.models import User
 from tipline.accounts.selectors import command_ids_for
+from tipline.accounts.types import StaffRequest, Viewer
 from tipline.audit.forms import LookupFilterForm
 from tipline.audit.lookups import lookup_note
 from tipline.audit.models import LookupEvent, LookupKind
@@ -33,10 +34,10 @@ EXPORT_MAX = 50_000
 CSV_COLUMNS = ("time (WAT)", "person", "kind", "report or object", "asked", "results", "ip")
 
 
-def lookup_scope_for(user: Any) -> QuerySet[Any] | None:
+def lookup_scope_for(user: Viewer) -> QuerySet[Any] | None:
     """The users whose look-ups `user` may see (None: everyone). 404 unless a supervisor or an
     administrator: the one access check of this page."""
-    if not getattr(user, "is_authenticated", False) or user.role not in NATIONAL_ROLES:
+    if not isinstance(user, User) or not user.is_active or user.role not in NATIONAL_ROLES:
         raise Http404("No such page.")
     commands = command_ids_for(user)
     if commands is None:
@@ -59,7 +60,7 @@ def _cursor_text(after: tuple[datetime, int] | None) -> str:
     return f"{round(at.timestamp() * 1_000_000)}-{pk}"
 
 
-def _form(request: HttpRequest, actors: QuerySet[Any] | None) -> LookupFilterForm:
+def _form(request: StaffRequest, actors: QuerySet[Any] | None) -> LookupFilterForm:
     people = User.objects.filter(pk__in=actors) if actors is not None else User.objects.all()
     return LookupFilterForm(request.GET, people=people)
 
@@ -71,7 +72,7 @@ def _identifier_hash(filters: LookupFilters) -> str:
 
 @login_required
 @require_GET
-def lookups(request: HttpRequest) -> HttpResponse:
+def lookups(request: StaffRequest) -> HttpResponse:
     """The look-ups, newest first, 100 a page, filtered; `?format=csv` exports them all."""
     actors = lookup_scope_for(request.user)
     form = _form(request, actors)
@@ -111,7 +112,7 @@ def _csv_row(event: LookupEvent, zone: ZoneInfo) -> list[Any]:
     return [csv_safe(cell) for cell in row]
 
 
-def _export(request: HttpRequest, filters: LookupFilters) -> HttpResponse:
+def _export(request: StaffRequest, filters: LookupFilters) -> HttpResponse:
     """Every matching look-up (up to `EXPORT_MAX`) as CSV; the export is recorded too."""
     events = list(lookups_filtered(filters)[: EXPORT_MAX + 1])
     more = len(events) > EXPORT_MAX

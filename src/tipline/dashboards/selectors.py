@@ -24,6 +24,7 @@ from django.db.models import (
 )
 from django.db.models.functions import TruncDay, TruncWeek
 
+from tipline.accounts.types import Viewer
 from tipline.common.time import WAT, utcnow
 from tipline.dashboards.aggregates import Percentile
 from tipline.geo.models import State
@@ -323,7 +324,7 @@ TABLES: dict[str, TableBuilder] = {
 
 
 def dashboard_tables(
-    *, user: Any, filters: DashboardFilters, names: Iterable[str] = TABLES
+    *, user: Viewer, filters: DashboardFilters, names: Iterable[str] = TABLES
 ) -> dict[str, Table]:
     """The named tables (all by default) over the reports `user` may see. Unknown names raise
     KeyError; the scope is read once and shared by every table."""

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 
+from tipline.accounts.types import Viewer
 from tipline.audit.models import AuditEvent
 from tipline.audit.services import audit_record
 from tipline.dashboards.selectors import DashboardFilters
 
 
 def dashboard_export_record(
-    *, user: Any, table: str, filters: DashboardFilters, ip: str | None = None
+    *, user: Viewer, table: str, filters: DashboardFilters, ip: str | None = None
 ) -> AuditEvent:
     """Audit that `user` downloaded a dashboard table: figures leaving the console are recorded,
     like everything else someone takes away."""

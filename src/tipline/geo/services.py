@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 from django.db import transaction
 
-from tipline.audit.services import audit_record
+from tipline.audit.services import AuditActor, audit_record
 from tipline.geo.models import RegionalCommand, State
 
 DEFAULTS = Path(__file__).resolve().parent / "data" / "nigeria.json"
@@ -54,7 +53,7 @@ def geo_seed_defaults() -> int:
 
 
 def state_assign_command(
-    *, state: State, command: RegionalCommand, actor: Any, ip: str | None = None
+    *, state: State, command: RegionalCommand, actor: AuditActor, ip: str | None = None
 ) -> State:
     """Route a state's reports to another command: routing reads `State.command` for every
     report it routes from now on (`tipline reprocess --step route` re-routes earlier ones)."""

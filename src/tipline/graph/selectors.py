@@ -30,6 +30,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.http import Http404
 
+from tipline.accounts.types import Viewer
 from tipline.identifiers.models import Cluster, Identifier, ReportIdentifier
 from tipline.reports.choices import IncidentType, PersonRole, Priority, ReportStatus
 from tipline.reports.models import Person, Report
@@ -358,7 +359,7 @@ def _cluster_graph(
     return graph
 
 
-def cluster_graph_for_user(*, user: Any, cluster_id: int, max_nodes: int | None = None) -> Graph:
+def cluster_graph_for_user(*, user: Viewer, cluster_id: int, max_nodes: int | None = None) -> Graph:
     """The graph of a cluster as the user may see it. 404 when they can see none of its reports.
 
     An absorbed cluster's id leads to the cluster that absorbed it. Above `max_nodes` (default:
@@ -369,7 +370,7 @@ def cluster_graph_for_user(*, user: Any, cluster_id: int, max_nodes: int | None 
     return _cluster_graph(visible, live, None, max_nodes or max_nodes_setting())
 
 
-def report_graph_for_user(*, user: Any, reference: str, max_nodes: int | None = None) -> Graph:
+def report_graph_for_user(*, user: Viewer, reference: str, max_nodes: int | None = None) -> Graph:
     """The graph of the report's cluster, centred on it; a lone report is its own small graph."""
     visible = reports_visible_to(user)
     row = _visible_report(visible, reference)
@@ -399,13 +400,13 @@ def _report_neighbours(row: dict[str, Any]) -> Graph:
     return graph
 
 
-def report_neighbours_for_user(*, user: Any, reference: str) -> Graph:
+def report_neighbours_for_user(*, user: Viewer, reference: str) -> Graph:
     """Expanding a report: the report, all its identifiers and its people. 404 if not visible."""
     return _report_neighbours(_visible_report(reports_visible_to(user), reference))
 
 
 def identifier_neighbours_for_user(
-    *, user: Any, identifier_id: int, offset: int = 0, limit: int | None = None
+    *, user: Viewer, identifier_id: int, offset: int = 0, limit: int | None = None
 ) -> Graph:
     """Expanding an identifier: the reports the user may see that carry it, newest first.
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from tipline.accounts.types import Viewer
 from tipline.identifiers.models import Identifier, ReportIdentifier
 from tipline.reports.models import Report
 from tipline.reports.selectors import reports_visible_to
@@ -28,7 +29,7 @@ class IdentifierRow:
     hidden: int = 0  # shared by reports outside the viewer's scope: counted, never named
 
 
-def identifiers_for_report(*, report: Report, user: Any) -> list[IdentifierRow]:
+def identifiers_for_report(*, report: Report, user: Viewer) -> list[IdentifierRow]:
     """The report's identifiers, strong first, each with the reports that share it.
 
     Three queries whatever the number of identifiers. Reports the viewer may not see are only

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from tipline.accounts.auth import api_client_from_request
 from tipline.accounts.choices import Scope
+from tipline.accounts.models import ApiClient
 from tipline.common.http import client_ip
 from tipline.common.ratelimit import rate_limit_hit
 from tipline.intake import services
@@ -79,7 +80,7 @@ def _read_json(request: HttpRequest) -> tuple[Any, bytes, HttpResponse | None]:
         return None, b"", _error(400, "The body is not valid UTF-8 JSON.", detail=str(exc))
 
 
-def _submit_one(client: Any, payload: Any, raw: bytes, ip: str | None) -> services.ApiOutcome:
+def _submit_one(client: ApiClient, payload: Any, raw: bytes, ip: str | None) -> services.ApiOutcome:
     try:
         parsed = ReportInput.model_validate(payload)
     except ValidationError as exc:
@@ -120,7 +121,7 @@ def _report_status(report: Report) -> dict[str, Any]:
 
 
 def _idempotent(
-    request: HttpRequest, client: Any, body: bytes, work: Callable[[], services.ApiOutcome]
+    request: HttpRequest, client: ApiClient, body: bytes, work: Callable[[], services.ApiOutcome]
 ) -> HttpResponse:
     key = request.headers.get("Idempotency-Key")
     if key is not None and not 1 <= len(key) <= 200:
@@ -166,7 +167,7 @@ def reports_create(request: HttpRequest) -> HttpResponse:
     return _submission(request, _submit_one)
 
 
-def _batch(client: Any, payload: Any, ip: str | None) -> services.ApiOutcome:
+def _batch(client: ApiClient, payload: Any, ip: str | None) -> services.ApiOutcome:
     items = payload.get("reports") if isinstance(payload, dict) else None
     if not isinstance(items, list) or not items:
         return services.ApiOutcome(400, {"error": 'Send {"reports": [ ... ]}.'})

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
+from tipline.accounts.models import ApiClient
 from tipline.intake.models import IdempotencyRecord
 from tipline.media.uploads import EncryptedUpload
 from tipline.reports.choices import Channel, InternetDetailKind, PersonRole
@@ -135,7 +136,7 @@ class ApiOutcome:
     body: dict[str, Any]
 
 
-def idempotent_replay(*, client: Any, key: str, body_sha256: str) -> ApiOutcome | None:
+def idempotent_replay(*, client: ApiClient, key: str, body_sha256: str) -> ApiOutcome | None:
     """A stored response for this key, or None. Raises `KeyReused` for a different body."""
     record = IdempotencyRecord.objects.filter(api_client=client, key=key).first()
     if record is None:
@@ -151,7 +152,7 @@ class KeyReusedError(Exception):
 
 def api_submit_idempotent(
     *,
-    client: Any,
+    client: ApiClient,
     key: str | None,
     body_sha256: str,
     work: Any,
@@ -183,6 +184,6 @@ def api_submit_idempotent(
         return replay
 
 
-def api_report_submit(*, client: Any, draft: ReportDraft, ip: str | None) -> SubmitResult:
+def api_report_submit(*, client: ApiClient, draft: ReportDraft, ip: str | None) -> SubmitResult:
     """Submit one JSON API report for a client."""
     return report_submit(draft=draft, api_client=client, ip=ip)

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import QuerySet
 from django.http import Http404
 
+from tipline.accounts.types import Viewer
 from tipline.media.models import FileMatch
 from tipline.reports.models import ReportFile
 from tipline.reports.selectors import reports_visible_to
 
 
-def file_get_for_user(*, user: Any, file_id: str) -> ReportFile:
+def file_get_for_user(*, user: Viewer, file_id: str) -> ReportFile:
     """A report file the user may see (through its report's scope). Missing or forbidden: 404."""
     found = (
         ReportFile.objects.filter(file_id=file_id, report__in=reports_visible_to(user))

@@ -9,6 +9,7 @@ from typing import Any, BinaryIO
 from django.db import transaction
 from PIL import ExifTags, Image
 
+from tipline.accounts.types import Actor
 from tipline.audit.services import audit_record
 from tipline.common.time import utcnow
 from tipline.media.choices import MatchKind
@@ -29,7 +30,7 @@ def hashlist_create(
     *,
     name: str,
     source: str,
-    actor: Any | None,
+    actor: Actor,
     category_scheme: str = "",
     sharing_level: str = "TLP:AMBER",
     unidentified_victim: bool = False,
@@ -76,7 +77,7 @@ def hashlist_import(
     *,
     hash_list: HashList,
     stream: BinaryIO,
-    actor: Any | None,
+    actor: Actor,
     fmt: str | None = None,
 ) -> ImportResult:
     """Import entries from CSV, VICS JSON (1.3 or 2.0) or our own export, in one transaction."""
@@ -123,7 +124,7 @@ def hashlist_import(
 
 
 def hashlist_entry_set_enabled(
-    *, entry: HashListEntry, enabled: bool, actor: Any | None, reason: str = ""
+    *, entry: HashListEntry, enabled: bool, actor: Actor, reason: str = ""
 ) -> HashListEntry:
     """Disable an entry (it stops matching at once) or enable it again."""
     with transaction.atomic():
@@ -142,7 +143,7 @@ def hashlist_entry_set_enabled(
     return entry
 
 
-def hashlist_set_active(*, hash_list: HashList, active: bool, actor: Any | None) -> HashList:
+def hashlist_set_active(*, hash_list: HashList, active: bool, actor: Actor) -> HashList:
     """Switch a whole list on or off."""
     with transaction.atomic():
         hash_list.active = active

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import hmac
-from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from tipline.accounts.models import ApiClient
 from tipline.accounts.selectors import command_ids_for
+from tipline.accounts.types import Viewer
 from tipline.common import ids
 from tipline.reports.models import Report
 
 
-def reports_visible_to(user: Any) -> QuerySet[Report]:
+def reports_visible_to(user: Viewer) -> QuerySet[Report]:
     """Reports a staff user may see: all for national users, else those routed to their commands.
 
     A report not yet routed is only visible nationally: the pipeline has not decided whose it is.
@@ -25,7 +26,7 @@ def reports_visible_to(user: Any) -> QuerySet[Report]:
     return qs.filter(Q(routed_command_id__in=scope))
 
 
-def report_get_for_user(*, user: Any, reference: str) -> Report:
+def report_get_for_user(*, user: Viewer, reference: str) -> Report:
     """One report by reference, if the user may see it. Missing and forbidden both raise 404."""
     try:
         return reports_visible_to(user).get(reference=reference)
@@ -37,7 +38,7 @@ def report_get_for_user(*, user: Any, reference: str) -> Report:
 REPORT_LIST_ORDER = ["-received_at", "-pk"]
 
 
-def report_list_for_user(*, user: Any) -> QuerySet[Report]:
+def report_list_for_user(*, user: Viewer) -> QuerySet[Report]:
     """Newest first, with what the list page shows loaded in one query (page it by
     REPORT_LIST_ORDER)."""
     return (
@@ -47,7 +48,7 @@ def report_list_for_user(*, user: Any) -> QuerySet[Report]:
     )
 
 
-def report_detail_for_user(*, user: Any, reference: str) -> Report:
+def report_detail_for_user(*, user: Viewer, reference: str) -> Report:
     """A report with all its parts prefetched, scoped like `report_get_for_user`."""
     qs = reports_visible_to(user).select_related(
         "routed_command", "state", "api_client", "assigned_to"
@@ -59,7 +60,7 @@ def report_detail_for_user(*, user: Any, reference: str) -> Report:
         raise Http404("No such report.") from None
 
 
-def report_for_api_client(*, client: Any, reference: str) -> Report:
+def report_for_api_client(*, client: ApiClient, reference: str) -> Report:
     """A report as its submitting client sees it; anyone else's is a 404."""
     try:
         return Report.objects.select_related("routed_command").get(

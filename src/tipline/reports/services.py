@@ -10,11 +10,12 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
+from tipline.accounts.types import Actor, Submitter
 from tipline.audit.services import audit_record
 from tipline.common import ids
 from tipline.common.db import bulk_save_fields
 from tipline.common.time import to_utc, utcnow
-from tipline.geo.models import State
+from tipline.geo.models import RegionalCommand, State
 from tipline.reports.choices import ALLOWED_TRANSITIONS, ReportStatus
 from tipline.reports.drafts import FileDraft, InternetDetailDraft, PersonDraft, ReportDraft
 from tipline.reports.models import (
@@ -177,8 +178,8 @@ def _summary(report: Report, draft: ReportDraft) -> dict[str, Any]:
 def report_submit(
     *,
     draft: ReportDraft,
-    submitted_by: Any | None = None,
-    api_client: Any | None = None,
+    submitted_by: Actor = None,
+    api_client: Submitter = None,
     ip: str | None = None,
 ) -> SubmitResult:
     """Validate and store a whole report atomically, audit it, and announce it on commit.
@@ -210,7 +211,7 @@ def report_submit(
     return SubmitResult(report=report, receipt_code=receipt_code)
 
 
-def _anonymous_label(draft: ReportDraft, api_client: Any | None) -> str:
+def _anonymous_label(draft: ReportDraft, api_client: Submitter) -> str:
     return f"client:{api_client.name}" if api_client is not None else f"public:{draft.channel}"
 
 
@@ -227,7 +228,7 @@ def report_transition(
     *,
     report: Report,
     to_status: str,
-    actor: Any | None,
+    actor: Actor,
     reason: str = "",
     note: str = "",
     ip: str | None = None,
@@ -242,7 +243,7 @@ def reports_transition(
     *,
     reports: list[Report],
     to_status: str,
-    actor: Any | None,
+    actor: Actor,
     reason: str = "",
     note: str = "",
     ip: str | None = None,
@@ -302,7 +303,7 @@ def report_add_addendum(
     report: Report,
     body: str,
     channel: str,
-    actor: Any | None = None,
+    actor: Actor = None,
     ip: str | None = None,
 ) -> Addendum:
     """Attach more information to a report (the reporter's follow-up, or staff's)."""
@@ -378,7 +379,7 @@ def reports_save_decisions(*, reports: list[Report]) -> None:
 
 
 def report_set_routing(
-    *, report: Report, command: Any, actor: Any | None = None, save: bool = True
+    *, report: Report, command: RegionalCommand, actor: Actor = None, save: bool = True
 ) -> Report:
     """Send a report to a command's queue. With `save=False` the caller stores the report inside
     its own transaction (the pipeline stores a batch of reports in one statement)."""
@@ -460,7 +461,7 @@ def report_set_priority(
     report: Report,
     priority: str,
     reasons: list[str],
-    actor: Any | None = None,
+    actor: Actor = None,
     note: str = "",
     save: bool = True,
 ) -> Report:

@@ -13,13 +13,13 @@ import functools
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any
 
 from django.contrib.postgres.search import SearchQuery
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 
+from tipline.accounts.models import User
 from tipline.common.time import WAT
 from tipline.identifiers.extraction import normalize, normalize_any
 from tipline.identifiers.extraction.model import HANDLE
@@ -225,7 +225,7 @@ def _received_in(qs: QuerySet[Report], period: Period) -> QuerySet[Report]:
 
 
 def reports_matching(
-    *, user: Any, query: ParsedQuery, filters: QueueFilters, period: Period | None = None
+    *, user: User, query: ParsedQuery, filters: QueueFilters, period: Period | None = None
 ) -> QuerySet[Report]:
     """Reports in the user's scope that match the query, the filters and the period, newest first.
 
@@ -249,7 +249,7 @@ def reports_matching(
 
 def search_results(
     *,
-    user: Any,
+    user: User,
     query: str,
     filters: QueueFilters | None = None,
     period: Period | None = None,

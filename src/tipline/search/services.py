@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Any
 
 from django.db import connection, transaction
 
+from tipline.accounts.types import Actor
 from tipline.audit.services import audit_record
 from tipline.common.time import utcnow
 from tipline.reports.models import Report
@@ -58,7 +58,7 @@ def index_step(report: Report) -> None:
 
 def search_reindex(
     *,
-    actor: Any | None = None,
+    actor: Actor = None,
     batch_size: int = REINDEX_BATCH,
     progress: Callable[[int], None] | None = None,
 ) -> int:

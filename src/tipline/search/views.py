@@ -6,11 +6,12 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
+from tipline.accounts.types import StaffRequest
 from tipline.audit.lookups import lookup_note
 from tipline.audit.models import LookupKind
 from tipline.reports.models import Report
@@ -27,12 +28,12 @@ from tipline.triage.exports import reports_export_response
 from tipline.triage.selectors import QueueFilters
 
 
-def _wants_partial(request: HttpRequest) -> bool:
+def _wants_partial(request: StaffRequest) -> bool:
     """htmx swaps in the results alone; a history restore needs the whole page."""
     return "HX-Request" in request.headers and "HX-History-Restore-Request" not in request.headers
 
 
-def _note_search(request: HttpRequest, results: SearchPage) -> None:
+def _note_search(request: StaffRequest, results: SearchPage) -> None:
     """Record what was asked and how much came back: a page past the last seen counts as "more"."""
     known = results.total if results.total is not None else results.end_index
     more = results.capped or results.limited or (results.total is None and results.has_next)
@@ -48,7 +49,7 @@ def _note_search(request: HttpRequest, results: SearchPage) -> None:
 
 
 def _export(
-    request: HttpRequest,
+    request: StaffRequest,
     query: str,
     filters: QueueFilters,
     period: Period,
@@ -68,7 +69,7 @@ def _export(
 
 @login_required
 @require_GET
-def search(request: HttpRequest) -> HttpResponse:
+def search(request: StaffRequest) -> HttpResponse:
     """Search the reports in the user's scope; the results are paginated, 50 a page."""
     form = SearchForm(request.GET or None)
     results, filters, period = None, QueueFilters(), Period()

@@ -12,9 +12,10 @@ from datetime import UTC
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 
+from tipline.accounts.types import StaffRequest
 from tipline.common.http import client_ip
 from tipline.common.time import utcnow
 from tipline.reports.models import Report
@@ -71,7 +72,7 @@ def reports_csv_response(reports: Iterable[Report], *, name: str) -> HttpRespons
 
 
 def reports_export_response(
-    request: HttpRequest, qs: QuerySet[Report], *, source: str, criteria: dict[str, Any]
+    request: StaffRequest, qs: QuerySet[Report], *, source: str, criteria: dict[str, Any]
 ) -> HttpResponse:
     """The list as CSV (at most EXPORT_MAX rows), with its audit row written first."""
     reports = list(qs.select_related("assigned_to", "state", "routed_command")[:EXPORT_MAX])

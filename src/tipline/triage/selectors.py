@@ -10,6 +10,8 @@ from django.contrib.auth import get_user_model
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
 
+from tipline.accounts.models import User
+from tipline.accounts.types import Viewer
 from tipline.common.time import utcnow
 from tipline.geo.choices import CommandKind
 from tipline.geo.models import RegionalCommand
@@ -49,7 +51,7 @@ def _priority_rank() -> Case:
     return Case(*whens, default=Value(9), output_field=IntegerField())
 
 
-def reports_filtered(qs: QuerySet[Report], f: QueueFilters, user: Any) -> QuerySet[Report]:
+def reports_filtered(qs: QuerySet[Report], f: QueueFilters, user: User) -> QuerySet[Report]:
     """Apply the queue's filters (shared by the queue and search pages)."""
     pairs = {
         "routed_command__code": f.command,
@@ -73,7 +75,7 @@ def reports_filtered(qs: QuerySet[Report], f: QueueFilters, user: Any) -> QueryS
 QUEUE_ORDER = ["rank", "received_at", "pk"]
 
 
-def queue_for_user(*, user: Any, filters: QueueFilters) -> QuerySet[Report]:
+def queue_for_user(*, user: User, filters: QueueFilters) -> QuerySet[Report]:
     """Open reports in the user's scope, P1 first, then oldest first (page it by QUEUE_ORDER)."""
     qs = reports_visible_to(user).filter(status__in=OPEN_STATUSES)
     if filters.status:
@@ -94,7 +96,7 @@ def overdue_q(now: Any = None) -> Q:
     )
 
 
-def overdue_for_user(*, user: Any) -> QuerySet[Report]:
+def overdue_for_user(*, user: Viewer) -> QuerySet[Report]:
     """Overdue reports in scope (a national supervisor sees every command's)."""
     return (
         reports_visible_to(user)
@@ -131,7 +133,7 @@ def partner_queues() -> QuerySet[RegionalCommand]:
     return RegionalCommand.objects.filter(kind=CommandKind.PARTNER).order_by("name")
 
 
-def open_escalations_for_user(*, user: Any) -> QuerySet[Escalation]:
+def open_escalations_for_user(*, user: Viewer) -> QuerySet[Escalation]:
     """Open escalations on reports in the user's scope, oldest first."""
     return (
         Escalation.objects.filter(state=EscalationState.OPEN, report__in=reports_visible_to(user))
@@ -140,7 +142,7 @@ def open_escalations_for_user(*, user: Any) -> QuerySet[Escalation]:
     )
 
 
-def escalation_get_for_user(*, user: Any, pk: int) -> Escalation:
+def escalation_get_for_user(*, user: Viewer, pk: int) -> Escalation:
     """One escalation on a report the user may see; 404 otherwise."""
     found = (
         Escalation.objects.filter(pk=pk, report__in=reports_visible_to(user))
@@ -153,7 +155,7 @@ def escalation_get_for_user(*, user: Any, pk: int) -> Escalation:
 
 
 def cluster_reports_for_user(
-    *, report: Report, user: Any, limit: int = 50
+    *, report: Report, user: Viewer, limit: int = 50
 ) -> tuple[list[Report], int, int]:
     """Other reports of the cluster the user may see, their count, and the count hidden."""
     if report.cluster_id is None:
@@ -181,7 +183,7 @@ def supervisors_for_report(*, report: Report) -> list[Any]:
     return list(users.filter(scoped).distinct())
 
 
-def notifications_for_user(*, user: Any, limit: int = 50) -> list[Notification]:
+def notifications_for_user(*, user: User, limit: int = 50) -> list[Notification]:
     """The user's newest notifications on reports they can still see (one query)."""
     return list(
         Notification.objects.filter(recipient=user, report__in=reports_visible_to(user))
@@ -190,7 +192,7 @@ def notifications_for_user(*, user: Any, limit: int = 50) -> list[Notification]:
     )
 
 
-def unread_notification_count(*, user: Any) -> int:
+def unread_notification_count(*, user: User) -> int:
     """How many of the user's notifications are unread, for the badge."""
     return Notification.objects.filter(
         recipient=user, read_at__isnull=True, report__in=reports_visible_to(user)

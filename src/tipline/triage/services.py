@@ -12,6 +12,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from tipline.accounts.models import User
 from tipline.audit.services import audit_record
 from tipline.common.time import utcnow
 from tipline.geo.choices import CommandKind
@@ -31,7 +32,7 @@ from tipline.triage.models import Escalation, Notification, Referral, ReportNote
 from tipline.triage.selectors import supervisors_for_report
 
 
-def report_assign(*, report: Report, assignee: Any, actor: Any, ip: str | None = None) -> Report:
+def report_assign(*, report: Report, assignee: User, actor: User, ip: str | None = None) -> Report:
     """Give the report to someone who may see it; it leaves the untouched queue."""
     if not reports_visible_to(assignee).filter(pk=report.pk).exists():
         raise ValidationError(f"{assignee.username} cannot see {report.reference}.")
@@ -66,7 +67,7 @@ def report_close(
     *,
     report: Report,
     reason: str,
-    actor: Any,
+    actor: User,
     note: str = "",
     duplicate_of: Report | None = None,
     ip: str | None = None,
@@ -83,7 +84,7 @@ def report_close(
     )
 
 
-def report_change_priority(*, report: Report, priority: str, reason: str, actor: Any) -> Report:
+def report_change_priority(*, report: Report, priority: str, reason: str, actor: User) -> Report:
     """A person overrides the computed priority, and says why."""
     if priority not in Priority.values:
         raise ValidationError(f"Unknown priority {priority!r}.")
@@ -121,7 +122,7 @@ NOTE_MAX = 5000
 SUPERVISING_ROLES = frozenset({"supervisor", "administrator"})
 
 
-def report_add_note(*, report: Report, body: str, actor: Any, ip: str | None = None) -> ReportNote:
+def report_add_note(*, report: Report, body: str, actor: User, ip: str | None = None) -> ReportNote:
     """Add an analyst's note. The audit row records that a note was added, not what it says."""
     body = body.strip()
     if not body:
@@ -144,7 +145,7 @@ def report_add_note(*, report: Report, body: str, actor: Any, ip: str | None = N
 
 
 def report_refer(
-    *, report: Report, partner: RegionalCommand, reason: str, actor: Any, ip: str | None = None
+    *, report: Report, partner: RegionalCommand, reason: str, actor: User, ip: str | None = None
 ) -> Referral:
     """Record a referral to a partner queue; the exchange sends it later.
 
@@ -183,7 +184,7 @@ def report_refer(
 
 
 def report_escalate(
-    *, report: Report, reason: str, actor: Any, ip: str | None = None
+    *, report: Report, reason: str, actor: User, ip: str | None = None
 ) -> Escalation:
     """Ask a supervisor to look at the report now. One open escalation per report."""
     if not reason.strip():
@@ -212,7 +213,7 @@ def report_escalate(
 
 
 def escalation_acknowledge(
-    *, escalation: Escalation, actor: Any, ip: str | None = None
+    *, escalation: Escalation, actor: User, ip: str | None = None
 ) -> Escalation:
     """A supervisor takes the escalation; it leaves the open list."""
     if getattr(actor, "role", "") not in SUPERVISING_ROLES:
@@ -240,7 +241,7 @@ NOTIFICATION_TEXT_MAX = 300
 
 def notification_create(
     *,
-    user: Any | None = None,
+    user: User | None = None,
     command: RegionalCommand | None = None,
     report: Report,
     kind: str,
@@ -287,7 +288,7 @@ def _notify_users(*, users: list[Any], report: Report, kind: str, text: str) -> 
     return made
 
 
-def notifications_mark_read(*, user: Any, ids: list[int] | None = None) -> int:
+def notifications_mark_read(*, user: User, ids: list[int] | None = None) -> int:
     """Mark the user's unread notifications read (all, or those in `ids`); returns how many."""
     with transaction.atomic():
         qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
@@ -306,7 +307,7 @@ def notifications_mark_read(*, user: Any, ids: list[int] | None = None) -> int:
 
 
 def reports_exported(
-    *, actor: Any, source: str, criteria: dict[str, Any], references: list[str], ip: str | None
+    *, actor: User, source: str, criteria: dict[str, Any], references: list[str], ip: str | None
 ) -> None:
     """Record that a list of reports left the console as a file: who, from where (queue or
     search), with what filters, and which references, so a leak can be traced."""

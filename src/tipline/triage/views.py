@@ -10,12 +10,13 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from tipline.accounts.models import User
+from tipline.accounts.types import StaffRequest
 from tipline.common.http import client_ip, safe_next
 from tipline.common.paging import PageRequest, keyset_page
 from tipline.reports.models import Report
@@ -36,7 +37,7 @@ from tipline.triage.selectors import (
 
 
 @login_required
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: StaffRequest) -> HttpResponse:
     """One queue per command (or national), P1 first, then oldest; with filters, paged.
 
     A filter that does not validate is shown as an error with no rows, never dropped: a list
@@ -59,7 +60,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def overdue(request: HttpRequest) -> HttpResponse:
+def overdue(request: StaffRequest) -> HttpResponse:
     """Reports past their SLA in the user's scope (all commands for a national supervisor)."""
     context = {
         "reports": overdue_for_user(user=request.user),
@@ -68,21 +69,21 @@ def overdue(request: HttpRequest) -> HttpResponse:
     return render(request, "triage/overdue.html", context)
 
 
-def _assignee(request: HttpRequest, username: str) -> User:
+def _assignee(request: StaffRequest, username: str) -> User:
     found = User.objects.filter(username=username, is_active=True).first()
     if found is None:
         raise ValidationError(f"No active user {username!r}.")
     return found
 
 
-def _other_report(request: HttpRequest, reference: str) -> Report:
+def _other_report(request: StaffRequest, reference: str) -> Report:
     try:
         return report_get_for_user(user=request.user, reference=reference.strip())
     except Http404:
         raise ValidationError(f"No report {reference!r} in your scope.") from None
 
 
-def _action(request: HttpRequest, form: BulkForm) -> Callable[[Report], Any]:
+def _action(request: StaffRequest, form: BulkForm) -> Callable[[Report], Any]:
     data, actor, ip = form.cleaned_data, request.user, client_ip(request)
     if data["action"] == "assign":
         assignee = _assignee(request, data["assignee"] or request.user.get_username())
@@ -106,11 +107,11 @@ def _action(request: HttpRequest, form: BulkForm) -> Callable[[Report], Any]:
     )
 
 
-def _assign(report: Report, *, assignee: User, actor: Any, ip: str | None) -> Report:
+def _assign(report: Report, *, assignee: User, actor: User, ip: str | None) -> Report:
     return services.report_assign(report=report, assignee=assignee, actor=actor, ip=ip)
 
 
-def _report_outcomes(request: HttpRequest, outcomes: list[services.BulkOutcome]) -> None:
+def _report_outcomes(request: StaffRequest, outcomes: list[services.BulkOutcome]) -> None:
     done = [o.reference for o in outcomes if o.ok]
     if done:
         messages.success(request, f"Done: {', '.join(done)}")
@@ -120,7 +121,7 @@ def _report_outcomes(request: HttpRequest, outcomes: list[services.BulkOutcome])
 
 @login_required
 @require_POST
-def bulk(request: HttpRequest) -> HttpResponse:
+def bulk(request: StaffRequest) -> HttpResponse:
     """Apply one action to the selected reports (or to one, from its own page)."""
     form = BulkForm(request.POST)
     back = _back(request)
@@ -141,13 +142,13 @@ def bulk(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(back)
 
 
-def _back(request: HttpRequest) -> str:
+def _back(request: StaffRequest) -> str:
     """Where to return after an action: the page it came from, if it is one of ours."""
     return safe_next(request, request.POST.get("next"), reverse("triage:queue"))
 
 
 def _report_action(
-    request: HttpRequest,
+    request: StaffRequest,
     reference: str,
     form: forms.Form,
     invalid: str,
@@ -170,7 +171,7 @@ def _report_action(
 
 @login_required
 @require_POST
-def add_note(request: HttpRequest, reference: str) -> HttpResponse:
+def add_note(request: StaffRequest, reference: str) -> HttpResponse:
     """Add a note to a report in the user's scope."""
 
     def work(report: Report, data: dict[str, Any], ip: str | None) -> str:
@@ -185,7 +186,7 @@ def add_note(request: HttpRequest, reference: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def refer(request: HttpRequest, reference: str) -> HttpResponse:
+def refer(request: StaffRequest, reference: str) -> HttpResponse:
     """Record a referral of the report to a partner queue."""
 
     def work(report: Report, data: dict[str, Any], ip: str | None) -> str:
@@ -203,7 +204,7 @@ def refer(request: HttpRequest, reference: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def escalate(request: HttpRequest, reference: str) -> HttpResponse:
+def escalate(request: StaffRequest, reference: str) -> HttpResponse:
     """Ask a supervisor to look at the report now."""
 
     def work(report: Report, data: dict[str, Any], ip: str | None) -> str:
@@ -216,7 +217,7 @@ def escalate(request: HttpRequest, reference: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+def acknowledge(request: StaffRequest, pk: int) -> HttpResponse:
     """A supervisor acknowledges an escalation."""
     escalation = escalation_get_for_user(user=request.user, pk=pk)
     ip = client_ip(request)

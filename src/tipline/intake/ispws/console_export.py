@@ -12,17 +12,18 @@ from __future__ import annotations
 import hashlib
 import io
 import zipfile
-from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
+from tipline.accounts.models import User
+from tipline.accounts.types import StaffRequest
 from tipline.audit.services import audit_record
 from tipline.common.http import client_ip
 from tipline.intake.ispws.export import report_to_ncmec
@@ -32,7 +33,7 @@ from tipline.reports.models import Report
 from tipline.reports.selectors import report_detail_for_user
 
 
-def report_export_ncmec(*, report: Report, actor: Any, ip: str | None = None) -> bytes:
+def report_export_ncmec(*, report: Report, actor: User, ip: str | None = None) -> bytes:
     """The report as a ZIP of report.xml and fileDetails-N.xml, audited; TLP:RED refused."""
     if report.sharing_level == SharingLevel.RED:
         raise ValidationError(
@@ -72,7 +73,7 @@ def _zip(documents: list[tuple[str, bytes]]) -> bytes:
 
 @login_required
 @require_POST
-def export_ncmec(request: HttpRequest, reference: str) -> HttpResponse:
+def export_ncmec(request: StaffRequest, reference: str) -> HttpResponse:
     """Download the report as CyberTipline XML (POST: it is audited, so never prefetched)."""
     report = report_detail_for_user(user=request.user, reference=reference)
     try:
