@@ -133,3 +133,13 @@ class CustodyForm(forms.Form):
     from_party = forms.CharField(required=False, max_length=200)
     to_party = forms.CharField(required=False, max_length=200)
     purpose = forms.CharField(required=False, max_length=2000)
+
+
+class CaseFilterForm(forms.Form):
+    command = forms.CharField(required=False, max_length=16, help_text="Code, e.g. LAG.")
+    status = forms.ChoiceField(required=False, choices=[("", "any"), *CaseStatus.choices])
+    lead = forms.CharField(required=False, max_length=150, help_text="Username.")
+    overdue = forms.BooleanField(required=False, label="With overdue tasks")
+
+    def clean_command(self) -> str:
+        return str(self.cleaned_data["command"]).strip().upper()

@@ -51,9 +51,33 @@ def case_get_for_user(*, user: Any, reference: str) -> Case:
         raise Http404("No such case.") from None
 
 
-def case_list_for_user(*, user: Any) -> QuerySet[Case]:
-    """The user's cases, most recently changed first (page it by CASE_LIST_ORDER)."""
-    return cases_visible_to(user).select_related("command", "lead").order_by(*CASE_LIST_ORDER)
+@dataclass(frozen=True)
+class CaseFilters:
+    """The case list's filters; empty means any."""
+
+    command: str = ""
+    status: str = ""
+    lead: str = ""
+    overdue: bool = False
+
+
+def case_list_for_user(*, user: Any, filters: CaseFilters | None = None) -> QuerySet[Case]:
+    """The user's cases, most recently changed first (page it by CASE_LIST_ORDER), filtered by
+    command code, status, lead's username, or having a task past its due date."""
+    qs = cases_visible_to(user).select_related("command", "lead")
+    f = filters or CaseFilters()
+    if f.command:
+        qs = qs.filter(command__code=f.command)
+    if f.status:
+        qs = qs.filter(status=f.status)
+    if f.lead:
+        qs = qs.filter(lead__username=f.lead)
+    if f.overdue:
+        late = CaseTask.objects.filter(
+            case_id=OuterRef("pk"), done_at__isnull=True, due_on__lt=today_wat()
+        )
+        qs = qs.filter(Exists(late))
+    return qs.order_by(*CASE_LIST_ORDER)
 
 
 def case_reports_for_user(*, case: Case, user: Any) -> QuerySet[Report]:

@@ -31,6 +31,7 @@ from tipline.cases.choices import (
 from tipline.cases.models import Case
 from tipline.cases.selectors import (
     CASE_LIST_ORDER,
+    CaseFilters,
     case_evidence,
     case_get_for_user,
     case_involvement_get,
@@ -61,10 +62,15 @@ from tipline.reports.selectors import reports_visible_to
 
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
-    """The user's cases (all, for national users), most recently changed first, paged."""
-    qs = case_list_for_user(user=request.user)
+    """The user's cases (all, for national users), most recently changed first, filtered and
+    paged. A filter that does not validate shows an error and no rows, never a silent drop."""
+    form = forms.CaseFilterForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        return render(request, "cases/case_list.html", {"form": form, "page": None}, status=400)
+    filters = CaseFilters(**form.cleaned_data) if form.is_bound else CaseFilters()
+    qs = case_list_for_user(user=request.user, filters=filters)
     page = keyset_page(qs, order=CASE_LIST_ORDER, request=PageRequest.from_query(request.GET))
-    return render(request, "cases/case_list.html", {"page": page})
+    return render(request, "cases/case_list.html", {"form": form, "page": page})
 
 
 @login_required

@@ -29,6 +29,7 @@ from tipline.accounts.models import ApiClient, User
 from tipline.accounts.services import api_client_create, user_create
 from tipline.common.time import utcnow
 from tipline.console import demo_media
+from tipline.console.demo_cases import DemoCases, demo_cases
 from tipline.console.demo_history import HistorySummary, demo_triage_history
 from tipline.geo.models import RegionalCommand, State
 from tipline.geo.services import geo_seed_defaults
@@ -155,6 +156,7 @@ class DemoSummary:
     files: int = 0
     processed: int = 0
     history: HistorySummary | None = None
+    cases: DemoCases | None = None
 
 
 @dataclass(frozen=True)
@@ -396,9 +398,11 @@ def demo_seed(*, reports: int = 300, seed: int = 2026) -> DemoSummary:
     with transaction.atomic():
         history = demo_triage_history(rng=rng)
     with transaction.atomic():
+        cases = demo_cases(rng=rng)
+    with transaction.atomic():
         for index, received_at in enumerate(times[fresh_from:], start=fresh_from):
             _submit(drafts.draft(index, received_at), client)
-    return DemoSummary(users, reports, drafts.pictures.stored, processed, history)
+    return DemoSummary(users, reports, drafts.pictures.stored, processed, history, cases)
 
 
 def _submit(draft: ReportDraft, client: ApiClient) -> None:

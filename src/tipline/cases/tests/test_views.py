@@ -133,3 +133,29 @@ def test_a_task_of_another_case_is_404_through_this_one(
     task = _task(other, investigator, 1)
     url = f"/console/cases/{case.reference}/tasks/{task.pk}/done/"
     assert login(investigator).post(url).status_code == 404
+
+
+def test_case_list_filters_by_status_lead_and_overdue_tasks(
+    make_case: Callable[..., Case], investigator: User, colleague: User
+) -> None:
+    quiet = make_case(title="Invented quiet case")
+    late = make_case(title="Invented late case", members=[colleague])
+    led_by_colleague = make_case(
+        title="Invented other lead", lead=colleague, members=[investigator]
+    )
+    _task(late, investigator, -1)
+    _task(quiet, investigator, 5)
+    client = login(investigator)
+
+    def shown(query: str) -> set[str]:
+        body = client.get(f"/console/cases/?{query}").content.decode()
+        return {c.reference for c in (quiet, late, led_by_colleague) if c.reference in body}
+
+    assert shown("") == {quiet.reference, late.reference, led_by_colleague.reference}
+    assert shown("overdue=on") == {late.reference}
+    assert shown(f"lead={colleague.username}") == {led_by_colleague.reference}
+    assert shown("status=closed") == set()
+    assert shown("command=lag&status=open") == {
+        q.reference for q in (quiet, late, led_by_colleague)
+    }
+    assert client.get("/console/cases/?status=nonsense").status_code == 400

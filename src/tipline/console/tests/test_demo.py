@@ -16,6 +16,8 @@ from PIL import Image
 
 from tipline.accounts.models import User
 from tipline.audit.models import AuditEvent
+from tipline.cases.models import Case, CaseTask
+from tipline.cases.selectors import today_wat
 from tipline.common.time import utcnow
 from tipline.console.demo import DemoSummary, demo_seed
 from tipline.console.demo_media import UNIDENTIFIED_LIST
@@ -116,3 +118,11 @@ def test_the_command_says_what_it_made(db: Any, capsys: pytest.CaptureFixture[st
     call_command("demo", "--reports", "40")
     out = capsys.readouterr().out
     assert "40 reports created" in out and "files" in out and "triaged" in out
+
+
+def test_cases_in_many_states_with_people_evidence_and_tasks(seeded: DemoSummary) -> None:
+    assert seeded.cases is not None and seeded.cases.cases == Case.objects.count() >= 15
+    assert len(set(Case.objects.values_list("status", flat=True))) >= 6
+    assert seeded.cases.people > 0 and seeded.cases.evidence >= seeded.cases.cases
+    assert all(c.case_reports.exists() and c.events.count() >= 3 for c in Case.objects.all())
+    assert CaseTask.objects.filter(due_on__lt=today_wat()).exists()
