@@ -65,6 +65,13 @@ def _located(e: Any) -> str:
     return f"Located in {where or 'an unknown place'} by {_who(e)} ({a.get('source', '?')})"
 
 
+def _shared(e: Any) -> str:
+    """A share with a partner names exactly the fields that went (exchange's audit row)."""
+    a = _d(e.after)
+    fields = ", ".join(str(f) for f in a.get("fields") or []) or "none"
+    return f"Shared with {a.get('partner')} ({a.get('tlp')}) by {_who(e)}; fields: {fields}"
+
+
 SENTENCES: dict[str, Callable[[Any], str]] = {
     "report.submitted": _submitted,
     "report.status_changed": _status_changed,
@@ -78,6 +85,7 @@ SENTENCES: dict[str, Callable[[Any], str]] = {
     "report.escalated": lambda e: f"Escalated by {_who(e)}: {_d(e.after).get('reason', '')}",
     "report.escalation_acknowledged": lambda e: f"Escalation acknowledged by {_who(e)}",
     "report.exported_ncmec": lambda e: f"Exported as CyberTipline XML by {_who(e)}",
+    "report.shared": _shared,
 }
 
 

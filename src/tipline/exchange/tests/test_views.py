@@ -119,3 +119,13 @@ def test_a_red_report_is_refused_in_the_preview_and_never_sent(
     assert "not shared outside the agency" in page.content.decode()
     client.post(reverse("exchange:send", args=[red.reference]), {"partner": shelter.code})
     assert not Share.objects.exists()
+
+
+def test_the_report_timeline_names_exactly_the_fields_that_went(
+    liaison: Any, shelter: Partner, report: Report
+) -> None:
+    client = login(liaison)
+    client.post(reverse("exchange:send", args=[report.reference]), {"partner": shelter.code})
+    page = client.get(reverse("console:report", args=[report.reference])).content.decode()
+    assert "Shared with shelter (TLP:AMBER)" in page
+    assert "people[victim].age, people[victim].first_name, reference" in page
