@@ -159,3 +159,12 @@ def test_case_list_filters_by_status_lead_and_overdue_tasks(
         q.reference for q in (quiet, late, led_by_colleague)
     }
     assert client.get("/console/cases/?status=nonsense").status_code == 400
+
+
+def test_the_report_page_shows_its_case_to_the_team_only(
+    case: Case, investigator: User, lagos_analyst: User, lagos_report: Report
+) -> None:
+    url = f"/console/reports/{lagos_report.reference}/"
+    assert case.reference in login(investigator).get(url).content.decode()
+    page = login(lagos_analyst).get(url).content.decode()  # sees the report, not on the team
+    assert case.reference not in page and "Open a case from this report" in page
