@@ -50,10 +50,13 @@ class DemoCases:
     evidence: int
 
 
-def _candidates(command: RegionalCommand) -> list[Report]:
-    waiting = (ReportStatus.AWAITING_TRIAGE, ReportStatus.ASSIGNED)
-    qs = Report.objects.filter(routed_command=command, status__in=waiting, cases__isnull=True)
-    return list(qs.select_related("state").order_by("pk")[:DEMO_CASES])
+def _candidates(commands: list[RegionalCommand]) -> list[Report]:
+    # Reports the triage history already took (assigned): a case opened from one waiting in the
+    # queue would triage it a second time, outside the history's figures.
+    qs = Report.objects.filter(
+        routed_command__in=commands, status=ReportStatus.ASSIGNED, cases__isnull=True
+    )
+    return list(qs.select_related("state", "routed_command").order_by("pk")[:DEMO_CASES])
 
 
 def _walk(case: Case, path: list[str], lead: User) -> Case:
@@ -107,22 +110,21 @@ def demo_cases(*, rng: random.Random) -> DemoCases:
     each along a path of the table, and give them people, evidence and tasks (some overdue)."""
     lead = User.objects.get(username="investigator")
     counts = [0, 0, 0]
-    for command in lead.commands.order_by("code"):
-        for report in _candidates(command)[: DEMO_CASES // 2]:
-            state = report.state.name if report.state else "unknown state"
-            case = services.case_open(
-                command=command,
-                lead=lead,
-                actor=lead,
-                reports=[report],
-                title=rng.choice(TITLES).format(state=state),
-            )
-            counts[1] += _people(case, report, lead, rng)
-            counts[2] += _evidence(case, report, lead)
-            due = today_wat() + timedelta(days=rng.randint(-5, 10))
-            services.case_task_add(
-                case=case, title=rng.choice(TASKS), assignee=lead, due_on=due, actor=lead
-            )
-            _walk(case, PATHS[counts[0] % len(PATHS)], lead)
-            counts[0] += 1
+    for report in _candidates(list(lead.commands.order_by("code"))):
+        state = report.state.name if report.state else "unknown state"
+        case = services.case_open(
+            command=report.routed_command,
+            lead=lead,
+            actor=lead,
+            reports=[report],
+            title=rng.choice(TITLES).format(state=state),
+        )
+        counts[1] += _people(case, report, lead, rng)
+        counts[2] += _evidence(case, report, lead)
+        due = today_wat() + timedelta(days=rng.randint(-5, 10))
+        services.case_task_add(
+            case=case, title=rng.choice(TASKS), assignee=lead, due_on=due, actor=lead
+        )
+        _walk(case, PATHS[counts[0] % len(PATHS)], lead)
+        counts[0] += 1
     return DemoCases(*counts)

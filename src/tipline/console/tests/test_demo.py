@@ -121,7 +121,8 @@ def test_the_command_says_what_it_made(db: Any, capsys: pytest.CaptureFixture[st
 
 
 def test_cases_in_many_states_with_people_evidence_and_tasks(seeded: DemoSummary) -> None:
-    assert seeded.cases is not None and seeded.cases.cases == Case.objects.count() >= 15
+    # About twenty with the default 300 reports; fewer of this smaller demo's are assigned.
+    assert seeded.cases is not None and seeded.cases.cases == Case.objects.count() >= 10
     assert len(set(Case.objects.values_list("status", flat=True))) >= 6
     assert seeded.cases.people > 0 and seeded.cases.evidence >= seeded.cases.cases
     assert all(c.case_reports.exists() and c.events.count() >= 3 for c in Case.objects.all())
