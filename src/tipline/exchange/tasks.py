@@ -29,15 +29,22 @@ from tipline.exchange.signing import headers
 LEASE = timedelta(minutes=2)
 
 
-def webhooks_deliver_due(*, size: int = 20, rounds: int = 10) -> int:
-    """Claim and deliver due webhooks, a batch per round, until none is due; how many were tried."""
-    tried = 0
-    for _ in range(rounds):
+def webhooks_deliver_due(*, size: int = 20, budget: float = 5.0) -> int:
+    """Claim and deliver due webhooks, a batch at a time, until none is due or `budget` seconds
+    have gone (the job shares the worker with the pipeline: a slow partner must not hold reports
+    up for long; what is left is claimed at the job's next turn). How many were tried."""
+    tried, started = 0, time.monotonic()
+    while time.monotonic() - started < budget:
         owner = secrets.token_hex(8)
         claimed = _claim(size, owner)
         for delivery in claimed:
-            _deliver(delivery, owner)
-        tried += len(claimed)
+            if time.monotonic() - started < budget:
+                _deliver(delivery, owner)
+                tried += 1
+            else:  # not tried: its lease is given back so the next turn takes it at once
+                WebhookDelivery.objects.filter(pk=delivery.pk, lease_owner=owner).update(
+                    lease_until=None, lease_owner=""
+                )
         if not claimed:
             break
     return tried

@@ -215,3 +215,16 @@ def test_a_redacted_delivery_body_is_encrypted_at_rest(endpoint: Endpoint, admin
         (stored,) = cursor.fetchone()
     assert "Ngozi" not in stored
     assert json.loads(WebhookDelivery.objects.get(share=share).body)["data"]["reference"]
+
+
+def test_the_job_stops_at_its_time_budget_and_leaves_the_rest_due(
+    endpoint: Endpoint, admin: Any
+) -> None:
+    partner = _partner(endpoint, admin)
+    other = _partner(endpoint, admin, code="police", name="Invented Police")
+    report_share(report=_report(), partner=partner, actor=admin)
+    report_share(report=_report(), partner=other, actor=admin)
+    assert webhooks_deliver_due(budget=0.0) == 0
+    assert endpoint.received == []
+    assert webhooks_deliver_due() == 2
+    assert len(endpoint.received) == 2
