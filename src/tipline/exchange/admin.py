@@ -11,6 +11,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from tipline.accounts.auth import acting_user
 from tipline.common.http import client_ip
 from tipline.exchange.choices import DEFAULT_SECTIONS, PARTNER_LEVELS, Section
 from tipline.exchange.models import Partner
@@ -91,9 +92,9 @@ class PartnerAdmin(admin.ModelAdmin[Partner]):
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         data, ip = form.partner_input(), client_ip(request)
         if change:
-            partner_update(partner=obj, data=data, actor=request.user, ip=ip)
+            partner_update(partner=obj, data=data, actor=acting_user(request), ip=ip)
             return
-        obj.pk = partner_create(data=data, actor=request.user, ip=ip).pk
+        obj.pk = partner_create(data=data, actor=acting_user(request), ip=ip).pk
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         pass  # no related objects: nothing for the admin to write itself
@@ -104,6 +105,6 @@ class PartnerAdmin(admin.ModelAdmin[Partner]):
     @admin.action(description="Rotate the webhook signing secret (old one kept for the overlap)")
     def rotate_secret(self, request: HttpRequest, queryset: QuerySet[Partner]) -> None:
         for partner in queryset:
-            secret = webhook_secret_rotate(partner=partner, actor=request.user)
+            secret = webhook_secret_rotate(partner=partner, actor=acting_user(request))
             # In clear only now, for the partner's verifier: shown once, stored encrypted.
             messages.warning(request, f"New secret for {partner.name}, shown once: {secret}")

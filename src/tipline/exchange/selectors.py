@@ -3,12 +3,12 @@ only (anyone else gets 404, as for a missing object)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import QuerySet
 from django.http import Http404
 
 from tipline.accounts.choices import Role
+from tipline.accounts.models import User
+from tipline.accounts.types import Viewer
 from tipline.exchange.choices import DeliveryState
 from tipline.exchange.models import Partner, Share, WebhookDelivery
 from tipline.reports.models import Report
@@ -17,13 +17,13 @@ from tipline.reports.selectors import report_get_for_user
 EXCHANGE_ROLES = frozenset({Role.ADMINISTRATOR, Role.PARTNER_LIAISON})
 
 
-def exchange_check_user(*, user: Any) -> None:
+def exchange_check_user(*, user: Viewer) -> None:
     """Raise 404 unless the user works the exchange."""
-    if not getattr(user, "is_authenticated", False) or user.role not in EXCHANGE_ROLES:
+    if not isinstance(user, User) or not user.is_active or user.role not in EXCHANGE_ROLES:
         raise Http404("No such page.")
 
 
-def delivery_get_for_user(*, user: Any, event_id: str) -> WebhookDelivery:
+def delivery_get_for_user(*, user: Viewer, event_id: str) -> WebhookDelivery:
     """One delivery by event id, for exchange staff; missing and forbidden both 404."""
     exchange_check_user(user=user)
     try:
@@ -32,7 +32,7 @@ def delivery_get_for_user(*, user: Any, event_id: str) -> WebhookDelivery:
         raise Http404("No such delivery.") from None
 
 
-def report_for_exchange(*, user: Any, reference: str) -> Report:
+def report_for_exchange(*, user: Viewer, reference: str) -> Report:
     """A report exchange staff may share: in their scope. Missing and forbidden both 404."""
     exchange_check_user(user=user)
     return report_get_for_user(user=user, reference=reference)

@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 
+from tipline.accounts.models import ApiClient, User
 from tipline.audit.services import audit_record
 from tipline.common.time import utcnow
 from tipline.exchange.choices import (
@@ -47,7 +48,7 @@ class PartnerInput:
     jurisdictions: list[str]
     contacts: list[dict[str, str]]
     webhook_url: str = ""
-    api_client: Any = None
+    api_client: ApiClient | None = None
     is_active: bool = True
 
 
@@ -81,7 +82,7 @@ def _summary(partner: Partner) -> dict[str, Any]:
     }
 
 
-def partner_create(*, data: PartnerInput, actor: Any, ip: str | None = None) -> Partner:
+def partner_create(*, data: PartnerInput, actor: User, ip: str | None = None) -> Partner:
     """Register a partner, with a first webhook signing secret."""
     data = _validated(data)
     with transaction.atomic():
@@ -109,7 +110,7 @@ def _apply(partner: Partner, data: PartnerInput) -> None:
 
 
 def partner_update(
-    *, partner: Partner, data: PartnerInput, actor: Any, ip: str | None = None
+    *, partner: Partner, data: PartnerInput, actor: User, ip: str | None = None
 ) -> Partner:
     """Change a partner's kind, level, profile, contacts or endpoint."""
     data = _validated(data)
@@ -129,7 +130,9 @@ def partner_update(
     return partner
 
 
-def webhook_secret_rotate(*, partner: Partner, actor: Any, overlap: timedelta | None = None) -> str:
+def webhook_secret_rotate(
+    *, partner: Partner, actor: User, overlap: timedelta | None = None
+) -> str:
     """A new signing secret; the live ones keep signing for `overlap` (default from settings),
     so the partner can switch without a delivery failing. Returns the new secret, shown once."""
     overlap = overlap if overlap is not None else settings.EXCHANGE_SECRET_OVERLAP
@@ -155,7 +158,7 @@ def report_share(
     *,
     report: Report,
     partner: Partner,
-    actor: Any,
+    actor: User,
     reason: str = "",
     event_type: str = EventType.REFERRAL_CREATED,
     ip: str | None = None,
@@ -267,7 +270,7 @@ def retry_delay(attempts: int) -> float:
     return ceiling * (0.5 + secrets.randbelow(501) / 1000)
 
 
-def webhook_replay(*, delivery: WebhookDelivery, actor: Any, ip: str | None = None) -> None:
+def webhook_replay(*, delivery: WebhookDelivery, actor: User, ip: str | None = None) -> None:
     """Send a dead letter again: pending, due now, with its attempts counted afresh."""
     with transaction.atomic():
         d = WebhookDelivery.objects.select_for_update().get(pk=delivery.pk)

@@ -9,11 +9,12 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from tipline.accounts.types import StaffRequest
 from tipline.common.http import client_ip
 from tipline.exchange.forms import ShareForm
 from tipline.exchange.models import Partner
@@ -31,7 +32,7 @@ from tipline.reports.models import Report
 
 
 @login_required
-def overview(request: HttpRequest) -> HttpResponse:
+def overview(request: StaffRequest) -> HttpResponse:
     """Partners and the dead-letter list, each letter with a replay button."""
     exchange_check_user(user=request.user)
     context = {"partners": active_partners(), "dead": dead_letters()[:200]}
@@ -40,7 +41,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def replay(request: HttpRequest, event_id: str) -> HttpResponse:
+def replay(request: StaffRequest, event_id: str) -> HttpResponse:
     """Queue a dead letter again."""
     delivery = delivery_get_for_user(user=request.user, event_id=event_id)
     try:
@@ -52,7 +53,7 @@ def replay(request: HttpRequest, event_id: str) -> HttpResponse:
 
 
 @login_required
-def report_refer(request: HttpRequest, reference: str) -> HttpResponse:
+def report_refer(request: StaffRequest, reference: str) -> HttpResponse:
     """Choose a partner, see exactly what it would receive, and what went before."""
     report = report_for_exchange(user=request.user, reference=reference)
     partner = active_partners().filter(code=request.GET.get("partner", "")).first()
@@ -75,7 +76,7 @@ def report_refer(request: HttpRequest, reference: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def report_send(request: HttpRequest, reference: str) -> HttpResponse:
+def report_send(request: StaffRequest, reference: str) -> HttpResponse:
     """Send the previewed package: a share, audited, and a `referral.created` webhook."""
     report = report_for_exchange(user=request.user, reference=reference)
     form = ShareForm(request.POST)
@@ -87,7 +88,7 @@ def report_send(request: HttpRequest, reference: str) -> HttpResponse:
     return HttpResponseRedirect(reverse("exchange:report", args=[reference]))
 
 
-def _send(request: HttpRequest, report: Report, partner: Partner, reason: str) -> None:
+def _send(request: StaffRequest, report: Report, partner: Partner, reason: str) -> None:
     try:
         report_share(
             report=report,

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db import transaction
 
-from tipline.audit.services import audit_record
+from tipline.audit.services import AuditActor, audit_record
 from tipline.common.time import utcnow
 from tipline.people import blind
 from tipline.people.choices import Decision
@@ -79,7 +79,7 @@ def people_decide(
     left_id: str | int,
     right_id: str | int,
     decision: Decision,
-    by: Any,
+    by: AuditActor | None,
     score: Score,
 ) -> MatchDecision:
     """Record a reviewer's confirm or reject of one pair with the score they saw; a later
@@ -114,7 +114,7 @@ def people_fit(
     *,
     owner_kind: str,
     base: MatchProfile | None = None,
-    by: Any = None,
+    by: AuditActor | None = None,
     random_pairs: Iterable[tuple[PersonFields, PersonFields]] = (),
 ) -> tuple[MatchProfile, FittedProfile]:
     """Re-estimate m (from confirmed pairs) and u (from rejected pairs, plus any random pairs
@@ -137,7 +137,7 @@ def _vector(profile: MatchProfile, left: PersonFields, right: PersonFields) -> d
 
 
 def _store_fit(
-    owner_kind: str, fitted: MatchProfile, confirmed: int, rejected: int, by: Any
+    owner_kind: str, fitted: MatchProfile, confirmed: int, rejected: int, by: AuditActor | None
 ) -> FittedProfile:
     parameters = {
         "fields": list(fitted.fields),
