@@ -19,8 +19,9 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
+from tipline.accounts.models import User
 from tipline.cases.choices import CustodyAction
 from tipline.cases.models import Case, CustodyEvent, EvidenceItem
 from tipline.cases.services import case_record_bundle, custody_record
@@ -122,7 +123,7 @@ def _digital(item: EvidenceItem) -> bool:
     return bool(item.storage_key or (item.report_file and item.report_file.storage_key))
 
 
-def _record_copies(items: list[EvidenceItem], actor: Any, ip: str | None) -> None:
+def _record_copies(items: list[EvidenceItem], actor: User, ip: str | None) -> None:
     """Copying into a bundle is a custody event of each digital item (its hash recomputed,
     a difference flagged before the bundle is written)."""
     for item in (i for i in items if _digital(i)):
@@ -157,7 +158,7 @@ def bundle_write(
     *,
     case: Case,
     target: BinaryIO,
-    actor: Any,
+    actor: User,
     item_numbers: list[int] | None = None,
     ip: str | None = None,
 ) -> BundleResult:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from tipline.accounts.choices import NATIONAL_ROLES
 from tipline.accounts.models import User
+from tipline.accounts.types import Viewer
 from tipline.cases.choices import PersonRole
 from tipline.cases.models import (
     Case,
@@ -34,7 +34,7 @@ from tipline.reports.selectors import reports_visible_to
 CASE_LIST_ORDER = ["-updated_at", "-pk"]
 
 
-def cases_visible_to(user: Any) -> QuerySet[Case]:
+def cases_visible_to(user: Viewer) -> QuerySet[Case]:
     """Cases a user may see: national users (supervisors, administrators) all of them; anyone
     else only the cases of their commands on whose team they are (both conditions).
 
@@ -51,7 +51,7 @@ def cases_visible_to(user: Any) -> QuerySet[Case]:
     return Case.objects.filter(Exists(on_team), Exists(in_command))
 
 
-def case_get_for_user(*, user: Any, reference: str) -> Case:
+def case_get_for_user(*, user: Viewer, reference: str) -> Case:
     """One case by reference, if the user may see it. Missing and forbidden both raise 404."""
     try:
         return cases_visible_to(user).select_related("command", "lead").get(reference=reference)
@@ -69,7 +69,7 @@ class CaseFilters:
     overdue: bool = False
 
 
-def case_list_for_user(*, user: Any, filters: CaseFilters | None = None) -> QuerySet[Case]:
+def case_list_for_user(*, user: Viewer, filters: CaseFilters | None = None) -> QuerySet[Case]:
     """The user's cases, most recently changed first (page it by CASE_LIST_ORDER), filtered by
     command code, status, lead's username, or having a task past its due date."""
     qs = cases_visible_to(user).select_related("command", "lead")
@@ -88,7 +88,7 @@ def case_list_for_user(*, user: Any, filters: CaseFilters | None = None) -> Quer
     return qs.order_by(*CASE_LIST_ORDER)
 
 
-def case_reports_for_user(*, case: Case, user: Any) -> QuerySet[Report]:
+def case_reports_for_user(*, case: Case, user: Viewer) -> QuerySet[Report]:
     """The case's reports the user may also see on their own (a report routed elsewhere is
     counted by the page but not shown)."""
     return (
@@ -128,7 +128,7 @@ def case_tasks(*, case: Case) -> list[TaskRow]:
     return _rows(tasks)
 
 
-def open_tasks_for_user(*, user: Any) -> list[TaskRow]:
+def open_tasks_for_user(*, user: Viewer) -> list[TaskRow]:
     """Open tasks assigned to the user, in cases they may still see, soonest due first."""
     tasks = (
         CaseTask.objects.filter(
@@ -166,7 +166,7 @@ def case_involvement_get(*, case: Case, involvement_id: int) -> CaseInvolvement:
         raise Http404("No such person.") from None
 
 
-def case_person_get_for_user(*, user: Any, person_id: int) -> CasePerson:
+def case_person_get_for_user(*, user: Viewer, person_id: int) -> CasePerson:
     """A registry person who is in at least one case the user may see; else 404."""
     visible = CaseInvolvement.objects.filter(case__in=cases_visible_to(user))
     found = CasePerson.objects.filter(pk=person_id, involvements__in=visible).first()
@@ -186,7 +186,7 @@ class PersonCandidate:
 
 
 def person_candidates_for_user(
-    *, user: Any, person: CasePerson, limit: int = 10
+    *, user: Viewer, person: CasePerson, limit: int = 10
 ) -> tuple[list[PersonCandidate], int]:
     """Look-alikes of `person` from the blind index, scored, best first; only people in cases
     the user may see are shown, the others only counted (the second value)."""
@@ -220,13 +220,15 @@ def _decisions_with(person_id: int, others: list[int]) -> dict[int, str]:
     }
 
 
-def report_people_for_case(*, case: Case, user: Any) -> QuerySet[ReportPerson]:
+def report_people_for_case(*, case: Case, user: Viewer) -> QuerySet[ReportPerson]:
     """People named in the case's reports that the user may see (to add in one action)."""
     reports = case_reports_for_user(case=case, user=user)
     return ReportPerson.objects.filter(report__in=reports).select_related("report")
 
 
-def report_person_for_case(*, case: Case, user: Any, report_person_id: int) -> ReportPerson | None:
+def report_person_for_case(
+    *, case: Case, user: Viewer, report_person_id: int
+) -> ReportPerson | None:
     """One of those people, or None."""
     return report_people_for_case(case=case, user=user).filter(pk=report_person_id).first()
 
@@ -250,7 +252,7 @@ def evidence_get(*, case: Case, number: int) -> EvidenceItem:
         raise Http404("No such evidence item.") from None
 
 
-def report_files_for_case(*, case: Case, user: Any) -> QuerySet[ReportFile]:
+def report_files_for_case(*, case: Case, user: Viewer) -> QuerySet[ReportFile]:
     """Files of the case's reports the user may see, not yet taken into evidence."""
     taken = case.evidence.exclude(report_file=None).values("report_file_id")
     reports = case_reports_for_user(case=case, user=user)

@@ -11,7 +11,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from tipline.accounts.models import User
 from tipline.accounts.selectors import command_ids_for
+from tipline.accounts.types import Actor
 from tipline.audit.services import audit_record
 from tipline.cases.choices import (
     ALLOWED_TRANSITIONS,
@@ -35,13 +37,15 @@ from tipline.cases.models import (
     EvidenceItem,
 )
 from tipline.common.time import utcnow
+from tipline.geo.models import RegionalCommand
 from tipline.media.storage import StorageError, StoredBlob, read_decrypted
 from tipline.people.choices import Decision, OwnerKind
 from tipline.people.person import PersonFields
 from tipline.people.selectors import people_profile, people_score
 from tipline.people.services import people_decide, people_index
 from tipline.reports.choices import ReportStatus
-from tipline.reports.models import Report
+from tipline.reports.models import Person as ReportPerson
+from tipline.reports.models import Report, ReportFile
 from tipline.reports.services import report_transition
 
 
@@ -57,13 +61,13 @@ def _next_reference(year: int) -> str:
     return format_case_reference(year, counter.last_number)
 
 
-def _event(case: Case, kind: str, actor: Any | None, body: str = "", **data: Any) -> CaseEvent:
+def _event(case: Case, kind: str, actor: Actor, body: str = "", **data: Any) -> CaseEvent:
     return CaseEvent.objects.create(
         case=case, at=utcnow(), actor=actor, kind=kind, body=body, data=data
     )
 
 
-def _audit(case: Case, action: str, actor: Any | None, ip: str | None, **after: Any) -> None:
+def _audit(case: Case, action: str, actor: Actor, ip: str | None, **after: Any) -> None:
     audit_record(
         actor=actor,
         action=f"case.{action}",
@@ -74,7 +78,7 @@ def _audit(case: Case, action: str, actor: Any | None, ip: str | None, **after: 
     )
 
 
-def _check_in_scope(user: Any, command: Any) -> None:
+def _check_in_scope(user: User, command: RegionalCommand) -> None:
     """A team member must be able to see the command's cases, or the team cannot work."""
     scope = command_ids_for(user)
     if scope is not None and command.pk not in scope:
@@ -83,10 +87,10 @@ def _check_in_scope(user: Any, command: Any) -> None:
 
 def case_open(
     *,
-    command: Any,
-    lead: Any,
+    command: RegionalCommand,
+    lead: User,
     title: str,
-    actor: Any,
+    actor: User,
     reports: Iterable[Report] = (),
     members: Iterable[Any] = (),
     summary: str = "",
@@ -121,7 +125,7 @@ def case_open(
     return case
 
 
-def _gather_report(case: Case, report: Report, actor: Any, ip: str | None) -> None:
+def _gather_report(case: Case, report: Report, actor: User, ip: str | None) -> None:
     if CaseReport.objects.filter(case=case, report=report).exists():
         raise ValidationError(f"{report.reference} is already in {case.reference}.")
     CaseReport.objects.create(case=case, report=report, added_by=actor, added_at=utcnow())
@@ -130,7 +134,7 @@ def _gather_report(case: Case, report: Report, actor: Any, ip: str | None) -> No
     _event(case, CaseEventKind.REPORT_ADDED, actor, report=report.reference)
 
 
-def _move_report_to_case(report: Report, actor: Any, ip: str | None) -> None:
+def _move_report_to_case(report: Report, actor: User, ip: str | None) -> None:
     """A report waiting in the queue is taken (assigned) and then opened as a case, both through
     `report_transition`; one already in a case stays; a closed or referred one is refused."""
     report.refresh_from_db(fields=["status"])
@@ -149,7 +153,7 @@ def _move_report_to_case(report: Report, actor: Any, ip: str | None) -> None:
 
 
 def case_add_reports(
-    *, case: Case, reports: Iterable[Report], actor: Any, ip: str | None = None
+    *, case: Case, reports: Iterable[Report], actor: User, ip: str | None = None
 ) -> Case:
     """Gather more reports into a case (each moved to `case_opened`); all or none."""
     with transaction.atomic():
@@ -159,7 +163,7 @@ def case_add_reports(
     return case
 
 
-def case_remove_report(*, case: Case, report: Report, actor: Any, ip: str | None = None) -> Case:
+def case_remove_report(*, case: Case, report: Report, actor: User, ip: str | None = None) -> Case:
     """Take a report out of a case. Its own status is left alone: whether it needs more work is
     the analyst's call, through the report's own actions."""
     with transaction.atomic():
@@ -172,7 +176,7 @@ def case_remove_report(*, case: Case, report: Report, actor: Any, ip: str | None
     return case
 
 
-def case_add_member(*, case: Case, user: Any, actor: Any, ip: str | None = None) -> Case:
+def case_add_member(*, case: Case, user: User, actor: User, ip: str | None = None) -> Case:
     """Add a user (who works in the case's command) to the case team."""
     _check_in_scope(user, case.command)
     with transaction.atomic():
@@ -185,7 +189,7 @@ def case_add_member(*, case: Case, user: Any, actor: Any, ip: str | None = None)
     return case
 
 
-def case_remove_member(*, case: Case, user: Any, actor: Any, ip: str | None = None) -> Case:
+def case_remove_member(*, case: Case, user: User, actor: User, ip: str | None = None) -> Case:
     """Take a user off the team; the lead stays (name another lead first)."""
     if user.pk == case.lead_id:
         raise ValidationError("The lead investigator stays on the team.")
@@ -208,7 +212,7 @@ def case_transition(
     *,
     case: Case,
     to: str,
-    actor: Any,
+    actor: User,
     reason: str = "",
     outcome: str = "",
     ip: str | None = None,
@@ -257,7 +261,7 @@ def _apply(case: Case, to: str, reason: str, outcome: str) -> list[str]:
     return ["status", "updated_at", "closed_at", "closure_reason", "court_outcome"]
 
 
-def case_add_note(*, case: Case, body: str, actor: Any, ip: str | None = None) -> CaseEvent:
+def case_add_note(*, case: Case, body: str, actor: User, ip: str | None = None) -> CaseEvent:
     """A team member's note on the timeline (encrypted; the audit row keeps only its length)."""
     body = body.strip()
     if not body:
@@ -270,7 +274,7 @@ def case_add_note(*, case: Case, body: str, actor: Any, ip: str | None = None) -
 
 
 def case_task_add(
-    *, case: Case, title: str, assignee: Any, due_on: date, actor: Any, ip: str | None = None
+    *, case: Case, title: str, assignee: User, due_on: date, actor: User, ip: str | None = None
 ) -> CaseTask:
     """Give a team member something to do by `due_on`."""
     title = title.strip()
@@ -292,7 +296,7 @@ def case_task_add(
     return task
 
 
-def case_task_complete(*, task: CaseTask, actor: Any, ip: str | None = None) -> CaseTask:
+def case_task_complete(*, task: CaseTask, actor: User, ip: str | None = None) -> CaseTask:
     """Mark a task done (once)."""
     with transaction.atomic():
         locked = CaseTask.objects.select_for_update().select_related("case").get(pk=task.pk)
@@ -308,7 +312,7 @@ def case_task_complete(*, task: CaseTask, actor: Any, ip: str | None = None) -> 
 # People on a case ------------------------------------------------------------------------------
 
 
-def _person_row(person: PersonFields, actor: Any) -> CasePerson:
+def _person_row(person: PersonFields, actor: User) -> CasePerson:
     identifiers = {
         "phones": list(person.phones),
         "emails": list(person.emails),
@@ -347,7 +351,7 @@ def case_person_add(
     case: Case,
     role: str,
     person: PersonFields,
-    actor: Any,
+    actor: User,
     suspect_roles: Iterable[str] = (),
     source_report: Report | None = None,
     ip: str | None = None,
@@ -378,7 +382,7 @@ def case_person_add(
     return involvement
 
 
-def report_person_fields(report_person: Any) -> PersonFields:
+def report_person_fields(report_person: ReportPerson) -> PersonFields:
     """A report's person (names, birth date, phones, emails, accounts) as matcher fields."""
     details = report_person.details or {}
     accounts = details.get("accounts", [])
@@ -401,7 +405,7 @@ def report_person_fields(report_person: Any) -> PersonFields:
 
 
 def case_person_from_report(
-    *, case: Case, report_person: Any, role: str, actor: Any, ip: str | None = None
+    *, case: Case, report_person: ReportPerson, role: str, actor: User, ip: str | None = None
 ) -> CaseInvolvement:
     """Add a person found in one of the case's reports, in one action."""
     if not case.case_reports.filter(report_id=report_person.report_id).exists():
@@ -416,7 +420,7 @@ def case_person_from_report(
     )
 
 
-def _decide(person: CasePerson, other: CasePerson, decision: Decision, actor: Any) -> None:
+def _decide(person: CasePerson, other: CasePerson, decision: Decision, actor: User) -> None:
     profile = people_profile(owner_kind=OwnerKind.CASE_PERSON)
     score = people_score(profile=profile, left=person.fields(), right=other.fields())
     people_decide(
@@ -430,7 +434,7 @@ def _decide(person: CasePerson, other: CasePerson, decision: Decision, actor: An
 
 
 def case_person_merge(
-    *, case: Case, person: CasePerson, into: CasePerson, actor: Any, ip: str | None = None
+    *, case: Case, person: CasePerson, into: CasePerson, actor: User, ip: str | None = None
 ) -> CasePerson:
     """Record that `person` is `into` (the reviewer confirmed the pair): `person` points at
     `into` from now on; its rows stay, so `case_person_unmerge` undoes it."""
@@ -447,7 +451,7 @@ def case_person_merge(
 
 
 def case_person_keep_apart(
-    *, case: Case, person: CasePerson, other: CasePerson, actor: Any, ip: str | None = None
+    *, case: Case, person: CasePerson, other: CasePerson, actor: User, ip: str | None = None
 ) -> None:
     """Record that the two are different people (the reviewer rejected the pair)."""
     with transaction.atomic():
@@ -456,7 +460,7 @@ def case_person_keep_apart(
 
 
 def case_person_unmerge(
-    *, case: Case, person: CasePerson, actor: Any, ip: str | None = None
+    *, case: Case, person: CasePerson, actor: User, ip: str | None = None
 ) -> CasePerson:
     """Undo a merge: the pair is recorded as different people, and `person` stands alone."""
     into = person.merged_into
@@ -472,7 +476,7 @@ def case_person_unmerge(
 
 
 def case_person_reveal(
-    *, case: Case, involvement: CaseInvolvement, actor: Any, ip: str | None = None
+    *, case: Case, involvement: CaseInvolvement, actor: User, ip: str | None = None
 ) -> CasePerson:
     """Audit that `actor` is shown the identity of a case person (always, for a victim)."""
     with transaction.atomic():
@@ -500,7 +504,7 @@ def evidence_content_sha256(item: EvidenceItem) -> str:
     return digest.hexdigest()
 
 
-def _new_item(case: Case, actor: Any, **fields: Any) -> EvidenceItem:
+def _new_item(case: Case, actor: User, **fields: Any) -> EvidenceItem:
     Case.objects.select_for_update().filter(pk=case.pk).first()  # numbers without gaps or races
     last = case.evidence.order_by("-number").values_list("number", flat=True).first() or 0
     return EvidenceItem.objects.create(
@@ -508,7 +512,7 @@ def _new_item(case: Case, actor: Any, **fields: Any) -> EvidenceItem:
     )
 
 
-def _intake(item: EvidenceItem, actor: Any, holder: str, ip: str | None) -> EvidenceItem:
+def _intake(item: EvidenceItem, actor: User, holder: str, ip: str | None) -> EvidenceItem:
     now_hash = evidence_content_sha256(item) if item.sha256 else ""
     _custody_event(item, CustodyAction.INTAKE, actor, "", holder, "Taken into evidence", now_hash)
     _audit(item.case, "evidence_added", actor, ip, item=item.label, evidence_kind=item.kind)
@@ -517,7 +521,7 @@ def _intake(item: EvidenceItem, actor: Any, holder: str, ip: str | None) -> Evid
 
 
 def evidence_add_report_file(
-    *, case: Case, report_file: Any, actor: Any, ip: str | None = None
+    *, case: Case, report_file: ReportFile, actor: User, ip: str | None = None
 ) -> EvidenceItem:
     """Take a file of one of the case's reports into evidence, by reference; its intake hash
     is the one the report recorded on arrival."""
@@ -543,7 +547,7 @@ def evidence_add_upload(
     blob: StoredBlob,
     name: str,
     description: str,
-    actor: Any,
+    actor: User,
     ip: str | None = None,
 ) -> EvidenceItem:
     """Take an investigator's upload (already streamed, encrypted and hashed) into evidence."""
@@ -563,7 +567,7 @@ def evidence_add_upload(
 
 
 def evidence_add_physical(
-    *, case: Case, kind: str, description: str, holder: str, actor: Any, ip: str | None = None
+    *, case: Case, kind: str, description: str, holder: str, actor: User, ip: str | None = None
 ) -> EvidenceItem:
     """Record a seized device, a document or a statement, and who holds it."""
     if kind not in {EvidenceKind.DEVICE, EvidenceKind.DOCUMENT, EvidenceKind.STATEMENT}:
@@ -580,7 +584,7 @@ def evidence_add_physical(
 def _custody_event(
     item: EvidenceItem,
     action: str,
-    actor: Any,
+    actor: User,
     from_party: str,
     to_party: str,
     purpose: str,
@@ -608,7 +612,7 @@ def custody_record(
     *,
     item: EvidenceItem,
     action: str,
-    actor: Any,
+    actor: User,
     from_party: str = "",
     to_party: str = "",
     purpose: str = "",
@@ -644,7 +648,7 @@ def custody_record(
 
 
 def case_record_bundle(
-    *, case: Case, items: list[str], key_id: str, actor: Any, ip: str | None = None
+    *, case: Case, items: list[str], key_id: str, actor: User, ip: str | None = None
 ) -> None:
     """Audit a court bundle produced (which items, which key signed it), on the timeline."""
     with transaction.atomic():

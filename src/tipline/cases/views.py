@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from tipline.accounts.models import User
 from tipline.accounts.selectors import command_ids_for
+from tipline.accounts.types import StaffRequest
 from tipline.cases import forms, services
 from tipline.cases.bundle import bundle_write
 from tipline.cases.choices import (
@@ -61,7 +62,7 @@ from tipline.reports.selectors import reports_visible_to
 
 
 @login_required
-def case_list(request: HttpRequest) -> HttpResponse:
+def case_list(request: StaffRequest) -> HttpResponse:
     """The user's cases (all, for national users), most recently changed first, filtered and
     paged. A filter that does not validate shows an error and no rows, never a silent drop."""
     form = forms.CaseFilterForm(request.GET or None)
@@ -74,13 +75,13 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def my_tasks(request: HttpRequest) -> HttpResponse:
+def my_tasks(request: StaffRequest) -> HttpResponse:
     """The user's open case tasks, soonest due first, overdue ones marked."""
     return render(request, "cases/my_tasks.html", {"rows": open_tasks_for_user(user=request.user)})
 
 
 @login_required
-def case_detail(request: HttpRequest, case_reference: str) -> HttpResponse:
+def case_detail(request: StaffRequest, case_reference: str) -> HttpResponse:
     """The case: summary and status, team, reports, tasks, and its timeline newest first."""
     case = case_get_for_user(user=request.user, reference=case_reference)
     reports = list(case_reports_for_user(case=case, user=request.user))
@@ -114,7 +115,7 @@ def _user(username: str) -> User:
     return found
 
 
-def _visible_reports(request: HttpRequest, references: list[str]) -> list[Report]:
+def _visible_reports(request: StaffRequest, references: list[str]) -> list[Report]:
     found = {
         r.reference: r for r in reports_visible_to(request.user).filter(reference__in=references)
     }
@@ -124,7 +125,7 @@ def _visible_reports(request: HttpRequest, references: list[str]) -> list[Report
     return [found[ref] for ref in dict.fromkeys(references)]
 
 
-def _command(request: HttpRequest, code: str) -> RegionalCommand:
+def _command(request: StaffRequest, code: str) -> RegionalCommand:
     command = RegionalCommand.objects.filter(code=code.strip().upper()).first()
     scope = command_ids_for(request.user)
     if command is None or (scope is not None and command.pk not in scope):
@@ -132,7 +133,7 @@ def _command(request: HttpRequest, code: str) -> RegionalCommand:
     return command
 
 
-def _open_from(request: HttpRequest, data: dict[str, Any]) -> Case:
+def _open_from(request: StaffRequest, data: dict[str, Any]) -> Case:
     reports = _visible_reports(request, forms.split_words(data["reports"]))
     if data["cluster"]:
         cluster = reports_visible_to(request.user).filter(cluster_id=data["cluster"])
@@ -149,9 +150,9 @@ def _open_from(request: HttpRequest, data: dict[str, Any]) -> Case:
     )
 
 
-def _open_initial(request: HttpRequest) -> dict[str, Any]:
+def _open_initial(request: StaffRequest) -> dict[str, Any]:
     scope = command_ids_for(request.user)
-    first = request.user.commands.first() if scope else None  # type: ignore[union-attr]  # staff
+    first = request.user.commands.first() if scope else None
     return {
         "reports": " ".join(request.GET.getlist("report")),
         "cluster": request.GET.get("cluster") or None,
@@ -160,7 +161,7 @@ def _open_initial(request: HttpRequest) -> dict[str, Any]:
 
 
 @login_required
-def case_open(request: HttpRequest) -> HttpResponse:
+def case_open(request: StaffRequest) -> HttpResponse:
     """Open a case from reports (`?report=TL-…`, repeatable), a cluster (`?cluster=N`) or none."""
     if request.method != "POST":
         form = forms.CaseOpenForm(initial=_open_initial(request))
@@ -180,11 +181,11 @@ def case_open(request: HttpRequest) -> HttpResponse:
 # A staff member's uploads an hour: generous for real work, a ceiling for a stolen session.
 EVIDENCE_UPLOADS_PER_HOUR = 200
 
-Act = Callable[[HttpRequest, Case, dict[str, Any]], str]
+Act = Callable[[StaffRequest, Case, dict[str, Any]], str]
 
 
 def _case_action(
-    request: HttpRequest, case_reference: str, form_class: type[Form], act: Act
+    request: StaffRequest, case_reference: str, form_class: type[Form], act: Act
 ) -> HttpResponse:
     """Every case action has this shape: scope, validate, one service, say what happened."""
     case = case_get_for_user(user=request.user, reference=case_reference)
@@ -200,7 +201,7 @@ def _case_action(
     return HttpResponseRedirect(reverse("cases:detail", args=[case.reference]))
 
 
-def _status(request: HttpRequest, case: Case, data: dict[str, Any]) -> str:
+def _status(request: StaffRequest, case: Case, data: dict[str, Any]) -> str:
     moved = services.case_transition(
         case=case,
         to=data["to"],
@@ -214,24 +215,24 @@ def _status(request: HttpRequest, case: Case, data: dict[str, Any]) -> str:
 
 @login_required
 @require_POST
-def case_status(request: HttpRequest, case_reference: str) -> HttpResponse:
+def case_status(request: StaffRequest, case_reference: str) -> HttpResponse:
     """Move the case to another status (over the table of allowed moves)."""
     return _case_action(request, case_reference, forms.TransitionForm, _status)
 
 
-def _note(request: HttpRequest, case: Case, data: dict[str, Any]) -> str:
+def _note(request: StaffRequest, case: Case, data: dict[str, Any]) -> str:
     services.case_add_note(case=case, body=data["body"], actor=request.user, ip=client_ip(request))
     return "Note added."
 
 
 @login_required
 @require_POST
-def case_note(request: HttpRequest, case_reference: str) -> HttpResponse:
+def case_note(request: StaffRequest, case_reference: str) -> HttpResponse:
     """Add a note to the timeline."""
     return _case_action(request, case_reference, forms.NoteForm, _note)
 
 
-def _report_add(request: HttpRequest, case: Case, data: dict[str, Any]) -> str:
+def _report_add(request: StaffRequest, case: Case, data: dict[str, Any]) -> str:
     reports = _visible_reports(request, [data["reference"].strip().upper()])
     services.case_add_reports(case=case, reports=reports, actor=request.user, ip=client_ip(request))
     return f"{reports[0].reference} added."
@@ -239,12 +240,12 @@ def _report_add(request: HttpRequest, case: Case, data: dict[str, Any]) -> str:
 
 @login_required
 @require_POST
-def case_report_add(request: HttpRequest, case_reference: str) -> HttpResponse:
+def case_report_add(request: StaffRequest, case_reference: str) -> HttpResponse:
     """Gather one more report (that the user may see) into the case."""
     return _case_action(request, case_reference, forms.ReferenceForm, _report_add)
 
 
-def _report_remove(request: HttpRequest, case: Case, data: dict[str, Any]) -> str:
+def _report_remove(request: StaffRequest, case: Case, data: dict[str, Any]) -> str:
     report = _visible_reports(request, [data["reference"].strip().upper()])[0]
     services.case_remove_report(case=case, report=report, actor=request.user, ip=client_ip(request))
     return f"{report.reference} removed from the case."
@@ -252,12 +253,12 @@ def _report_remove(request: HttpRequest, case: Case, data: dict[str, Any]) -> st
 
 @login_required
 @require_POST
-def case_report_remove(request: HttpRequest, case_reference: str) -> HttpResponse:
+def case_report_remove(request: StaffRequest, case_reference: str) -> HttpResponse:
     """Take a report out of the case."""
     return _case_action(request, case_reference, forms.ReferenceForm, _report_remove)
 
 
-def _member_add(request: HttpRequest, case: Case, data: dict[str, Any]) -> str:
+def _member_add(request: StaffRequest, case: Case, data: dict[str, Any]) -> str:
     user = _user(data["username"])
     services.case_add_member(case=case, user=user, actor=request.user, ip=client_ip(request))
     return f"{user.username} joined the team."
@@ -265,12 +266,12 @@ def _member_add(request: HttpRequest, case: Case, data: dict[str, Any]) -> str:
 
 @login_required
 @require_POST
-def case_member_add(request: HttpRequest, case_reference: str) -> HttpResponse:
+def case_member_add(request: StaffRequest, case_reference: str) -> HttpResponse:
     """Add a user of the case's command to the team."""
     return _case_action(request, case_reference, forms.MemberForm, _member_add)
 
 
-def _member_remove(request: HttpRequest, case: Case, data: dict[str, Any]) -> str:
+def _member_remove(request: StaffRequest, case: Case, data: dict[str, Any]) -> str:
     user = _user(data["username"])
     services.case_remove_member(case=case, user=user, actor=request.user, ip=client_ip(request))
     return f"{user.username} left the team."
@@ -278,12 +279,12 @@ def _member_remove(request: HttpRequest, case: Case, data: dict[str, Any]) -> st
 
 @login_required
 @require_POST
-def case_member_remove(request: HttpRequest, case_reference: str) -> HttpResponse:
+def case_member_remove(request: StaffRequest, case_reference: str) -> HttpResponse:
     """Take a user off the team (never the lead)."""
     return _case_action(request, case_reference, forms.MemberForm, _member_remove)
 
 
-def _task_add(request: HttpRequest, case: Case, data: dict[str, Any]) -> str:
+def _task_add(request: StaffRequest, case: Case, data: dict[str, Any]) -> str:
     services.case_task_add(
         case=case,
         title=data["title"],
@@ -297,14 +298,14 @@ def _task_add(request: HttpRequest, case: Case, data: dict[str, Any]) -> str:
 
 @login_required
 @require_POST
-def case_task_add(request: HttpRequest, case_reference: str) -> HttpResponse:
+def case_task_add(request: StaffRequest, case_reference: str) -> HttpResponse:
     """Give a team member a task with a due date."""
     return _case_action(request, case_reference, forms.TaskForm, _task_add)
 
 
 @login_required
 @require_POST
-def case_task_done(request: HttpRequest, case_reference: str, task_id: int) -> HttpResponse:
+def case_task_done(request: StaffRequest, case_reference: str, task_id: int) -> HttpResponse:
     """Mark one of the case's tasks done."""
     case = case_get_for_user(user=request.user, reference=case_reference)
     task = case_task_get(case=case, task_id=task_id)
@@ -327,7 +328,7 @@ def _person_page(case: Case, involvement_id: int) -> str:
 
 @login_required
 @require_POST
-def case_person_add(request: HttpRequest, case_reference: str) -> HttpResponse:
+def case_person_add(request: StaffRequest, case_reference: str) -> HttpResponse:
     """Add a person; their page then shows any look-alikes to merge or keep apart."""
     case = case_get_for_user(user=request.user, reference=case_reference)
     form = forms.PersonForm(request.POST)
@@ -351,7 +352,7 @@ def case_person_add(request: HttpRequest, case_reference: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def case_person_from_report(request: HttpRequest, case_reference: str) -> HttpResponse:
+def case_person_from_report(request: StaffRequest, case_reference: str) -> HttpResponse:
     """Add a person found in one of the case's reports, in one action."""
     case = case_get_for_user(user=request.user, reference=case_reference)
     form = forms.FromReportForm(request.POST)
@@ -372,7 +373,7 @@ def case_person_from_report(request: HttpRequest, case_reference: str) -> HttpRe
     return HttpResponseRedirect(_person_page(case, involvement.pk))
 
 
-def _person_context(request: HttpRequest, case: Case, involvement_id: int) -> dict[str, Any]:
+def _person_context(request: StaffRequest, case: Case, involvement_id: int) -> dict[str, Any]:
     involvement = case_involvement_get(case=case, involvement_id=involvement_id)
     candidates, hidden = person_candidates_for_user(user=request.user, person=involvement.person)
     return {
@@ -386,7 +387,7 @@ def _person_context(request: HttpRequest, case: Case, involvement_id: int) -> di
 
 
 @login_required
-def case_person(request: HttpRequest, case_reference: str, involvement_id: int) -> HttpResponse:
+def case_person(request: StaffRequest, case_reference: str, involvement_id: int) -> HttpResponse:
     """A case person, names hidden for victims and guardians, with their look-alikes."""
     case = case_get_for_user(user=request.user, reference=case_reference)
     context = _person_context(request, case, involvement_id)
@@ -396,7 +397,7 @@ def case_person(request: HttpRequest, case_reference: str, involvement_id: int) 
 @login_required
 @require_POST
 def case_person_reveal(
-    request: HttpRequest, case_reference: str, involvement_id: int
+    request: StaffRequest, case_reference: str, involvement_id: int
 ) -> HttpResponse:
     """Show the person's identity, once, in this answer; audited every time."""
     case = case_get_for_user(user=request.user, reference=case_reference)
@@ -407,7 +408,7 @@ def case_person_reveal(
     return render(request, "cases/case_person.html", {**context, "revealed": True})
 
 
-def _decide(request: HttpRequest, case: Case, involvement_id: int, data: dict[str, Any]) -> str:
+def _decide(request: StaffRequest, case: Case, involvement_id: int, data: dict[str, Any]) -> str:
     person = case_involvement_get(case=case, involvement_id=involvement_id).person
     actor, ip = request.user, client_ip(request)
     if data["decision"] == "unmerge":
@@ -426,7 +427,7 @@ def _decide(request: HttpRequest, case: Case, involvement_id: int, data: dict[st
 @login_required
 @require_POST
 def case_person_decide(
-    request: HttpRequest, case_reference: str, involvement_id: int
+    request: StaffRequest, case_reference: str, involvement_id: int
 ) -> HttpResponse:
     """Merge a person with a look-alike, keep them apart, or undo a merge (all audited)."""
     case = case_get_for_user(user=request.user, reference=case_reference)
@@ -445,7 +446,7 @@ def case_person_decide(
 # Evidence, custody and the court bundle --------------------------------------------------------
 
 
-def _upload_limited(request: HttpRequest) -> HttpResponse | None:
+def _upload_limited(request: StaffRequest) -> HttpResponse | None:
     verdict = rate_limit_hit(
         key=f"evidence-upload:{request.user.pk}",
         limit=EVIDENCE_UPLOADS_PER_HOUR,
@@ -457,7 +458,7 @@ def _upload_limited(request: HttpRequest) -> HttpResponse | None:
 @csrf_exempt  # checked by _evidence_upload as the body is read: see below
 @login_required
 @require_POST
-def evidence_upload(request: HttpRequest, case_reference: str) -> HttpResponse:
+def evidence_upload(request: StaffRequest, case_reference: str) -> HttpResponse:
     """An investigator's file, streamed into encrypted storage and hashed as it arrives (the
     order of the public form: scope and rate limit before the body is read, the encrypting
     handler, the CSRF check, and whatever was stored but not taken into evidence deleted)."""
@@ -472,7 +473,7 @@ def evidence_upload(request: HttpRequest, case_reference: str) -> HttpResponse:
 
 
 @csrf_protect
-def _evidence_upload(request: HttpRequest, case: Case) -> HttpResponse:
+def _evidence_upload(request: StaffRequest, case: Case) -> HttpResponse:
     form = forms.EvidenceUploadForm(request.POST, request.FILES)
     upload = request.FILES.get("file")
     if not form.is_valid() or not isinstance(upload, EncryptedUpload) or upload.blob is None:
@@ -491,7 +492,7 @@ def _evidence_upload(request: HttpRequest, case: Case) -> HttpResponse:
     return HttpResponseRedirect(reverse("cases:detail", args=[case.reference]))
 
 
-def _physical(request: HttpRequest, case: Case, data: dict[str, Any]) -> str:
+def _physical(request: StaffRequest, case: Case, data: dict[str, Any]) -> str:
     item = services.evidence_add_physical(
         case=case, actor=request.user, ip=client_ip(request), **data
     )
@@ -500,12 +501,12 @@ def _physical(request: HttpRequest, case: Case, data: dict[str, Any]) -> str:
 
 @login_required
 @require_POST
-def evidence_physical(request: HttpRequest, case_reference: str) -> HttpResponse:
+def evidence_physical(request: StaffRequest, case_reference: str) -> HttpResponse:
     """Record a seized device, a document or a statement."""
     return _case_action(request, case_reference, forms.PhysicalEvidenceForm, _physical)
 
 
-def _report_file(request: HttpRequest, case: Case, data: dict[str, Any]) -> str:
+def _report_file(request: StaffRequest, case: Case, data: dict[str, Any]) -> str:
     found = report_files_for_case(case=case, user=request.user).filter(file_id=data["file_id"])
     if not found:
         raise ValidationError("Choose a file of one of the case's reports.")
@@ -517,19 +518,19 @@ def _report_file(request: HttpRequest, case: Case, data: dict[str, Any]) -> str:
 
 @login_required
 @require_POST
-def evidence_report_file(request: HttpRequest, case_reference: str) -> HttpResponse:
+def evidence_report_file(request: StaffRequest, case_reference: str) -> HttpResponse:
     """Take a file of one of the case's reports into evidence (by reference)."""
     return _case_action(request, case_reference, forms.ReportFileForm, _report_file)
 
 
 @login_required
 @require_POST
-def evidence_custody(request: HttpRequest, case_reference: str, number: int) -> HttpResponse:
+def evidence_custody(request: StaffRequest, case_reference: str, number: int) -> HttpResponse:
     """Append a custody event to an item (its hash recomputed)."""
     case = case_get_for_user(user=request.user, reference=case_reference)
     item = evidence_get(case=case, number=number)
 
-    def act(request: HttpRequest, case: Case, data: dict[str, Any]) -> str:
+    def act(request: StaffRequest, case: Case, data: dict[str, Any]) -> str:
         services.custody_record(item=item, actor=request.user, ip=client_ip(request), **data)
         item.refresh_from_db()
         return f"{item.label}: hash differs from intake!" if item.hash_mismatch else "Recorded."
@@ -539,7 +540,7 @@ def evidence_custody(request: HttpRequest, case_reference: str, number: int) -> 
 
 @login_required
 @require_POST
-def evidence_bundle(request: HttpRequest, case_reference: str) -> HttpResponse:
+def evidence_bundle(request: StaffRequest, case_reference: str) -> HttpResponse:
     """Download the court bundle (built in memory; see `tipline evidence bundle` for large
     cases). Audited, and each item's copy is a custody event."""
     case = case_get_for_user(user=request.user, reference=case_reference)

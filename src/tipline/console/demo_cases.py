@@ -113,7 +113,7 @@ def demo_cases(*, rng: random.Random) -> DemoCases:
     for report in _candidates(list(lead.commands.order_by("code"))):
         state = report.state.name if report.state else "unknown state"
         case = services.case_open(
-            command=report.routed_command,
+            command=report.routed_command,  # type: ignore[arg-type]  # candidates are routed reports
             lead=lead,
             actor=lead,
             reports=[report],
