@@ -237,3 +237,12 @@ def test_writing_to_a_report_status_is_a_json_api_405_not_a_csrf_page(
             "/api/v1/reports/TL-2026-000001", HTTP_AUTHORIZATION=f"Bearer {platform[1]}"
         )
         assert response.status_code == 405, method
+
+
+def test_a_nul_character_is_a_400_with_a_reason_not_a_500(platform: Any, geo: Any) -> None:
+    response = _post(
+        platform[1], _report(description="before\u0000after"), HTTP_IDEMPOTENCY_KEY="n"
+    )
+    assert response.status_code == 400
+    assert "NUL character" in response.content.decode()
+    assert not Report.objects.exists()

@@ -167,3 +167,13 @@ def test_first_triage_decision_is_timed_once(geo: Any) -> None:
     for status in (ReportStatus.AWAITING_TRIAGE, ReportStatus.ASSIGNED):
         report = report_transition(report=report, to_status=status, actor=None)
     assert Report.objects.get(pk=report.pk).triaged_at == first  # back and forth keeps the first
+
+
+def test_a_nul_character_anywhere_in_a_draft_is_refused_clearly() -> None:
+    import pydantic
+
+    from tipline.conftest import draft as make_draft
+    from tipline.reports.drafts import IncidentDraft
+
+    with pytest.raises(pydantic.ValidationError, match="NUL character"):
+        make_draft(incident=IncidentDraft(type="online_enticement", description="a\x00b"))
