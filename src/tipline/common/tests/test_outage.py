@@ -29,7 +29,6 @@ from tipline.accounts.services import api_client_create
 from tipline.common.outage import RETRY_AFTER_SECONDS, database_unreachable
 from tipline.conftest import login
 from tipline.intake import services as intake_services
-from tipline.intake.forms import PublicReportForm
 from tipline.intake.tests.test_translations import catalogue
 from tipline.reports.models import Report
 
@@ -262,10 +261,6 @@ def _outage_from_the_store(patchers: list[Any]) -> Callable[..., Any]:
     return store
 
 
-@pytest.mark.skipif(
-    "submission" not in PublicReportForm.base_fields,
-    reason="the form's one-time token arrives with the public form's resend work",
-)
 def test_a_form_whose_store_met_the_outage_is_stored_when_sent_again(geo: Any) -> None:
     patchers: list[Any] = []
     client = Client()
