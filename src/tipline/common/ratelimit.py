@@ -16,17 +16,21 @@ class Verdict:
     retry_after: int
 
 
+def _increment(cache_key: str, *, timeout: int) -> int:
+    """Add one to a shared counter, creating it with `timeout`; the new count."""
+    cache.add(cache_key, 0, timeout=timeout)
+    try:
+        return int(cache.incr(cache_key))
+    except ValueError:  # the entry expired between add and incr
+        cache.set(cache_key, 1, timeout=timeout)
+        return 1
+
+
 def rate_limit_hit(*, key: str, limit: int, window_seconds: int) -> Verdict:
     """Count one hit against `key` in the current window."""
     now = int(time.time())
     window = now // window_seconds
-    cache_key = f"rl:{key}:{window}"
-    cache.add(cache_key, 0, timeout=window_seconds + 5)
-    try:
-        count = cache.incr(cache_key)
-    except ValueError:  # the entry expired between add and incr
-        cache.set(cache_key, 1, timeout=window_seconds + 5)
-        count = 1
+    count = _increment(f"rl:{key}:{window}", timeout=window_seconds + 5)
     retry_after = (window + 1) * window_seconds - now
     return Verdict(allowed=count <= limit, retry_after=max(retry_after, 1))
 
@@ -43,12 +47,7 @@ def strike(*, key: str, ttl_seconds: int) -> int:
     guessing stays paused, while a person who stops is let back in after `ttl_seconds`.
     """
     cache_key = f"strikes:{key}"
-    cache.add(cache_key, 0, timeout=ttl_seconds)
-    try:
-        count = cache.incr(cache_key)
-    except ValueError:  # the entry expired between add and incr
-        cache.set(cache_key, 1, timeout=ttl_seconds)
-        return 1
+    count = _increment(cache_key, timeout=ttl_seconds)
     cache.touch(cache_key, timeout=ttl_seconds)
     return count
 
