@@ -14,6 +14,9 @@ class OwnerKind(models.TextChoices):
     CASE_PERSON = "case_person", "Case person registry"
     MISSING_RECORD = "missing_record", "Missing-child records"
     TRAVEL_NOTICE = "travel_notice", "Travel notices"
+    # People named in reports (victims, a sighting's child), so a new missing-child record can
+    # look for the reports that mention the child.
+    REPORT_PERSON = "report_person", "People named in reports"
 
 
 # Term kinds of the blind index, and how much one shared term counts when ranking candidates

@@ -15,6 +15,7 @@ from rapidfuzz.distance import JaroWinkler
 
 from tipline.people import names
 from tipline.people.person import PersonFields, identifier_values
+from tipline.people.places import km_between, point_of
 
 # Name levels, best first; a name part takes the best level any of its tokens reaches.
 NAME_LEVELS = ("exact", "alias", "phonetic", "jw90", "jw80", "else")
@@ -29,7 +30,17 @@ LEVELS: dict[str, tuple[str, ...]] = {
     "document": ("shared", "different"),
     "place": ("lga", "state", "else"),
     "nationality": ("same", "different"),
+    # How far apart the two places are (by coordinates, else LGA or state centres).
+    "distance": ("close", "near", "region", "far"),
+    # Time between the two sightings (a record's last seen, a report's incident).
+    "elapsed": ("days", "weeks", "months", "years"),
+    # The closest pair of photos by PDQ Hamming distance (of 256 bits).
+    "photo": ("match", "similar", "different"),
 }
+# Distances in km: "close" needs both places finer than a state (a state is hundreds of km wide).
+CLOSE_KM, NEAR_KM, REGION_KM = 15.0, 60.0, 250.0
+# PDQ: two images match at a distance of 31 or less (DESIGN); up to 70 they share a likeness.
+PDQ_MATCH, PDQ_SIMILAR = 31, 70
 _SEX_WORDS = {"m": "male", "f": "female"}
 _ID_WORDS = {"phone": "Phone", "email": "Email", "username": "Account", "document": "Document"}
 
@@ -193,6 +204,56 @@ def _nationality(field: str, left: PersonFields, right: PersonFields) -> Level:
     return Level(field, "different", f"Nationalities differ ({mine} and {theirs})")
 
 
+def _distance(field: str, left: PersonFields, right: PersonFields) -> Level:
+    mine = [p for p in map(point_of, left.places) if p]
+    theirs = [p for p in map(point_of, right.places) if p]
+    if not mine or not theirs:
+        return Level(field, None, "Place missing on one side: not compared")
+    km, a, b = min(((km_between(a, b), a, b) for a in mine for b in theirs), key=lambda t: t[0])
+    coarse = "state" in (a.resolution, b.resolution)
+    said = f"{a.label} and {b.label}"
+    if coarse:
+        said += ": known by state only"
+        level = "near" if km <= NEAR_KM else _wide(km)
+        return Level(field, level, f"{said}, centres {km:.0f} km apart")
+    level = "close" if km <= CLOSE_KM else "near" if km <= NEAR_KM else _wide(km)
+    return Level(field, level, f"{said}: {km:.0f} km apart")
+
+
+def _wide(km: float) -> str:
+    return "region" if km <= REGION_KM else "far"
+
+
+def _elapsed(field: str, left: PersonFields, right: PersonFields) -> Level:
+    if left.seen_at is None or right.seen_at is None:
+        return Level(field, None, "Time seen missing on one side: not compared")
+    days = abs((left.seen_at - right.seen_at).total_seconds()) / 86400
+    level = (
+        "days" if days <= 14 else "weeks" if days <= 60 else "months" if days <= 365 else "years"
+    )
+    words = f"{days:.0f} days" if days < 60 else f"{days / 30.4:.0f} months"
+    if days > 365:
+        words = f"{days / 365.25:.1f} years"
+    first, second = sorted((left.seen_at, right.seen_at))
+    return Level(field, level, f"Seen {first:%Y-%m-%d} and {second:%Y-%m-%d}: {words} apart")
+
+
+def pdq_distance(a: str, b: str) -> int:
+    """Hamming distance of two PDQ hashes (hex)."""
+    return (int(a, 16) ^ int(b, 16)).bit_count()
+
+
+def _photo(field: str, left: PersonFields, right: PersonFields) -> Level:
+    if not left.photo_pdqs or not right.photo_pdqs:
+        return Level(field, None, "Photo missing on one side: not compared")
+    best = min(pdq_distance(a, b) for a in left.photo_pdqs for b in right.photo_pdqs)
+    if best <= PDQ_MATCH:
+        return Level(field, "match", f"Photos match (PDQ distance {best} of 256, at most 31)")
+    if best <= PDQ_SIMILAR:
+        return Level(field, "similar", f"Photos alike (PDQ distance {best} of 256)")
+    return Level(field, "different", f"Photos differ (PDQ distance {best} of 256)")
+
+
 _COMPARERS: dict[str, Callable[[str, PersonFields, PersonFields], Level]] = {
     "given_name": _name_part,
     "family_name": _name_part,
@@ -204,4 +265,7 @@ _COMPARERS: dict[str, Callable[[str, PersonFields, PersonFields], Level]] = {
     "document": _identifier,
     "place": _place,
     "nationality": _nationality,
+    "distance": _distance,
+    "elapsed": _elapsed,
+    "photo": _photo,
 }

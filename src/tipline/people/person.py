@@ -20,10 +20,13 @@ _DOCUMENT_JUNK = re.compile(r"[^0-9A-Z]")
 
 @dataclass(frozen=True, kw_only=True)
 class Place:
-    """Where a person lives or was seen: a state code ("LA") and, when known, its LGA's name."""
+    """Where a person lives or was seen: a state code ("LA") and, when known, its LGA's name
+    and the point itself (latitude, longitude)."""
 
     state: str
     lga: str = ""
+    lat: float | None = None
+    lon: float | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -33,6 +36,7 @@ class PersonFields:
     `age` is a guess (a witness's, or a record's "about 14") made on `age_given_on`; `usernames`
     are platform-qualified ("instagram:ada.k"); `documents` are "kind:number" ("passport:A123");
     `sex` is "m", "f" or "". `seen_at` is when the person was last seen or reported.
+    `photo_pdqs` are PDQ hashes (64 hex characters) of photos of the person, quality checked.
     """
 
     given_names: str = ""
@@ -49,6 +53,7 @@ class PersonFields:
     nationality: str = ""
     places: tuple[Place, ...] = field(default_factory=tuple)
     seen_at: datetime | None = None
+    photo_pdqs: tuple[str, ...] = ()
 
 
 # Parsing a number costs ~0.2 ms and scoring compares the same few numbers with every candidate.

@@ -19,14 +19,31 @@ ALL_FIELDS = (
     "nationality",
 )
 
+MISSING_FIELDS = (
+    "given_name",
+    "family_name",
+    "dob",
+    "sex",
+    "phone",
+    "username",
+    "distance",
+    "elapsed",
+    "photo",
+)
+
 DEFAULT_PROFILES: dict[str, MatchProfile] = {
     # A case's victims and suspects: every field, since investigators record all they learn.
     OwnerKind.CASE_PERSON: MatchProfile(name=OwnerKind.CASE_PERSON, fields=ALL_FIELDS),
-    # A sighting of a child: a name heard, an age guessed, where; rarely a document.
+    # A sighting of a child: a name heard, an age guessed (compared with the date of birth at
+    # the time of the sighting), how far from and how long after the last sighting, a guardian's
+    # or reporter's phone, a photo; rarely a document. Distance replaces "place" (not both: one
+    # fact counted twice).
     OwnerKind.MISSING_RECORD: MatchProfile(
         name=OwnerKind.MISSING_RECORD,
-        fields=("given_name", "family_name", "dob", "sex", "phone", "username", "place"),
+        fields=MISSING_FIELDS,
     ),
+    # The same comparisons, seen from a new record looking for reports that mention the child.
+    OwnerKind.REPORT_PERSON: MatchProfile(name=OwnerKind.REPORT_PERSON, fields=MISSING_FIELDS),
     # A travel notice names a convicted offender by passport and nationality; places say little.
     OwnerKind.TRAVEL_NOTICE: MatchProfile(
         name=OwnerKind.TRAVEL_NOTICE,

@@ -44,6 +44,10 @@ DEFAULT_M: dict[str, dict[str, float]] = {
     "document": {"shared": 0.85, "different": 0.15},
     "place": {"lga": 0.50, "state": 0.30, "else": 0.20},
     "nationality": {"same": 0.95, "different": 0.05},
+    # A child seen again is mostly seen near where they went missing, and soon.
+    "distance": {"close": 0.45, "near": 0.25, "region": 0.18, "far": 0.12},
+    "elapsed": {"days": 0.45, "weeks": 0.25, "months": 0.20, "years": 0.10},
+    "photo": {"match": 0.60, "similar": 0.25, "different": 0.15},
 }  # fmt: skip
 DEFAULT_U: dict[str, dict[str, float]] = {
     "given_name": {
@@ -60,6 +64,9 @@ DEFAULT_U: dict[str, dict[str, float]] = {
     "document": {"shared": 0.00001, "different": 0.99999},
     "place": {"lga": 0.01, "state": 0.05, "else": 0.94},
     "nationality": {"same": 0.6, "different": 0.4},
+    "distance": {"close": 0.01, "near": 0.04, "region": 0.15, "far": 0.80},
+    "elapsed": {"days": 0.05, "weeks": 0.10, "months": 0.25, "years": 0.60},
+    "photo": {"match": 0.0005, "similar": 0.02, "different": 0.9795},
 }  # fmt: skip
 # m and u are kept away from 0 and 1, so no single level can make a pair certain or impossible.
 FLOOR = 1e-6
@@ -173,8 +180,9 @@ def fit_profile(
     """
     matches = [v for v, same in labelled if same]
     others = [v for v, same in labelled if not same] + list(unmatched)
-    m = {f: _estimate(profile.m[f], matches, f) for f in profile.fields}
-    u = {f: _estimate(profile.u[f], others, f) for f in profile.fields}
+    # Fields outside the profile keep their values, so a fitted profile has every field's table.
+    m = {**profile.m, **{f: _estimate(profile.m[f], matches, f) for f in profile.fields}}
+    u = {**profile.u, **{f: _estimate(profile.u[f], others, f) for f in profile.fields}}
     fitted = profile.with_parameters(m=m, u=u, calibration=None)
     weights = [weight_of(fitted, v) for v, _ in labelled]
     calibration = fit_calibration(weights, [same for _, same in labelled])
