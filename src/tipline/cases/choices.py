@@ -88,6 +88,9 @@ class CaseEventKind(models.TextChoices):
     EVIDENCE_ADDED = "evidence_added", "Evidence added"
     CUSTODY = "custody", "Evidence custody"
     BUNDLE = "bundle", "Court bundle produced"
+    VICTIM_CONTEXT = "victim_context", "Victim context recorded"
+    MOVEMENT = "movement", "Place of movement added"
+    PERSON_DETAILS = "person_details", "Person details recorded"
 
 
 class PersonRole(models.TextChoices):

@@ -6,6 +6,7 @@ import re
 from datetime import date
 
 from django import forms
+from django.db import models
 
 from tipline.cases.choices import (
     CaseStatus,
@@ -14,6 +15,20 @@ from tipline.cases.choices import (
     EvidenceKind,
     PersonRole,
     SuspectRole,
+)
+from tipline.cases.htcds import (
+    ExploitationType,
+    ForcedLabourIndustry,
+    Gender,
+    MethodOfControl,
+    MovementStage,
+    RecruitmentMethod,
+    RelationshipToTrafficker,
+    SexExploitationType,
+    StatusDecidedBy,
+    TraffickingStatus,
+    Vulnerability,
+    WebsiteOrApp,
 )
 from tipline.people.person import PersonFields
 
@@ -143,3 +158,58 @@ class CaseFilterForm(forms.Form):
 
     def clean_command(self) -> str:
         return str(self.cleaned_data["command"]).strip().upper()
+
+
+def _multi(choices: type[models.TextChoices], label: str) -> forms.MultipleChoiceField:
+    return forms.MultipleChoiceField(
+        required=False, label=label, choices=choices.choices, widget=forms.CheckboxSelectMultiple
+    )
+
+
+def _single(choices: type[models.TextChoices], label: str) -> forms.ChoiceField:
+    return forms.ChoiceField(required=False, label=label, choices=[("", "—"), *choices.choices])
+
+
+class VictimContextForm(forms.Form):
+    """HTCDS 2.0 victim context; labels name the standard's fields."""
+
+    trafficking_status = _single(TraffickingStatus, "Trafficking status (vic_TraffickingStatus)")
+    status_decided_by = _single(StatusDecidedBy, "Status decided by")
+    relationship_to_trafficker = _single(RelationshipToTrafficker, "Relationship to trafficker")
+    age_when_trafficked = forms.IntegerField(required=False, min_value=0, max_value=120)
+    recruitment_methods = _multi(RecruitmentMethod, "Methods of recruitment")
+    recruitment_platforms = _multi(WebsiteOrApp, "Recruitment websites and apps")
+    methods_of_control = _multi(MethodOfControl, "Methods of control")
+    exploitation_types = _multi(ExploitationType, "Types of exploitation")
+    forced_labour_industry = _single(ForcedLabourIndustry, "Forced labour industry (ISIC)")
+    sex_exploitation_types = _multi(SexExploitationType, "Types of sexual exploitation")
+    exploitation_platforms = _multi(WebsiteOrApp, "Exploitation websites and apps")
+    vulnerabilities = _multi(Vulnerability, "Vulnerabilities")
+    vulnerability_details = forms.CharField(
+        required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class MovementForm(forms.Form):
+    stage = forms.ChoiceField(choices=MovementStage.choices)
+    country = forms.CharField(max_length=2, initial="NG", help_text="ISO code; NG for Nigeria.")
+    state_code = forms.CharField(required=False, max_length=2, help_text="State code, e.g. LA.")
+    lga = forms.CharField(required=False, max_length=80, label="LGA")
+    place = forms.CharField(required=False, max_length=500, help_text="Town, venue (encrypted).")
+    arrived_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    left_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class PersonDetailsForm(forms.Form):
+    """HTCDS person fields the matcher does not use (all encrypted)."""
+
+    salutation = forms.CharField(required=False, max_length=40)
+    job_title = forms.CharField(required=False, max_length=200, label="Title (position)")
+    gender = _single(Gender, "Gender (prs_Gender)")
+    citizenship = forms.CharField(required=False, max_length=100, help_text="Codes, e.g. NG GH.")
+    home_phone = forms.CharField(required=False, max_length=40)
+    street = forms.CharField(required=False, max_length=300, label="Mailing street")
+    city = forms.CharField(required=False, max_length=100, label="Mailing city")
+    state = forms.CharField(required=False, max_length=100, label="Mailing state")
+    postal_code = forms.CharField(required=False, max_length=20, label="Mailing postal code")
+    country = forms.CharField(required=False, max_length=2, label="Mailing country (ISO)")

@@ -21,6 +21,13 @@ from tipline.cases.choices import (
     EvidenceKind,
     PersonRole,
 )
+from tipline.cases.htcds import (
+    ForcedLabourIndustry,
+    MovementStage,
+    RelationshipToTrafficker,
+    StatusDecidedBy,
+    TraffickingStatus,
+)
 from tipline.common.fields import EncryptedJSONField, EncryptedTextField
 from tipline.people.person import PersonFields
 from tipline.reports.models import Report
@@ -180,6 +187,15 @@ class CasePerson(models.Model):
     # {"phones": [...], "emails": [...], "usernames": ["platform:handle"], "documents": [...]}
     identifiers = EncryptedJSONField(null=True, blank=True)
     nationality = models.CharField(max_length=2, blank=True, default="")
+    # HTCDS 2.0 person fields the matcher does not use (prs_Salutation, prs_Title, prs_Gender,
+    # prs_Citizenship, prs_HomePhone, prs_Mailing*); mobile phone and email are `identifiers`.
+    salutation = EncryptedTextField(blank=True, default="")
+    job_title = EncryptedTextField(blank=True, default="")  # prs_Title: position in an organisation
+    gender = EncryptedTextField(blank=True, default="")  # an htcds.Gender value
+    citizenship = EncryptedJSONField(null=True, blank=True)  # ISO 3166 codes
+    home_phone = EncryptedTextField(blank=True, default="")
+    # {"street", "city", "state", "postal_code", "country"}
+    mailing_address = EncryptedJSONField(null=True, blank=True)
     merged_into = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged"
     )
@@ -302,3 +318,87 @@ class CustodyEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} of {self.item_id} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class VictimContext(models.Model):
+    """HTCDS 2.0 victim context (`vic_*`) of a victim in one case: the trafficking status and
+    who decided it, how they were recruited and controlled, how exploited, and vulnerabilities.
+
+    Multi-select fields hold lists of the standard's value names (see `tipline.cases.htcds`);
+    codes stay plain so the dashboard can count them, while the free-text details are encrypted.
+    The places (`vic_LocationOfRecruitment`, `vic_LocationOfExploitation`) are `VictimMovement`s.
+    """
+
+    involvement = models.OneToOneField(
+        CaseInvolvement, on_delete=models.CASCADE, related_name="victim_context"
+    )
+    trafficking_status = models.CharField(
+        max_length=32, choices=TraffickingStatus.choices, blank=True, default=""
+    )
+    status_decided_by = models.CharField(
+        max_length=40, choices=StatusDecidedBy.choices, blank=True, default=""
+    )
+    relationship_to_trafficker = models.CharField(
+        max_length=16, choices=RelationshipToTrafficker.choices, blank=True, default=""
+    )
+    age_when_trafficked = models.PositiveSmallIntegerField(null=True, blank=True)
+    recruitment_methods = models.JSONField(default=list, blank=True)
+    recruitment_platforms = models.JSONField(default=list, blank=True)
+    methods_of_control = models.JSONField(default=list, blank=True)
+    exploitation_types = models.JSONField(default=list, blank=True)
+    forced_labour_industry = models.CharField(
+        max_length=64, choices=ForcedLabourIndustry.choices, blank=True, default=""
+    )
+    sex_exploitation_types = models.JSONField(default=list, blank=True)
+    exploitation_platforms = models.JSONField(default=list, blank=True)
+    vulnerabilities = models.JSONField(default=list, blank=True)
+    vulnerability_details = EncryptedTextField(blank=True, default="")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"victim context of {self.involvement_id}"
+
+
+class VictimMovement(models.Model):
+    """A place in a victim's movement (HTCDS historic trafficking event, `hte_*`): where they
+    were recruited, passed through or exploited, in Nigeria by state and LGA, abroad by
+    country, with dates. The place's own words (a street, a venue) are encrypted."""
+
+    involvement = models.ForeignKey(
+        CaseInvolvement, on_delete=models.CASCADE, related_name="movements"
+    )
+    stage = models.CharField(max_length=16, choices=MovementStage.choices)
+    country = models.CharField(max_length=2)  # ISO 3166-1 alpha-2
+    state = models.ForeignKey(
+        "geo.State", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    lga = models.CharField(max_length=80, blank=True, default="")
+    place = EncryptedTextField(blank=True, default="")
+    arrived_on = models.DateField(null=True, blank=True)
+    left_on = models.DateField(null=True, blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    added_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(left_on__isnull=True)
+                | Q(arrived_on__isnull=True)
+                | Q(left_on__gte=models.F("arrived_on")),
+                name="movement_left_after_arrived",
+                violation_error_message="A place is left on or after the day it was reached.",
+            ),
+            models.CheckConstraint(
+                condition=Q(state__isnull=True) | Q(country="NG"),
+                name="movement_state_in_nigeria",
+                violation_error_message="A Nigerian state is a place in Nigeria (NG).",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.stage} of {self.involvement_id}"

@@ -20,6 +20,8 @@ from tipline.cases.models import (
     CaseTask,
     CustodyEvent,
     EvidenceItem,
+    VictimContext,
+    VictimMovement,
 )
 from tipline.common.time import WAT, utcnow
 from tipline.people.choices import OwnerKind
@@ -259,3 +261,25 @@ def report_files_for_case(*, case: Case, user: Viewer) -> QuerySet[ReportFile]:
     return (
         ReportFile.objects.filter(report__in=reports).exclude(pk__in=taken).select_related("report")
     )
+
+
+# Victim context ----------------------------------------------------------------------------------
+
+
+def victim_context_of(*, involvement: CaseInvolvement) -> VictimContext | None:
+    """The victim's HTCDS context in this case, if recorded."""
+    return VictimContext.objects.filter(involvement=involvement).first()
+
+
+def victim_movements(*, involvement: CaseInvolvement) -> list[VictimMovement]:
+    """The places of the victim's movement, in the order they were reached."""
+    rows = involvement.movements.select_related("state")
+    return sorted(rows, key=lambda m: (m.arrived_on or date.max, m.pk))
+
+
+def victim_movement_get(*, involvement: CaseInvolvement, movement_id: int) -> VictimMovement:
+    """One place of a victim the caller may see (checked); else 404."""
+    try:
+        return involvement.movements.select_related("involvement__case").get(pk=movement_id)
+    except VictimMovement.DoesNotExist:
+        raise Http404("No such place.") from None

@@ -57,3 +57,25 @@ urlpatterns += [
     ),
     path("<str:case_reference>/bundle/", views.evidence_bundle, name="bundle"),
 ]
+urlpatterns += [
+    path(
+        "<str:case_reference>/people/<int:involvement_id>/victim/",
+        views.victim_context,
+        name="victim_context",
+    ),
+    path(
+        "<str:case_reference>/people/<int:involvement_id>/movements/",
+        views.victim_movement_add,
+        name="movement_add",
+    ),
+    path(
+        "<str:case_reference>/people/<int:involvement_id>/movements/<int:movement_id>/remove/",
+        views.victim_movement_remove,
+        name="movement_remove",
+    ),
+    path(
+        "<str:case_reference>/people/<int:involvement_id>/details/",
+        views.case_person_details,
+        name="person_details",
+    ),
+]

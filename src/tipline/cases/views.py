@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.forms import Form
+from django.forms import Form, model_to_dict
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -29,7 +29,7 @@ from tipline.cases.choices import (
     CourtOutcome,
     PersonRole,
 )
-from tipline.cases.models import Case
+from tipline.cases.models import Case, CaseInvolvement, CasePerson
 from tipline.cases.selectors import (
     CASE_LIST_ORDER,
     CaseFilters,
@@ -50,7 +50,11 @@ from tipline.cases.selectors import (
     report_people_for_case,
     report_person_for_case,
     today_wat,
+    victim_context_of,
+    victim_movement_get,
+    victim_movements,
 )
+from tipline.cases.services import victims
 from tipline.common.http import client_ip
 from tipline.common.paging import PageRequest, keyset_page
 from tipline.common.ratelimit import rate_limit_hit
@@ -383,7 +387,35 @@ def _person_context(request: StaffRequest, case: Case, involvement_id: int) -> d
         "masked": involvement.role in MASKED_ROLES,
         "candidates": candidates,
         "hidden_candidates": hidden,
+        **_victim_context(involvement),
     }
+
+
+def _victim_context(involvement: CaseInvolvement) -> dict[str, Any]:
+    """The victim's HTCDS context as forms (codes only: nothing here names the person)."""
+    if involvement.role != PersonRole.VICTIM:
+        return {}
+    context = victim_context_of(involvement=involvement)
+    initial = model_to_dict(context) if context else {}
+    return {
+        "victim_context": context,
+        "victim_form": forms.VictimContextForm(initial=initial),
+        "movements": victim_movements(involvement=involvement),
+        "movement_form": forms.MovementForm(),
+    }
+
+
+def _details_form(person: CasePerson) -> forms.PersonDetailsForm:
+    address = person.mailing_address or {}
+    initial = {
+        "salutation": person.salutation,
+        "job_title": person.job_title,
+        "gender": person.gender,
+        "citizenship": " ".join(person.citizenship or []),
+        "home_phone": person.home_phone,
+        **address,
+    }
+    return forms.PersonDetailsForm(initial=initial)
 
 
 @login_required
@@ -391,7 +423,12 @@ def case_person(request: StaffRequest, case_reference: str, involvement_id: int)
     """A case person, names hidden for victims and guardians, with their look-alikes."""
     case = case_get_for_user(user=request.user, reference=case_reference)
     context = _person_context(request, case, involvement_id)
-    return render(request, "cases/case_person.html", {**context, "revealed": False})
+    details = None if context["masked"] else _details_form(context["person"])
+    return render(
+        request,
+        "cases/case_person.html",
+        {**context, "revealed": False, "details_form": details},
+    )
 
 
 @login_required
@@ -405,7 +442,10 @@ def case_person_reveal(
     services.case_person_reveal(
         case=case, involvement=context["involvement"], actor=request.user, ip=client_ip(request)
     )
-    return render(request, "cases/case_person.html", {**context, "revealed": True})
+    details = _details_form(context["person"])
+    return render(
+        request, "cases/case_person.html", {**context, "revealed": True, "details_form": details}
+    )
 
 
 def _decide(request: StaffRequest, case: Case, involvement_id: int, data: dict[str, Any]) -> str:
@@ -549,3 +589,102 @@ def evidence_bundle(request: StaffRequest, case_reference: str) -> HttpResponse:
     response = HttpResponse(buffer.getvalue(), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{case.reference}-bundle.zip"'
     return response
+
+
+# Victim context --------------------------------------------------------------------------------
+
+PersonAct = Callable[[StaffRequest, CaseInvolvement, dict[str, Any]], str]
+
+
+def _person_action(
+    request: StaffRequest,
+    case_reference: str,
+    involvement_id: int,
+    form_class: type[Form],
+    act: PersonAct,
+) -> HttpResponse:
+    """Every action on a case person: scope, the person, validate, one service, back to the
+    person's page (where a victim's names are hidden again)."""
+    case = case_get_for_user(user=request.user, reference=case_reference)
+    involvement = case_involvement_get(case=case, involvement_id=involvement_id)
+    form = form_class(request.POST)
+    if not form.is_valid():
+        problems = (f"{name}: {' '.join(map(str, e))}" for name, e in form.errors.items())
+        messages.error(request, "; ".join(problems))
+    else:
+        try:
+            messages.success(request, act(request, involvement, form.cleaned_data))
+        except ValidationError as exc:
+            messages.error(request, "; ".join(exc.messages))
+    return HttpResponseRedirect(_person_page(case, involvement.pk))
+
+
+@login_required
+@require_POST
+def victim_context(request: StaffRequest, case_reference: str, involvement_id: int) -> HttpResponse:
+    """Record a victim's HTCDS context (status, recruitment, control, exploitation...)."""
+
+    def act(request: StaffRequest, involvement: CaseInvolvement, data: dict[str, Any]) -> str:
+        victims.victim_context_save(
+            involvement=involvement,
+            data=victims.VictimContextInput(**data),
+            actor=request.user,
+            ip=client_ip(request),
+        )
+        return "Victim context recorded."
+
+    return _person_action(request, case_reference, involvement_id, forms.VictimContextForm, act)
+
+
+@login_required
+@require_POST
+def victim_movement_add(
+    request: StaffRequest, case_reference: str, involvement_id: int
+) -> HttpResponse:
+    """Add a place of recruitment, transit or exploitation."""
+
+    def act(request: StaffRequest, involvement: CaseInvolvement, data: dict[str, Any]) -> str:
+        victims.victim_movement_add(
+            involvement=involvement,
+            data=victims.MovementInput(**data),
+            actor=request.user,
+            ip=client_ip(request),
+        )
+        return "Place added."
+
+    return _person_action(request, case_reference, involvement_id, forms.MovementForm, act)
+
+
+@login_required
+@require_POST
+def victim_movement_remove(
+    request: StaffRequest, case_reference: str, involvement_id: int, movement_id: int
+) -> HttpResponse:
+    """Take back a place entered in error."""
+
+    def act(request: StaffRequest, involvement: CaseInvolvement, data: dict[str, Any]) -> str:
+        movement = victim_movement_get(involvement=involvement, movement_id=movement_id)
+        victims.victim_movement_remove(movement=movement, actor=request.user, ip=client_ip(request))
+        return "Place removed."
+
+    return _person_action(request, case_reference, involvement_id, Form, act)
+
+
+@login_required
+@require_POST
+def case_person_details(
+    request: StaffRequest, case_reference: str, involvement_id: int
+) -> HttpResponse:
+    """Record a person's HTCDS details (salutation, gender, citizenship, address...)."""
+
+    def act(request: StaffRequest, involvement: CaseInvolvement, data: dict[str, Any]) -> str:
+        data["citizenship"] = forms.split_words(data["citizenship"])
+        victims.case_person_details_save(
+            involvement=involvement,
+            data=victims.PersonDetailsInput(**data),
+            actor=request.user,
+            ip=client_ip(request),
+        )
+        return "Details recorded."
+
+    return _person_action(request, case_reference, involvement_id, forms.PersonDetailsForm, act)

@@ -24,6 +24,7 @@ from tipline.cases.services import (
     case_task_add,
     evidence_add_physical,
 )
+from tipline.cases.services.victims import MovementInput, victim_movement_add
 from tipline.conftest import login
 from tipline.exchange.choices import DeliveryState, PartnerKind
 from tipline.exchange.models import WebhookDelivery
@@ -99,12 +100,16 @@ def routes(lagos_analyst: User, lagos_report: Report) -> list[Route]:
     item = evidence_add_physical(
         case=case, kind="device", description="Walk", holder="Walk", actor=lagos_analyst
     )
+    movement = victim_movement_add(
+        involvement=involvement, data=MovementInput(stage="Transit"), actor=lagos_analyst
+    )
     delivery = _dead_letter(report)
     values = {
         "event_id": delivery.event_id,
         "case_reference": case.reference,
         "number": str(item.number),
         "involvement_id": str(involvement.pk),
+        "movement_id": str(movement.pk),
         "task_id": str(task.pk),
         "reference": report.reference,
         "file_id": file.file_id,
