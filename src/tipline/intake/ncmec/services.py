@@ -1,0 +1,384 @@
+"""Importing NCMEC referral packages: each referral becomes one `report_submit` call.
+
+All or nothing per referral: its files are streamed into encrypted storage (hashed as they go, so
+media matching runs in the pipeline) before its report is submitted in one transaction; if
+anything fails, the blobs written for it are deleted and the reason is returned. NCMEC's report
+number is the idempotency key (`external_id` `NCMEC-<number>`, under a lock): the same package
+again stores nothing, and a different package for the same number becomes an addendum.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+from dataclasses import dataclass
+from typing import Any, Final
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+
+from tipline.accounts.types import Actor
+from tipline.audit.services import audit_record
+from tipline.common import ids
+from tipline.common.time import utcnow
+from tipline.intake.ispws.convert import file_details_dict_to_file_draft, report_dict_to_draft
+from tipline.intake.ncmec.sources import PackageRefused, Source, read_all
+from tipline.intake.ncmec.wire import (
+    MAX_XML_BYTES,
+    PRIORITIES,
+    PackageFile,
+    Referral,
+    is_referral,
+    parse_referral,
+)
+from tipline.media.sniff import IMAGE_TYPES, VIDEO_TYPES, sniff
+from tipline.media.storage import EncryptedWriter, StoredBlob, default_store
+from tipline.reports.choices import Channel
+from tipline.reports.drafts import FileDraft, ReportDraft
+from tipline.reports.models import Addendum, Report
+from tipline.reports.services import report_add_addendum, report_submit
+
+IMPORTED, ALREADY, ADDENDUM, FAILED = "imported", "already_imported", "addendum", "failed"
+ADDENDUM_MARK: Final = "NCMEC package "
+_LOCK_CLASS: Final = 0x4E43  # "NC": this importer's advisory locks on PostgreSQL
+_IMAGE_EXT: Final = frozenset({"jpg", "jpeg", "png", "gif", "webp", "bmp", "tif", "tiff", "heic"})
+_VIDEO_EXT: Final = frozenset({"mp4", "mov", "webm", "3gp", "mkv", "avi", "mpg", "mpeg", "m4v"})
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    """What became of one referral (or of a whole package that could not be read)."""
+
+    package: str
+    number: str
+    status: str
+    reference: str = ""
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class _Stored:
+    file: PackageFile
+    member: str
+    blob: StoredBlob
+    sniffed: str | None
+
+
+def ncmec_import_source(*, source: Source, actor: Actor = None) -> list[ImportOutcome]:
+    """Import every referral of a package; one outcome per referral, failures included."""
+    referrals = _referral_members(source)
+    if not referrals:
+        reason = "No <ncmecReferral> XML found in it (see docs/ncmec-referrals.md)."
+        return [ImportOutcome(package=source.label, number="", status=FAILED, error=reason)]
+    outcomes = []
+    for name in referrals:
+        label = f"{source.label}:{name}"
+        try:
+            outcomes.append(_import_one(source, name, referrals, actor, label))
+        except PackageRefused as exc:
+            outcomes.append(
+                ImportOutcome(package=label, number="", status=FAILED, error=exc.message)
+            )
+    return outcomes
+
+
+def _referral_members(source: Source) -> list[str]:
+    names = [m.name for m in source.members() if m.name.lower().endswith(".xml")]
+    return sorted(name for name in names if is_referral(_head(source, name)))
+
+
+def _head(source: Source, name: str) -> bytes:
+    chunks = source.chunks(name)
+    try:
+        return next(chunks, b"")
+    finally:
+        chunks.close()
+
+
+def _import_one(
+    source: Source, name: str, referrals: list[str], actor: Actor, label: str
+) -> ImportOutcome:
+    body = read_all(source, name, MAX_XML_BYTES)
+    try:
+        referral = parse_referral(body)
+    except PackageRefused as exc:
+        raise PackageRefused(f"{name}: {exc.message}") from None
+    members = _members_of(source, name, referral, referrals)
+    digest = _digest(body, source, members)
+    found = _existing(referral.number)
+    if found is not None:
+        return _again(found, referral, digest, body, actor, label)
+    stored: list[_Stored] = []
+    try:
+        for member, file in members:
+            stored.append(_store(source, member, file))
+        return _submit(referral, stored, body, digest, actor, label)
+    except BaseException:
+        _delete([s.blob.key for s in stored])
+        raise
+
+
+def _members_of(
+    source: Source, name: str, referral: Referral, referrals: list[str]
+) -> list[tuple[str, PackageFile]]:
+    """The package members that are this referral's files: those it lists (beside its XML) and,
+    when it is alone in its folder, every other file there, so nothing in the package is lost."""
+    folder = posixpath.dirname(name)
+    present = {m.name for m in source.members()}
+    listed = [(posixpath.join(folder, f.path), f) for f in referral.files]
+    missing = [path for path, _ in listed if path not in present]
+    if missing:
+        raise PackageRefused(f"{name} lists {missing[0]}, which is not in the package.")
+    if sum(1 for r in referrals if posixpath.dirname(r) == folder) > 1:
+        return listed
+    others = {posixpath.dirname(r) for r in referrals} - {folder, ""}
+    taken = {path for path, _ in listed} | set(referrals)
+    inside = sorted(
+        p
+        for p in present
+        if _within(p, folder) and p not in taken and not any(_within(p, o) for o in others)
+    )
+    extra = [
+        (p, PackageFile(path=posixpath.relpath(p, folder or "."), details=None)) for p in inside
+    ]
+    return listed + extra
+
+
+def _within(path: str, folder: str) -> bool:
+    return not folder or path.startswith(folder + "/")
+
+
+def _digest(body: bytes, source: Source, members: list[tuple[str, PackageFile]]) -> str:
+    """What identifies a package's content: its XML and its files' names and sizes."""
+    sizes = {m.name: m.size for m in source.members()}
+    digest = hashlib.sha256(body)
+    for path, _file in members:
+        digest.update(f"\0{path}\0{sizes[path]}".encode())
+    return digest.hexdigest()
+
+
+def _existing(number: str) -> Report | None:
+    return Report.objects.filter(
+        channel=Channel.PARTNER, api_client__isnull=True, external_id=f"NCMEC-{number}"
+    ).first()
+
+
+def _store(source: Source, member: str, file: PackageFile) -> _Stored:
+    """Stream one member into encrypted storage; a file whose name lies about its kind of
+    content (a `.jpg` that is not an image) is refused."""
+    writer = EncryptedWriter()
+    try:
+        for chunk in source.chunks(member):
+            writer.write(chunk)
+        blob = writer.close()
+    except BaseException:
+        writer.abort()
+        raise
+    sniffed = sniff(blob.head)
+    lie = _lie(member, sniffed)
+    if lie:
+        _delete([blob.key])
+        raise PackageRefused(lie)
+    return _Stored(file=file, member=member, blob=blob, sniffed=sniffed)
+
+
+def _lie(member: str, sniffed: str | None) -> str:
+    extension = member.rsplit(".", 1)[-1].lower() if "." in member else ""
+    for claimed, kinds, word in (
+        (_IMAGE_EXT, IMAGE_TYPES, "an image"),
+        (_VIDEO_EXT, VIDEO_TYPES, "a video"),
+    ):
+        if extension in claimed and sniffed not in kinds:
+            return f"{member} is named as {word} but its bytes are {sniffed or 'of no known type'}."
+    return ""
+
+
+def _file_draft(stored: _Stored) -> FileDraft:
+    blob = stored.blob
+    return file_details_dict_to_file_draft(
+        stored.file.details,
+        file_id=ids.new_file_id(),
+        original_name=posixpath.basename(stored.member),
+        size=blob.size,
+        md5=blob.md5,
+        sha1=blob.sha1,
+        sha256=blob.sha256,
+        content_type=stored.sniffed,
+        storage_key=blob.key,
+    )
+
+
+def _submit(
+    referral: Referral, stored: list[_Stored], body: bytes, digest: str, actor: Actor, label: str
+) -> ImportOutcome:
+    draft = referral_draft(referral, [_file_draft(s) for s in stored], body=body, digest=digest)
+    with transaction.atomic():
+        _lock(referral.number)
+        if _existing(referral.number) is not None:  # another import won the race
+            _delete([s.blob.key for s in stored])
+            return ImportOutcome(package=label, number=referral.number, status=ALREADY)
+        try:
+            result = report_submit(draft=draft, submitted_by=actor)
+        except ValidationError as exc:
+            raise PackageRefused("; ".join(exc.messages)) from None
+        audit_record(
+            actor=actor,
+            actor_label=None if actor else "cli:ncmec",
+            action="ncmec.imported",
+            object_type="report",
+            object_id=result.report.pk,
+            after={"ncmec_report": referral.number, "package_sha256": digest, "files": len(stored)},
+        )
+    reference = result.report.reference
+    return ImportOutcome(
+        package=label, number=referral.number, status=IMPORTED, reference=reference
+    )
+
+
+def _lock(number: str) -> None:
+    """Serialise imports of one report number. SQLite's write transactions are serial already."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, %s)", [_LOCK_CLASS, int(number) % 2_147_483_647]
+            )
+
+
+def _delete(keys: list[str]) -> None:
+    store = default_store()
+    for key in keys:
+        store.delete(key)
+
+
+# --------------------------------------------------------------------------- the draft
+
+
+def referral_draft(
+    referral: Referral, files: list[FileDraft], *, body: bytes, digest: str
+) -> ReportDraft:
+    """The report of a referral: Section A read as /ispws reads it, NCMEC's geolocation as the
+    place in words (and coordinates), NCMEC's priority 1 as an escalation, the analyst's notes
+    after the ESP's description, and every NCMEC section kept whole in `extra["ncmec"]`."""
+    raw = body.decode("utf-8", errors="replace")
+    draft = report_dict_to_draft(referral.report, files, raw_xml=raw, received_at=utcnow())
+    draft.incident = draft.incident.model_copy(update=_incident_updates(referral, draft))
+    draft.channel = Channel.PARTNER
+    draft.external_id = f"NCMEC-{referral.number}"
+    draft.raw_content_type = "application/xml"
+    draft.extra["ncmec"] = _kept(referral, digest)
+    return draft
+
+
+def _incident_updates(referral: Referral, draft: ReportDraft) -> dict[str, Any]:
+    incident, updates = draft.incident, dict[str, Any]()
+    place = _best_geolocation(referral.geolocation)
+    if place and not incident.location_text:
+        updates["location_text"] = _place_words(place)[:500]
+    lat, lon = _float(place.get("latitude"), 90), _float(place.get("longitude"), 180)
+    if incident.latitude is None and lat is not None and lon is not None:
+        updates["latitude"], updates["longitude"] = lat, lon
+    if referral.priority == "1":
+        said = f"NCMEC priority level 1: {PRIORITIES['1']}."
+        updates["escalation_note"] = "\n".join(filter(None, [said, incident.escalation_note]))[
+            :3000
+        ]
+    notes = _analyst_words(referral.analyst)
+    if notes:
+        text = "\n\n".join(filter(None, [incident.description, f"NCMEC analyst: {notes}"]))
+        updates["description"] = text[:20_000]
+    return updates
+
+
+def _best_geolocation(lookups: list[dict[str, Any]]) -> dict[str, Any]:
+    """The first look-up that places the report in Nigeria, else the first with a country."""
+    with_country = [g for g in lookups if isinstance(g.get("country"), str) and g["country"]]
+    nigerian = [g for g in with_country if g["country"].upper() in ("NG", "NIGERIA")]
+    return (nigerian or with_country or [{}])[0]
+
+
+def _place_words(place: dict[str, Any]) -> str:
+    country = "Nigeria" if str(place.get("country")).upper() == "NG" else place.get("country")
+    parts = [place.get("city"), place.get("region"), country]
+    words = ", ".join(str(p) for p in parts if isinstance(p, str) and p)
+    source = f" of {place['ipAddress']}" if isinstance(place.get("ipAddress"), str) else ""
+    isp = f" (ISP {place['isp']})" if isinstance(place.get("isp"), str) and place["isp"] else ""
+    return f"{words} (NCMEC geolocation{source}{isp})"
+
+
+def _float(value: Any, bound: float) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if -bound <= number <= bound else None
+
+
+def _analyst_words(analyst: dict[str, Any]) -> str:
+    notes = analyst.get("note", [])
+    notes = notes if isinstance(notes, list) else [notes]
+    return "\n".join(n for n in notes if isinstance(n, str) and n)
+
+
+def _kept(referral: Referral, digest: str) -> dict[str, Any]:
+    return {
+        "report_number": referral.number,
+        "priority": referral.priority,
+        "priority_meaning": PRIORITIES.get(referral.priority, ""),
+        "received_by_ncmec": (
+            referral.received_by_ncmec.isoformat() if referral.received_by_ncmec else None
+        ),
+        "geolocation": referral.geolocation,
+        "analyst": referral.analyst,
+        "other": referral.other,
+        "package_sha256": digest,
+    }
+
+
+# --------------------------------------------------------------------------- again
+
+
+def _again(
+    report: Report, referral: Referral, digest: str, body: bytes, actor: Actor, label: str
+) -> ImportOutcome:
+    """The same number again: nothing when it is a package already taken in, else an addendum
+    that carries the later package whole (its files are listed by name and size, not stored)."""
+    outcome = ImportOutcome(
+        package=label, number=referral.number, status=ALREADY, reference=report.reference
+    )
+    if digest in _digests_of(report):
+        return outcome
+    with transaction.atomic():
+        _lock(referral.number)
+        if digest in _digests_of(report):
+            return outcome
+        report_add_addendum(
+            report=report,
+            body=_addendum_text(referral, digest, body),
+            channel=Channel.PARTNER,
+            actor=actor,
+        )
+    return ImportOutcome(
+        package=label, number=referral.number, status=ADDENDUM, reference=report.reference
+    )
+
+
+def _digests_of(report: Report) -> set[str]:
+    first = (report.extra or {}).get("ncmec", {}).get("package_sha256")
+    marks = {
+        body.splitlines()[0].removeprefix(ADDENDUM_MARK)
+        for body in Addendum.objects.filter(report=report).values_list("body", flat=True)
+        if body.startswith(ADDENDUM_MARK)
+    }
+    return marks | ({first} if first else set())
+
+
+def _addendum_text(referral: Referral, digest: str, body: bytes) -> str:
+    files = ", ".join(f.path for f in referral.files) or "none"
+    notes = _analyst_words(referral.analyst) or "none"
+    return (
+        f"{ADDENDUM_MARK}{digest}\n"
+        f"A later NCMEC package for CyberTipline report {referral.number}"
+        f" (NCMEC priority {referral.priority or 'not given'}).\n"
+        f"NCMEC analyst: {notes}\nFiles it lists (not stored again): {files}\n\n"
+        f"The package XML as received:\n{body.decode('utf-8', errors='replace')}"
+    )
