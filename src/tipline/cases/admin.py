@@ -1,4 +1,5 @@
-"""Cases are read-only in the admin: every change goes through the services (and the audit)."""
+"""Cases are read-only in the admin: every change goes through the services (and the audit).
+Organisations (referral partners) are data administrators edit here, through a service."""
 
 from __future__ import annotations
 
@@ -7,7 +8,10 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from tipline.cases.models import Case
+from tipline.accounts.auth import acting_user
+from tipline.cases.models import Case, Organisation
+from tipline.cases.services.support import organisation_save
+from tipline.common.http import client_ip
 
 
 @admin.register(Case)
@@ -24,3 +28,19 @@ class CaseAdmin(admin.ModelAdmin[Case]):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin[Organisation]):
+    """Shelters, clinics, NGOs and agencies; retired by unticking `is_active`, never deleted
+    (referrals name them)."""
+
+    list_display = ("name", "kind", "state", "country", "is_active")
+    list_filter = ("kind", "is_active")
+    search_fields = ("name",)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: Organisation, form: Any, change: bool) -> None:
+        organisation_save(organisation=obj, actor=acting_user(request), ip=client_ip(request))

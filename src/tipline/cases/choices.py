@@ -91,6 +91,8 @@ class CaseEventKind(models.TextChoices):
     VICTIM_CONTEXT = "victim_context", "Victim context recorded"
     MOVEMENT = "movement", "Place of movement added"
     PERSON_DETAILS = "person_details", "Person details recorded"
+    REFERRAL = "referral", "Referral"
+    OUTCOME = "outcome", "Outcome"
 
 
 class PersonRole(models.TextChoices):
@@ -135,3 +137,44 @@ class CustodyAction(models.TextChoices):
     COPY = "copy", "Copied"
     EXAMINATION = "examination", "Examined"
     VERIFICATION = "verification", "Hash verified"
+
+
+class ServiceKind(models.TextChoices):
+    """What a referral is for: a service for the victim, or another agency taking a part."""
+
+    SHELTER = "shelter", "Shelter"
+    MEDICAL = "medical", "Medical care"
+    PSYCHOSOCIAL = "psychosocial", "Psychosocial support"
+    LEGAL_AID = "legal_aid", "Legal aid"
+    REINTEGRATION = "reintegration", "Reintegration"
+    REPATRIATION = "repatriation", "Repatriation"
+    AGENCY = "agency", "Another agency"
+
+
+class ReferralDirection(models.TextChoices):
+    OUTGOING = "outgoing", "Outgoing (we refer)"
+    INCOMING = "incoming", "Incoming (referred to us)"
+
+
+class OutcomeKind(models.TextChoices):
+    """What happened, dated: to a victim (rescue, reunification, repatriation) or a suspect."""
+
+    RESCUE = "rescue", "Rescue"
+    ARREST = "arrest", "Arrest"
+    CHARGE = "charge", "Charge"
+    CONVICTION = "conviction", "Conviction"
+    ACQUITTAL = "acquittal", "Acquittal"
+    REUNIFICATION = "reunification", "Reunification with family"
+    REPATRIATION = "repatriation", "Repatriation"
+
+
+# Whose outcome each kind is: a victim's or a suspect's.
+OUTCOME_ROLE: dict[str, str] = {
+    OutcomeKind.RESCUE: PersonRole.VICTIM,
+    OutcomeKind.REUNIFICATION: PersonRole.VICTIM,
+    OutcomeKind.REPATRIATION: PersonRole.VICTIM,
+    OutcomeKind.ARREST: PersonRole.SUSPECT,
+    OutcomeKind.CHARGE: PersonRole.SUSPECT,
+    OutcomeKind.CONVICTION: PersonRole.SUSPECT,
+    OutcomeKind.ACQUITTAL: PersonRole.SUSPECT,
+}

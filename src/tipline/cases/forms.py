@@ -13,7 +13,10 @@ from tipline.cases.choices import (
     CourtOutcome,
     CustodyAction,
     EvidenceKind,
+    OutcomeKind,
     PersonRole,
+    ReferralDirection,
+    ServiceKind,
     SuspectRole,
 )
 from tipline.cases.htcds import (
@@ -23,6 +26,7 @@ from tipline.cases.htcds import (
     MethodOfControl,
     MovementStage,
     RecruitmentMethod,
+    ReferralReason,
     RelationshipToTrafficker,
     SexExploitationType,
     StatusDecidedBy,
@@ -213,3 +217,40 @@ class PersonDetailsForm(forms.Form):
     state = forms.CharField(required=False, max_length=100, label="Mailing state")
     postal_code = forms.CharField(required=False, max_length=20, label="Mailing postal code")
     country = forms.CharField(required=False, max_length=2, label="Mailing country (ISO)")
+
+
+class ReferralForm(forms.Form):
+    """HTCDS referral fields; the organisation is the referred one (outgoing) or the referring
+    one (incoming)."""
+
+    person = forms.IntegerField(min_value=1, help_text="The victim.")
+    direction = forms.ChoiceField(choices=ReferralDirection.choices)
+    service = forms.ChoiceField(choices=ServiceKind.choices)
+    organisation = forms.IntegerField(min_value=1)
+    reason = forms.ChoiceField(choices=ReferralReason.choices)
+    referred_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    case_worker = forms.CharField(required=False, max_length=200, label="Primary case worker")
+    details = forms.CharField(
+        required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    consent = forms.BooleanField(
+        required=False, label="The victim (or guardian) consents (con_Consent)"
+    )
+    consent_note = forms.CharField(required=False, max_length=1000, label="How consent was given")
+
+
+class OutcomeForm(forms.Form):
+    person = forms.IntegerField(min_value=1, help_text="The victim or suspect.")
+    kind = forms.ChoiceField(choices=OutcomeKind.choices)
+    occurred_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    offences = forms.CharField(
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="For a charge: one offence a line, e.g. TIPPEA 2015 s.13.",
+    )
+    sentence = forms.CharField(required=False, max_length=300)
+    court = forms.CharField(required=False, max_length=200)
+    details = forms.CharField(
+        required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+    )

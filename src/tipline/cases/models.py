@@ -19,11 +19,16 @@ from tipline.cases.choices import (
     CourtOutcome,
     CustodyAction,
     EvidenceKind,
+    OutcomeKind,
     PersonRole,
+    ReferralDirection,
+    ServiceKind,
 )
 from tipline.cases.htcds import (
     ForcedLabourIndustry,
     MovementStage,
+    OrganisationType,
+    ReferralReason,
     RelationshipToTrafficker,
     StatusDecidedBy,
     TraffickingStatus,
@@ -402,3 +407,97 @@ class VictimMovement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.stage} of {self.involvement_id}"
+
+
+class Organisation(models.Model):
+    """A service provider or agency victims are referred to or from (HTCDS `org_*`): shelters,
+    clinics, NGOs, other agencies. Data that administrators keep in the admin."""
+
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=40, choices=OrganisationType.choices)
+    services = models.JSONField(default=list, blank=True)  # ServiceKind values offered
+    city = models.CharField(max_length=100, blank=True, default="")
+    state = models.CharField(max_length=100, blank=True, default="")
+    country = models.CharField(max_length=2, default="NG")
+    phone = models.CharField(max_length=20, blank=True, default="")
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Referral(models.Model):
+    """A victim referred by us to a service or agency (outgoing), or to us by another
+    organisation (incoming), with the HTCDS referral fields and the victim's consent.
+
+    HTCDS 2.0: the organisation is `cas_ReferredOrganisation` (outgoing) or
+    `cas_ReferringOrganisation` (incoming); likewise the primary case worker, the reason, the
+    date and the details; `consent` is `con_Consent`.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="referrals")
+    involvement = models.ForeignKey(
+        CaseInvolvement, on_delete=models.PROTECT, related_name="referrals"
+    )
+    direction = models.CharField(max_length=8, choices=ReferralDirection.choices)
+    service = models.CharField(max_length=16, choices=ServiceKind.choices)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(max_length=32, choices=ReferralReason.choices)
+    referred_on = models.DateField()
+    case_worker = EncryptedTextField(blank=True, default="")  # the other side's, by name
+    details = EncryptedTextField(blank=True, default="")
+    consent = models.BooleanField()
+    consent_note = EncryptedTextField(blank=True, default="")  # how, from whom (a guardian?)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["direction", "service", "referred_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(consent=True) | Q(direction=ReferralDirection.INCOMING),
+                name="referral_outgoing_needs_consent",
+                violation_error_message="An outgoing referral needs the victim's consent.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.direction} {self.service} referral of {self.involvement_id}"
+
+
+class CaseOutcome(models.Model):
+    """Something that happened, dated: a victim rescued, reunified or repatriated; a suspect
+    arrested, charged (with the offences), convicted (with the sentence) or acquitted."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="outcomes")
+    kind = models.CharField(max_length=16, choices=OutcomeKind.choices)
+    occurred_on = models.DateField()
+    involvement = models.ForeignKey(
+        CaseInvolvement, on_delete=models.PROTECT, related_name="outcomes"
+    )
+    offences = models.JSONField(default=list, blank=True)  # as charged, e.g. "TIPPEA 2015 s.13"
+    sentence = models.CharField(max_length=300, blank=True, default="")
+    court = models.CharField(max_length=200, blank=True, default="")
+    details = EncryptedTextField(blank=True, default="")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["kind", "occurred_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=OutcomeKind.values),
+                name="outcome_kind_known",
+                violation_error_message="Unknown outcome.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} in {self.case_id} on {self.occurred_on}"

@@ -16,10 +16,13 @@ from tipline.cases.models import (
     Case,
     CaseEvent,
     CaseInvolvement,
+    CaseOutcome,
     CasePerson,
     CaseTask,
     CustodyEvent,
     EvidenceItem,
+    Organisation,
+    Referral,
     VictimContext,
     VictimMovement,
 )
@@ -283,3 +286,31 @@ def victim_movement_get(*, involvement: CaseInvolvement, movement_id: int) -> Vi
         return involvement.movements.select_related("involvement__case").get(pk=movement_id)
     except VictimMovement.DoesNotExist:
         raise Http404("No such place.") from None
+
+
+# Referrals and outcomes --------------------------------------------------------------------------
+
+
+def case_referrals(*, case: Case) -> QuerySet[Referral]:
+    """The case's referrals, latest first."""
+    return case.referrals.select_related("organisation", "recorded_by").order_by(
+        "-referred_on", "-pk"
+    )
+
+
+def case_outcomes(*, case: Case) -> QuerySet[CaseOutcome]:
+    """The case's outcomes, latest first."""
+    return case.outcomes.select_related("involvement").order_by("-occurred_on", "-pk")
+
+
+def organisations_in_use() -> QuerySet[Organisation]:
+    """Organisations a referral may name."""
+    return Organisation.objects.filter(is_active=True).order_by("name")
+
+
+def organisation_get(*, organisation_id: int) -> Organisation:
+    """An organisation in use; else 404."""
+    found = organisations_in_use().filter(pk=organisation_id).first()
+    if found is None:
+        raise Http404("No such organisation.")
+    return found

@@ -79,3 +79,7 @@ urlpatterns += [
         name="person_details",
     ),
 ]
+urlpatterns += [
+    path("<str:case_reference>/referrals/", views.case_referral_add, name="referral_add"),
+    path("<str:case_reference>/outcomes/", views.case_outcome_add, name="outcome_add"),
+]

@@ -37,14 +37,18 @@ from tipline.cases.selectors import (
     case_get_for_user,
     case_involvement_get,
     case_list_for_user,
+    case_outcomes,
     case_people,
     case_person_get_for_user,
+    case_referrals,
     case_reports_for_user,
     case_task_get,
     case_tasks,
     case_timeline,
     evidence_get,
     open_tasks_for_user,
+    organisation_get,
+    organisations_in_use,
     person_candidates_for_user,
     report_files_for_case,
     report_people_for_case,
@@ -54,7 +58,7 @@ from tipline.cases.selectors import (
     victim_movement_get,
     victim_movements,
 )
-from tipline.cases.services import victims
+from tipline.cases.services import support, victims
 from tipline.common.http import client_ip
 from tipline.common.paging import PageRequest, keyset_page
 from tipline.common.ratelimit import rate_limit_hit
@@ -107,6 +111,11 @@ def case_detail(request: StaffRequest, case_reference: str) -> HttpResponse:
         "evidence": case_evidence(case=case),
         "report_files": report_files_for_case(case=case, user=request.user),
         "physical_form": forms.PhysicalEvidenceForm(),
+        "referrals": case_referrals(case=case),
+        "case_outcomes": case_outcomes(case=case),
+        "organisations": organisations_in_use(),
+        "referral_form": forms.ReferralForm(),
+        "outcome_form": forms.OutcomeForm(),
         "custody_actions": forms.CustodyForm.base_fields["action"].choices,  # type: ignore[attr-defined]  # a ChoiceField
     }
     return render(request, "cases/case_detail.html", context)
@@ -688,3 +697,44 @@ def case_person_details(
         return "Details recorded."
 
     return _person_action(request, case_reference, involvement_id, forms.PersonDetailsForm, act)
+
+
+# Referrals and outcomes ------------------------------------------------------------------------
+
+
+def _referral(request: StaffRequest, case: Case, data: dict[str, Any]) -> str:
+    involvement = case_involvement_get(case=case, involvement_id=data.pop("person"))
+    data["organisation"] = organisation_get(organisation_id=data["organisation"])
+    referral = support.referral_record(
+        involvement=involvement,
+        data=support.ReferralInput(**data),
+        actor=request.user,
+        ip=client_ip(request),
+    )
+    return f"{referral.get_direction_display()} referral recorded ({referral.organisation.name})."
+
+
+@login_required
+@require_POST
+def case_referral_add(request: StaffRequest, case_reference: str) -> HttpResponse:
+    """Record a victim's referral to a service or agency, or one made to us."""
+    return _case_action(request, case_reference, forms.ReferralForm, _referral)
+
+
+def _outcome(request: StaffRequest, case: Case, data: dict[str, Any]) -> str:
+    involvement = case_involvement_get(case=case, involvement_id=data.pop("person"))
+    data["offences"] = [line for line in data["offences"].splitlines() if line.strip()]
+    outcome = support.outcome_record(
+        involvement=involvement,
+        data=support.OutcomeInput(**data),
+        actor=request.user,
+        ip=client_ip(request),
+    )
+    return f"{outcome.get_kind_display()} recorded."
+
+
+@login_required
+@require_POST
+def case_outcome_add(request: StaffRequest, case_reference: str) -> HttpResponse:
+    """Record a dated outcome: rescue, arrest, charge, conviction, acquittal, reunification..."""
+    return _case_action(request, case_reference, forms.OutcomeForm, _outcome)
