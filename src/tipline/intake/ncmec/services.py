@@ -158,9 +158,13 @@ def _digest(body: bytes, source: Source, members: list[tuple[str, PackageFile]])
 
 
 def _existing(number: str) -> Report | None:
-    return Report.objects.filter(
-        channel=Channel.PARTNER, api_client__isnull=True, external_id=f"NCMEC-{number}"
-    ).first()
+    """The report of an earlier import of this number. Its id first, by the (api_client,
+    external_id) index and without the encrypted columns; the whole row only when there is one."""
+    ids = Report.objects.filter(
+        api_client__isnull=True, external_id=f"NCMEC-{number}", channel=Channel.PARTNER
+    ).order_by()
+    found = list(ids.values_list("pk", flat=True)[:1])  # unordered: .first() would sort by pk
+    return Report.objects.get(pk=found[0]) if found else None
 
 
 def _store(source: Source, member: str, file: PackageFile) -> _Stored:
