@@ -20,6 +20,7 @@ class Scope(models.TextChoices):
     REPORTS_SUBMIT = "reports:submit", "Submit reports (JSON API)"
     REPORTS_READ = "reports:read", "Read own reports' status"
     ISPWS = "ispws", "CyberTipline-compatible /ispws API"
+    SCREENING = "screening", "Screen recruitment offers for trafficking indicators"
 
 
 NATIONAL_ROLES = frozenset({Role.SUPERVISOR, Role.ADMINISTRATOR})

@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "tipline.people",
     "tipline.cases",
     "tipline.exchange",
+    "tipline.screening",
 ]
 
 MIDDLEWARE = [

@@ -19,9 +19,13 @@ urlpatterns = [
     path("console/exchange/", include("tipline.exchange.urls")),
     path("console/ncmec/", include("tipline.intake.ncmec.urls")),
     path("api/v1/", include("tipline.intake.api_urls")),
+    path("api/v1/", include("tipline.screening.api_urls")),
     path("ispws/", include("tipline.intake.ispws.urls")),
     # Before the admin's own URLs: its login view would skip the lock-out and second factor.
     path("admin/login/", admin_login_redirect, name="admin_login_redirect"),
     path("admin/", admin.site.urls),
-    *i18n_patterns(path("", include("tipline.intake.urls"))),
+    *i18n_patterns(
+        path("", include("tipline.intake.urls")),
+        path("check/", include("tipline.screening.urls")),
+    ),
 ]

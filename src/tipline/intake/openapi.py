@@ -6,6 +6,8 @@ from functools import cache
 from typing import Any
 
 from tipline.reports.drafts import ReportInput
+from tipline.screening.api import BATCH_MAX as SCREEN_BATCH_MAX
+from tipline.screening.api import openapi_components as screening_components
 
 REF = "#/components/schemas/{model}"
 
@@ -163,6 +165,19 @@ def _paths() -> dict[str, Any]:
                 "responses": _responses(200, "ReportStatus", **{"404": "Not one of your reports"}),
             }
         },
+        "/api/v1/screen": {
+            "post": {
+                "summary": f"Screen up to {SCREEN_BATCH_MAX} offers for trafficking indicators "
+                "(scope `screening`); nothing is stored",
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {"schema": {"$ref": REF.format(model="ScreenRequest")}}
+                    },
+                },
+                "responses": _responses(200, "ScreenResult"),
+            }
+        },
     }
 
 
@@ -178,6 +193,7 @@ def openapi_document() -> dict[str, Any]:
         Batch=_batch_schema(),
         BatchResult=_batch_result_schema(),
     )
+    components.update(screening_components())
     return {
         "openapi": "3.1.0",
         "info": {

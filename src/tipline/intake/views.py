@@ -29,6 +29,7 @@ from tipline.reports.choices import Channel
 from tipline.reports.models import Report
 from tipline.reports.selectors import report_for_receipt
 from tipline.reports.services import report_add_addendum
+from tipline.screening.choices import PREFILL_SESSION_KEY
 
 VERIFIED_REFS = "tipline_receipt_refs"
 # The receipt of the last report sent from this browser: the code is removed once shown.
@@ -165,7 +166,7 @@ def _report_form(request: HttpRequest) -> HttpResponse:
         request.POST or None,
         request.FILES or None,
         states=state_choices(),
-        initial={"submission": secrets.token_urlsafe(24)},
+        initial={"submission": secrets.token_urlsafe(24), **_prefill(request)},
     )
     if request.method == "POST":
         if request.POST.get("website"):
@@ -174,6 +175,13 @@ def _report_form(request: HttpRequest) -> HttpResponse:
             return _submit(request, form)
     status = 400 if request.method == "POST" else 200
     return render(request, "intake/form.html", {"form": form}, status=status)
+
+
+def _prefill(request: HttpRequest) -> dict[str, str]:
+    """What the 'check a job offer' page left when the person chose to report it (taken once)."""
+    if request.method != "GET":
+        return {}
+    return dict(request.session.pop(PREFILL_SESSION_KEY, None) or {})
 
 
 @never_cache
