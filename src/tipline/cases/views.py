@@ -11,12 +11,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.forms import Form, model_to_dict
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
+from tipline.accounts.choices import NATIONAL_ROLES
 from tipline.accounts.models import User
 from tipline.accounts.selectors import command_ids_for
 from tipline.accounts.types import StaffRequest
@@ -29,6 +31,7 @@ from tipline.cases.choices import (
     CourtOutcome,
     PersonRole,
 )
+from tipline.cases.export import htcds_export_write
 from tipline.cases.models import Case, CaseInvolvement, CasePerson
 from tipline.cases.selectors import (
     CASE_LIST_ORDER,
@@ -45,6 +48,7 @@ from tipline.cases.selectors import (
     case_task_get,
     case_tasks,
     case_timeline,
+    cases_visible_to,
     evidence_get,
     open_tasks_for_user,
     organisation_get,
@@ -79,7 +83,8 @@ def case_list(request: StaffRequest) -> HttpResponse:
     filters = CaseFilters(**form.cleaned_data) if form.is_bound else CaseFilters()
     qs = case_list_for_user(user=request.user, filters=filters)
     page = keyset_page(qs, order=CASE_LIST_ORDER, request=PageRequest.from_query(request.GET))
-    return render(request, "cases/case_list.html", {"form": form, "page": page})
+    context = {"form": form, "page": page, "can_export": request.user.role in NATIONAL_ROLES}
+    return render(request, "cases/case_list.html", context)
 
 
 @login_required
@@ -738,3 +743,27 @@ def _outcome(request: StaffRequest, case: Case, data: dict[str, Any]) -> str:
 def case_outcome_add(request: StaffRequest, case_reference: str) -> HttpResponse:
     """Record a dated outcome: rescue, arrest, charge, conviction, acquittal, reunification..."""
     return _case_action(request, case_reference, forms.OutcomeForm, _outcome)
+
+
+# The HTCDS export --------------------------------------------------------------------------------
+
+
+@login_required
+@never_cache
+@require_GET
+def htcds_export(request: StaffRequest) -> HttpResponse:
+    """The HTCDS 2.0 CSV of every case (supervisors and administrators only; anyone else 404),
+    identities only when asked for (`?identities=1`); audited."""
+    if request.user.role not in NATIONAL_ROLES:
+        raise Http404("No such page.")
+    identities = request.GET.get("identities") == "1"
+    buffer = io.StringIO()
+    rows = htcds_export_write(
+        cases=cases_visible_to(request.user), target=buffer, identities=identities
+    )
+    support.htcds_export_record(
+        actor=request.user, rows=rows, identities=identities, scope="console", ip=client_ip(request)
+    )
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="tipline-htcds-2.0.csv"'
+    return response

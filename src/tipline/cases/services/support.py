@@ -180,3 +180,18 @@ def outcome_record(
         _event(case, CaseEventKind.OUTCOME, actor, outcome.sentence, **facts)
         _touch(case)
     return outcome
+
+
+def htcds_export_record(
+    *, actor: User, rows: int, identities: bool, scope: str, ip: str | None = None
+) -> None:
+    """Audit an HTCDS export: who, how many rows, whether with identities, of which cases."""
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="cases.htcds_exported",
+            object_type="htcds_export",
+            object_id=scope,
+            after={"rows": rows, "identities": identities},
+            ip=ip,
+        )
