@@ -171,6 +171,9 @@ PERIODIC_JOBS = [
     ("tipline.pipeline.services.pipeline_process_reruns", 15),
     # Signed webhooks to partners, at least once, in order per partner (exchange.tasks).
     ("tipline.exchange.tasks.webhooks_deliver_due", 5),
+    # Replies to reporters by SMS and WhatsApp, and the sweep of ended phone conversations.
+    ("tipline.intake.tasks.channel_send_due", 5),
+    ("tipline.intake.tasks.channel_sweep", 300),
 ]
 
 # Partner webhooks: how long a partner's endpoint may take, how many attempts before a dead
@@ -182,6 +185,52 @@ EXCHANGE_SECRET_OVERLAP = timedelta(
     hours=env_int("TIPLINE_WEBHOOK_SECRET_OVERLAP_HOURS", 24, minimum=0)
 )
 EXCHANGE_WEBHOOK_ALLOW_HTTP = env_bool("TIPLINE_WEBHOOK_ALLOW_HTTP", _RELAXED)
+
+# Phone channels (intake.channels): USSD, SMS and WhatsApp. A channel whose secret is empty is
+# off (its callbacks answer 404); development and tests get fixed values, never production.
+CHANNEL_USSD_SESSION_SECONDS = env_int("TIPLINE_USSD_SESSION_SECONDS", 180, minimum=10)
+CHANNEL_RESUME_SECONDS = env_int("TIPLINE_CHANNEL_RESUME_SECONDS", 600, minimum=60)
+CHANNEL_RATE_PER_HOUR = env_int("TIPLINE_CHANNEL_RATE_PER_HOUR", 60, minimum=1)
+CHANNEL_USSD_SESSIONS_PER_HOUR = env_int("TIPLINE_USSD_SESSIONS_PER_HOUR", 30, minimum=1)
+CHANNEL_SEND_BATCH = env_int("TIPLINE_CHANNEL_SEND_BATCH", 50, minimum=1)
+CHANNEL_HTTP_TIMEOUT = env_int("TIPLINE_CHANNEL_HTTP_TIMEOUT", 10, minimum=1)
+# Africa's Talking signs nothing: its callback URLs carry this token (`?key=`) instead.
+AFRICASTALKING_CALLBACK_TOKEN = env_secret("TIPLINE_AFRICASTALKING_CALLBACK_TOKEN") or (
+    "dev-at-callback-token" if _RELAXED else ""
+)
+AFRICASTALKING_USERNAME = env_str("TIPLINE_AFRICASTALKING_USERNAME", "sandbox")
+AFRICASTALKING_API_KEY = env_secret("TIPLINE_AFRICASTALKING_API_KEY") or ""
+AFRICASTALKING_SMS_URL = env_str(
+    "TIPLINE_AFRICASTALKING_SMS_URL", "https://api.africastalking.com/version1/messaging"
+)
+# A neutral sender name or short code: a watched phone must not show who wrote.
+CHANNEL_SENDER_ID = env_str("TIPLINE_CHANNEL_SENDER_ID", "")
+TWILIO_ACCOUNT_SID = env_str("TIPLINE_TWILIO_ACCOUNT_SID", "")
+TWILIO_AUTH_TOKEN = env_secret("TIPLINE_TWILIO_AUTH_TOKEN") or (
+    "dev-twilio-auth-token" if _RELAXED else ""
+)
+TWILIO_FROM = env_str("TIPLINE_TWILIO_FROM", "")
+TWILIO_API_URL = env_str("TIPLINE_TWILIO_API_URL", "https://api.twilio.com")
+# The public base URL Twilio posts to (it signs that URL; behind a proxy the Host differs).
+TWILIO_WEBHOOK_BASE_URL = env_str("TIPLINE_TWILIO_WEBHOOK_BASE_URL", "")
+# How replies leave: live (through the provider each message came by), log (development: logged,
+# never sent) or memory (tests: kept in a list, never sent).
+CHANNEL_GATEWAYS = env_str("TIPLINE_CHANNEL_GATEWAYS", "log" if _RELAXED else "live")
+WHATSAPP_VERIFY_TOKEN = env_secret("TIPLINE_WHATSAPP_VERIFY_TOKEN") or (
+    "dev-whatsapp-verify-token" if _RELAXED else ""
+)
+WHATSAPP_APP_SECRET = env_secret("TIPLINE_WHATSAPP_APP_SECRET") or (
+    "dev-whatsapp-app-secret" if _RELAXED else ""
+)
+WHATSAPP_ACCESS_TOKEN = env_secret("TIPLINE_WHATSAPP_ACCESS_TOKEN") or ""
+WHATSAPP_PHONE_NUMBER_ID = env_str("TIPLINE_WHATSAPP_PHONE_NUMBER_ID", "")
+# Media is fetched from this endpoint only (the Graph API; a local fake in tests).
+WHATSAPP_GRAPH_URL = env_str("TIPLINE_WHATSAPP_GRAPH_URL", "https://graph.facebook.com/v21.0")
+# Hosts the Graph API may send us to for a media file's bytes (besides the Graph API's own).
+WHATSAPP_MEDIA_HOSTS = env_list("TIPLINE_WHATSAPP_MEDIA_HOSTS", ["lookaside.fbsbx.com"])
+WHATSAPP_MEDIA_MAX_BYTES = env_int(
+    "TIPLINE_WHATSAPP_MEDIA_MAX_BYTES", 100 * 1024 * 1024, minimum=1024
+)
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
 if TESTING:
@@ -277,6 +326,7 @@ MEDIA_BLOB_OWNERS = [
     "reports.ReportFile.storage_key",
     "intake.IspwsFile.storage_key",
     "cases.EvidenceItem.storage_key",
+    "intake.ChannelMedia.storage_key",
 ]
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("TIPLINE_MAX_BODY_BYTES", 10 * 1024 * 1024, minimum=1024)
 PUBLIC_ATTACHMENT_MAX_BYTES = env_int("TIPLINE_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024, minimum=1)

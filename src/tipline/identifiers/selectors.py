@@ -27,6 +27,9 @@ class IdentifierRow:
     shared_with: list[Report] = field(default_factory=list)
     shared_total: int = 0
     hidden: int = 0  # shared by reports outside the viewer's scope: counted, never named
+    # Only the reporter's own contact details, and they did not agree to be contacted (a phone
+    # channel keeps the number to link reports): the value is not shown.
+    withheld: bool = False
 
 
 def identifiers_for_report(*, report: Report, user: Viewer) -> list[IdentifierRow]:

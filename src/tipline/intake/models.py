@@ -80,3 +80,26 @@ class IspwsFile(models.Model):
 
     def __str__(self) -> str:
         return self.file_id
+
+
+# The phone channels' models live beside their code; Django finds them through this module.
+from tipline.intake.channels.models import (  # noqa: E402
+    ChannelMedia,
+    ChannelSender,
+    Conversation,
+    FollowUp,
+    InboundMessage,
+    OutboundMessage,
+)
+
+__all__ = [
+    "ChannelMedia",
+    "ChannelSender",
+    "Conversation",
+    "FollowUp",
+    "IdempotencyRecord",
+    "InboundMessage",
+    "IspwsFile",
+    "IspwsOpenReport",
+    "OutboundMessage",
+]

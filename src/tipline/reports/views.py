@@ -9,15 +9,33 @@ from django.shortcuts import render
 from tipline.audit.lookups import lookup_note
 from tipline.audit.models import LookupKind
 from tipline.audit.selectors import events_for_object
-from tipline.identifiers.selectors import identifiers_for_report
+from tipline.identifiers.selectors import IdentifierRow, identifiers_for_report
 from tipline.media.selectors import matches_for_files
 from tipline.media.sniff import IMAGE_TYPES
 from tipline.reports.choices import CloseReason, PersonRole, Priority, SharingLevel
 from tipline.reports.display import has_contact, labelled_fields
 from tipline.reports.history import history_sentence
+from tipline.reports.models import Person, Report
 from tipline.reports.selectors import report_detail_for_user
 from tipline.triage.forms import EscalateForm, NoteForm
 from tipline.triage.selectors import cluster_reports_for_user, partner_queues, report_worklog
+
+WITHHELD = "withheld: the reporter did not agree to be contacted"
+
+
+def _person_fields(report: Report, person: Person) -> list[tuple[str, str]]:
+    """A person's details; an anonymous reporter's (a phone channel keeps the number, to link
+    reports) are withheld from staff."""
+    if person.role == PersonRole.REPORTER and report.reporter_anonymous:
+        return [("Contact details", WITHHELD)]
+    return labelled_fields(person.details)
+
+
+def _withhold_reporter(report: Report, rows: list[IdentifierRow]) -> list[IdentifierRow]:
+    if report.reporter_anonymous:
+        for row in rows:
+            row.withheld = all(s.startswith(f"{PersonRole.REPORTER}.") for s in row.sources)
+    return rows
 
 
 @login_required
@@ -34,7 +52,9 @@ def report_detail(request: HttpRequest, reference: str) -> HttpResponse:
     )
     people = list(report.people.all())
     context = {
-        "identifier_rows": identifiers_for_report(report=report, user=request.user),
+        "identifier_rows": _withhold_reporter(
+            report, identifiers_for_report(report=report, user=request.user)
+        ),
         "cluster": cluster,
         "cluster_total": cluster_total,
         "cluster_hidden": cluster_hidden,
@@ -44,7 +64,7 @@ def report_detail(request: HttpRequest, reference: str) -> HttpResponse:
         **report_worklog(report=report),
         "file_rows": [(f, matches[f.pk], f.sniffed_type in IMAGE_TYPES) for f in files],
         "report": report,
-        "people": [(p, labelled_fields(p.details)) for p in people],
+        "people": [(p, _person_fields(report, p)) for p in people],
         "reporter_contact": any(
             p.role == PersonRole.REPORTER and has_contact(p.details) for p in people
         ),
