@@ -72,6 +72,7 @@ class Screen:
     text: str
     options: tuple[tuple[str, str], ...] = ()
     final: bool = False
+    prompt: str = ""  # the text without the numbered options (WhatsApp shows them as buttons)
 
 
 def start(language: str | None = None) -> Position:
@@ -312,7 +313,8 @@ def render(result: Walk, *, receipt: tuple[str, str] | None = None) -> Screen:
     menu = menu_for(position.language)
     if position.step is Step.DONE:
         reference, code = receipt or ("", "")
-        return Screen(menu["done"].format(reference=reference, code=code), final=True)
+        text = menu["done"].format(reference=reference, code=code)
+        return Screen(text, final=True, prompt=text)
     words = {"{more}": menu["more"], "{type}": menu["type_place"]}
     options = tuple((k, words.get(v, v)) for k, v in _options(position, menu))
     title = PICKER if position.step is Step.LANGUAGE else menu[position.step.value]
@@ -322,7 +324,8 @@ def render(result: Walk, *, receipt: tuple[str, str] | None = None) -> Screen:
         header = f"{menu['invalid']}\n{title}"
         if len(_body(header, options, footer)) > USSD_LIMIT - 4:
             header = menu["invalid"]
-    return Screen(_body(header, options, footer), options)
+    prompt = f"{header}\n{footer}" if footer else header
+    return Screen(_body(header, options, footer), options, prompt=prompt)
 
 
 def answers_of(position: Position) -> dict[str, str]:

@@ -15,7 +15,16 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from tipline.intake.channels.forms import UssdCallbackForm
+from tipline.intake.channels.conversation import Incoming, message_receive
+from tipline.intake.channels.forms import (
+    AtDeliveryForm,
+    AtSmsForm,
+    TwilioSmsForm,
+    TwilioStatusForm,
+    UssdCallbackForm,
+)
+from tipline.intake.channels.outbox import outbound_record_status
+from tipline.intake.channels.signatures import twilio_valid
 from tipline.intake.channels.ussd import UssdCallback, ussd_callback
 
 TEXT = "text/plain; charset=utf-8"
@@ -53,3 +62,105 @@ def ussd_africastalking(request: HttpRequest) -> HttpResponse:
         service_code=data["serviceCode"],
     )
     return HttpResponse(ussd_callback(call), content_type=TEXT)
+
+
+def _bad_request() -> HttpResponse:
+    return HttpResponse("Malformed request.", status=400, content_type=TEXT)
+
+
+@csrf_exempt  # a provider's post: the callback key replaces the CSRF token (see above)
+@require_POST
+def sms_africastalking(request: HttpRequest) -> HttpResponse:
+    """An incoming SMS from Africa's Talking; replies go out through the worker."""
+    if (refused := _at_refused(request)) is not None:
+        return refused
+    form = AtSmsForm(request.POST)
+    if not form.is_valid():
+        return _bad_request()
+    data = form.cleaned_data
+    message_receive(
+        Incoming(
+            channel="sms",
+            provider="africastalking",
+            message_id=data["id"],
+            phone=data["from"],
+            text=data["text"],
+        )
+    )
+    return HttpResponse("OK", content_type=TEXT)
+
+
+@csrf_exempt  # a provider's post: the callback key replaces the CSRF token (see above)
+@require_POST
+def sms_africastalking_delivery(request: HttpRequest) -> HttpResponse:
+    """Africa's Talking's delivery report of a reply we sent."""
+    if (refused := _at_refused(request)) is not None:
+        return refused
+    form = AtDeliveryForm(request.POST)
+    if not form.is_valid():
+        return _bad_request()
+    outbound_record_status(
+        provider="africastalking",
+        provider_message_id=form.cleaned_data["id"],
+        status=form.cleaned_data["status"],
+    )
+    return HttpResponse("OK", content_type=TEXT)
+
+
+def _twilio_refused(request: HttpRequest) -> HttpResponse | None:
+    """404 when Twilio is off; 403 unless X-Twilio-Signature is Twilio's for this request."""
+    token = settings.TWILIO_AUTH_TOKEN
+    if not token:
+        return HttpResponse("Not found.", status=404, content_type=TEXT)
+    base = settings.TWILIO_WEBHOOK_BASE_URL.rstrip("/")
+    url = base + request.get_full_path() if base else request.build_absolute_uri()
+    params = {key: request.POST.getlist(key) for key in request.POST}
+    signature = request.headers.get("X-Twilio-Signature", "")
+    valid = twilio_valid(
+        auth_token=token, url=url, params=params, body=request.body, signature=signature
+    )
+    return None if valid else HttpResponse("Forbidden.", status=403, content_type=TEXT)
+
+
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+
+
+@csrf_exempt  # a provider's post: Twilio's signature replaces the CSRF token (see above)
+@require_POST
+def sms_twilio(request: HttpRequest) -> HttpResponse:
+    """An incoming SMS from Twilio. Answers empty TwiML: replies go out through the worker."""
+    request.body  # noqa: B018  # keep the raw body readable for a bodySHA256 check
+    if (refused := _twilio_refused(request)) is not None:
+        return refused
+    form = TwilioSmsForm(request.POST)
+    if not form.is_valid():
+        return _bad_request()
+    data = form.cleaned_data
+    message_receive(
+        Incoming(
+            channel="sms",
+            provider="twilio",
+            message_id=data["MessageSid"],
+            phone=data["From"],
+            text=data["Body"],
+        )
+    )
+    return HttpResponse(EMPTY_TWIML, content_type="text/xml")
+
+
+@csrf_exempt  # a provider's post: Twilio's signature replaces the CSRF token (see above)
+@require_POST
+def sms_twilio_status(request: HttpRequest) -> HttpResponse:
+    """Twilio's status callback of a reply we sent."""
+    request.body  # noqa: B018  # keep the raw body readable for a bodySHA256 check
+    if (refused := _twilio_refused(request)) is not None:
+        return refused
+    form = TwilioStatusForm(request.POST)
+    if not form.is_valid():
+        return _bad_request()
+    outbound_record_status(
+        provider="twilio",
+        provider_message_id=form.cleaned_data["MessageSid"],
+        status=form.cleaned_data["MessageStatus"],
+    )
+    return HttpResponse("OK", content_type=TEXT)
