@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "tipline.cases",
     "tipline.exchange",
     "tipline.screening",
+    "tipline.missing",
 ]
 
 MIDDLEWARE = [
@@ -326,6 +327,7 @@ MEDIA_BLOB_OWNERS = [
     "reports.ReportFile.storage_key",
     "intake.IspwsFile.storage_key",
     "cases.EvidenceItem.storage_key",
+    "missing.MissingPhoto.storage_key",
     "intake.ChannelMedia.storage_key",
 ]
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("TIPLINE_MAX_BODY_BYTES", 10 * 1024 * 1024, minimum=1024)

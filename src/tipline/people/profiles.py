@@ -4,7 +4,7 @@ the newest fit on labels over these (selectors)."""
 from __future__ import annotations
 
 from tipline.people.choices import OwnerKind
-from tipline.people.scoring import MatchProfile
+from tipline.people.scoring import DEFAULT_M, MatchProfile
 
 ALL_FIELDS = (
     "given_name",
@@ -31,6 +31,10 @@ MISSING_FIELDS = (
     "photo",
 )
 
+# A sighting's phones are mostly a stranger's (the reporter's), seldom the guardian's or the
+# child's: a phone in common is strong, none in common says little.
+MISSING_M = {**DEFAULT_M, "phone": {"shared": 0.15, "different": 0.85}}
+
 DEFAULT_PROFILES: dict[str, MatchProfile] = {
     # A case's victims and suspects: every field, since investigators record all they learn.
     OwnerKind.CASE_PERSON: MatchProfile(name=OwnerKind.CASE_PERSON, fields=ALL_FIELDS),
@@ -39,11 +43,12 @@ DEFAULT_PROFILES: dict[str, MatchProfile] = {
     # or reporter's phone, a photo; rarely a document. Distance replaces "place" (not both: one
     # fact counted twice).
     OwnerKind.MISSING_RECORD: MatchProfile(
-        name=OwnerKind.MISSING_RECORD,
-        fields=MISSING_FIELDS,
+        name=OwnerKind.MISSING_RECORD, fields=MISSING_FIELDS, m=MISSING_M
     ),
     # The same comparisons, seen from a new record looking for reports that mention the child.
-    OwnerKind.REPORT_PERSON: MatchProfile(name=OwnerKind.REPORT_PERSON, fields=MISSING_FIELDS),
+    OwnerKind.REPORT_PERSON: MatchProfile(
+        name=OwnerKind.REPORT_PERSON, fields=MISSING_FIELDS, m=MISSING_M
+    ),
     # A travel notice names a convicted offender by passport and nationality; places say little.
     OwnerKind.TRAVEL_NOTICE: MatchProfile(
         name=OwnerKind.TRAVEL_NOTICE,

@@ -20,3 +20,4 @@ class Step(models.TextChoices):
     INDEX = "index", "Index for search"
     PRIORITISE = "prioritise", "Prioritise"
     ROUTE = "route", "Route"
+    MISSING = "missing", "Match missing children"

@@ -19,6 +19,7 @@ from tipline.identifiers.services import (
     reports_record_identifiers,
 )
 from tipline.media.services import file_compute_pdq, file_match
+from tipline.missing.services import missing_match_report
 from tipline.pipeline.choices import Step
 from tipline.pipeline.facts import BatchFacts, location_inputs, priority_facts
 from tipline.pipeline.incident_time import read_incident_time
@@ -123,6 +124,11 @@ def route_step(report: Report) -> None:
     report_route(report=report)
 
 
+def missing_step(report: Report) -> None:
+    """Score the people who may be a missing child against the open missing-child records."""
+    missing_match_report(report=report)
+
+
 STEPS: list[tuple[str, StepFn]] = [
     (Step.INTAKE, intake_step),
     (Step.EXTRACT, extract_step),
@@ -132,6 +138,7 @@ STEPS: list[tuple[str, StepFn]] = [
     (Step.INDEX, index_step),
     (Step.PRIORITISE, prioritise_step),
     (Step.ROUTE, route_step),
+    (Step.MISSING, missing_step),
 ]
 
 
@@ -173,6 +180,11 @@ def _route_batch(reports: list[Report], facts: BatchFacts) -> None:
     reports_route(reports=reports)
 
 
+def _missing_batch(reports: list[Report], facts: BatchFacts) -> None:
+    for report in reports:
+        missing_step(report)  # people and files are prefetched; located in memory by now
+
+
 BATCH_STEPS: list[tuple[str, BatchStepFn]] = [
     (Step.INTAKE, _intake_batch),
     (Step.EXTRACT, _extract_batch),
@@ -182,4 +194,5 @@ BATCH_STEPS: list[tuple[str, BatchStepFn]] = [
     (Step.INDEX, _index_batch),
     (Step.PRIORITISE, _prioritise_batch),
     (Step.ROUTE, _route_batch),
+    (Step.MISSING, _missing_batch),
 ]

@@ -25,12 +25,17 @@ from tipline.cases.services import (
     evidence_add_physical,
 )
 from tipline.cases.services.victims import MovementInput, victim_movement_add
+from tipline.common.time import utcnow
 from tipline.conftest import login
 from tipline.exchange.choices import DeliveryState, PartnerKind
 from tipline.exchange.models import WebhookDelivery
 from tipline.exchange.services import PartnerInput, partner_create, report_share
 from tipline.identifiers.models import ReportIdentifier
 from tipline.media.tests.test_console_media import _report_with_image
+from tipline.missing.choices import Source
+from tipline.missing.drafts import GuardianInput, RecordInput
+from tipline.missing.models import MatchCandidate, MissingPhoto, MissingRecord
+from tipline.missing.services import missing_record_create
 from tipline.people.person import PersonFields
 from tipline.reports.models import Report
 from tipline.triage.services import report_escalate
@@ -104,7 +109,11 @@ def routes(lagos_analyst: User, lagos_report: Report) -> list[Route]:
         involvement=involvement, data=MovementInput(stage="Transit"), actor=lagos_analyst
     )
     delivery = _dead_letter(report)
+    record, candidate, photo = _missing_record(lagos_analyst)
     values = {
+        "record_reference": record.reference,
+        "candidate_id": str(candidate.pk),
+        "photo_id": str(photo.pk),
         "event_id": delivery.event_id,
         "case_reference": case.reference,
         "number": str(item.number),
@@ -121,6 +130,27 @@ def routes(lagos_analyst: User, lagos_report: Report) -> list[Route]:
         "object_id": str(lagos_analyst.pk),
     }
     return [Route(p, _concrete(p, values)) for p in _patterns(get_resolver().url_patterns)]
+
+
+def _missing_record(analyst: User) -> tuple[MissingRecord, MatchCandidate, MissingPhoto]:
+    """A Lagos missing-child record with a candidate (the walk's report names the child) and a
+    photo."""
+    data = RecordInput(
+        given_names="Adaeze",
+        family_name="Invented",
+        age=12,
+        last_seen_at=utcnow(),
+        last_seen_state="LA",
+        guardians=[GuardianInput(name="Walk", phones=["08031234567"])],
+    )
+    record = missing_record_create(data=data, source=Source.CONSOLE, actor=analyst).record
+    photo = MissingPhoto.objects.create(
+        record=record, storage_key="walk", size=1, sha256="0", sniffed_type="image/png",
+        added_at=utcnow(),
+    )  # fmt: skip
+    candidate = record.candidates.order_by("pk").first()
+    assert candidate is not None
+    return record, candidate, photo
 
 
 def _dead_letter(report: Report) -> WebhookDelivery:

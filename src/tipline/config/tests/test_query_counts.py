@@ -41,6 +41,15 @@ from tipline.common import ratelimit
 from tipline.common.time import utcnow
 from tipline.conftest import login
 from tipline.geo.models import RegionalCommand
+from tipline.missing.choices import RecordStatus, Source
+from tipline.missing.drafts import GuardianInput, RecordInput
+from tipline.missing.models import MissingRecord
+from tipline.missing.services import (
+    missing_candidate_decide,
+    missing_record_create,
+    missing_transition,
+)
+from tipline.people.choices import Decision
 from tipline.pipeline.services import pipeline_run
 from tipline.reports.choices import Channel, PersonRole
 from tipline.reports.drafts import (
@@ -161,6 +170,28 @@ def _grow(world: World) -> None:
     report_assign(report=lagos[1], assignee=world.analyst, actor=world.supervisor)
     report_refer(report=lagos[2], partner=world.partner, reason="Invented.", actor=world.analyst)
     _new_focus(world)
+    _missing_round(world)
+
+
+def _missing_round(world: World) -> None:
+    """A missing-child record named like the world's victims (so every report is a candidate),
+    verified, with one candidate confirmed (a sighting) and the rest open."""
+    r = world.round
+    data = RecordInput(
+        given_names="Chiamaka",
+        family_name="Invented",
+        age=14,
+        last_seen_at=utcnow() - timedelta(days=r),
+        last_seen_state="LA",
+        guardians=[GuardianInput(name=f"Guardian {r}", phones=[f"0803{r:07d}"])],
+    )
+    record = missing_record_create(data=data, source=Source.CONSOLE, actor=world.analyst).record
+    missing_transition(record=record, to=RecordStatus.VERIFIED, actor=world.supervisor)
+    candidate = record.candidates.order_by("pk").first()
+    assert candidate is not None
+    missing_candidate_decide(
+        candidate=candidate, decision=Decision.CONFIRMED, actor=world.supervisor
+    )
 
 
 def _new_focus(world: World) -> None:
@@ -223,7 +254,16 @@ def _pages(world: World) -> dict[str, tuple[str, str, dict[str, str]]]:
         "api_report_detail": ("api", f"/api/v1/reports/{_api_reference(world)}", {}),
         "ispws_status": ("ispws", "/ispws/status", {}),
         "public_form": ("public", "/en/", {}),
+        "missing_list": ("staff", "/console/missing/", {}),
+        "missing_record": ("staff", f"/console/missing/{_missing_reference()}/", {}),
+        "missing_review": ("staff", "/console/missing/review/", {}),
     }
+
+
+def _missing_reference() -> str:
+    record = MissingRecord.objects.order_by("pk").last()
+    assert record is not None
+    return record.reference
 
 
 def _api_reference(world: World) -> str:

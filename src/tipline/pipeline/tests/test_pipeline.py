@@ -43,6 +43,7 @@ def test_every_step_records_its_outcome(geo: Any) -> None:
         "index",
         "prioritise",
         "route",
+        "missing",
     }
     assert all(
         r.status == "done" and r.attempts == 1 and r.duration_ms is not None for r in runs.values()
