@@ -15,6 +15,7 @@ $BIN/tipline migrate --no-input -v0
 $BIN/tipline createcachetable
 $BIN/tipline collectstatic --no-input -v0
 $BIN/tipline demo
+$BIN/tipline ncmec demo  # invented NCMEC referral packages, imported as the national desk would
 
 # The worker's lines go to a log, so the addresses below stay on screen. It waits out database
 # errors itself; should it die all the same, it is started again, as a supervisor would.

@@ -164,3 +164,16 @@ def test_the_command_imports_zips_and_folders_and_fails_on_a_broken_one(
     assert "already_imported" in out.getvalue()
     assert "not a readable ZIP file" in out.getvalue()
     assert Report.objects.count() == 3
+
+
+def test_the_demo_imports_invented_referrals_once_and_only_in_demo_mode(
+    geo: Any, store: Path, settings: Any
+) -> None:
+    with pytest.raises(CommandError, match="demo mode only"):
+        call_command("ncmec", "demo", stdout=io.StringIO())
+    settings.DEMO_MODE = True
+    out = io.StringIO()
+    call_command("ncmec", "demo", stdout=out)
+    assert "12 of 12 taken" in out.getvalue()
+    call_command("ncmec", "demo", stdout=io.StringIO())  # `make run` again: nothing twice
+    assert Report.objects.filter(external_id__startswith="NCMEC-").count() == 12
