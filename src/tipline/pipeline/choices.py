@@ -17,6 +17,7 @@ class Step(models.TextChoices):
     MEDIA = "media", "Hash and match media"
     LOCATE = "locate", "Geolocate"
     LINK = "link", "Link reports"
+    SCREEN = "screen", "Screen for trafficking indicators"
     INDEX = "index", "Index for search"
     PRIORITISE = "prioritise", "Prioritise"
     ROUTE = "route", "Route"

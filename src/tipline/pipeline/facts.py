@@ -10,6 +10,7 @@ from tipline.identifiers.models import IpObservation, ReportIdentifier
 from tipline.media.models import FileMatch
 from tipline.reports.choices import PersonRole
 from tipline.reports.models import Report
+from tipline.screening.models import ReportScreening
 from tipline.triage.priority import HashMatchFact, ReportFacts
 
 MINOR_AGE = 18
@@ -93,6 +94,16 @@ def _hash_matches(report: Report) -> tuple[HashMatchFact, ...]:
     return tuple(_match_fact(m) for m in matches)
 
 
+Screened = tuple[str, tuple[str, ...]]
+
+
+def _screening(report: Report) -> Screened:
+    stored = ReportScreening.objects.filter(report=report).values_list("level", "findings").first()
+    if stored is None:
+        return ("none", ())
+    return stored[0], tuple(finding["indicator"] for finding in stored[1])
+
+
 class BatchFacts:
     """What the decision steps read from other tables, for a batch of reports in one query each
     instead of one per report: IPs, phones and identifier kinds after the extract step, hash
@@ -105,6 +116,7 @@ class BatchFacts:
         self._kinds: dict[int, set[str]] = defaultdict(set)
         self._matches: dict[int, list[HashMatchFact]] = defaultdict(list)
         self._sizes: dict[int, int] = {}
+        self._screening: dict[int, Screened] = {}
 
     def read_identifiers(self) -> None:
         """IPs, phones and identifier kinds of every report (once the extract step ran)."""
@@ -127,6 +139,14 @@ class BatchFacts:
     def keep_cluster_sizes(self, sizes: dict[int, int]) -> None:
         """The size of each report's cluster just after it joined (from the link step)."""
         self._sizes = sizes
+
+    def keep_screening(self, screened: dict[int, Screened]) -> None:
+        """Each report's screening level and indicators (from the screening step)."""
+        self._screening = screened
+
+    def screening_of(self, report: Report) -> Screened:
+        """The report's screening level and indicators: none before the step ran."""
+        return self._screening.get(report.pk, ("none", ()))
 
     def location_inputs(self, report: Report) -> dict[str, Any]:
         """`location_inputs` of the report, from what was read for the batch."""
@@ -156,6 +176,7 @@ def priority_facts(report: Report, batch: BatchFacts | None = None) -> ReportFac
         )
     else:
         kinds, matches, size = _kinds(report), _hash_matches(report), _cluster_size(report)
+    level, indicators = batch.screening_of(report) if batch is not None else _screening(report)
     # An exact time if one was given, else the one read from the reporter's words.
     when = report.incident_time or report.incident_time_read
     age_hours = (utcnow() - when).total_seconds() / 3600 if when else None
@@ -172,4 +193,6 @@ def priority_facts(report: Report, batch: BatchFacts | None = None) -> ReportFac
         channel=report.channel,
         identifier_kinds=kinds,
         cross_border="cross_border" in report.annotations,
+        screening_level=level,
+        screening_indicators=indicators,
     )

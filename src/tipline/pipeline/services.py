@@ -51,9 +51,9 @@ from tipline.triage.services import notification_create
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
-# What an addendum changes: the identifiers in its text, the links they make, the search index,
-# and the priority (media, location and routing are not re-decided by more words).
-RERUN_STEPS: set[str] = {Step.EXTRACT, Step.LINK, Step.INDEX, Step.PRIORITISE}
+# What an addendum changes: the identifiers in its text, the links they make, its screening, the
+# search index, and the priority (media, location and routing are not re-decided by more words).
+RERUN_STEPS: set[str] = {Step.EXTRACT, Step.LINK, Step.SCREEN, Step.INDEX, Step.PRIORITISE}
 StepFn = Callable[[Report], None]
 _RUN_FIELDS = ["status", "error", "attempts", "duration_ms", "started_at", "finished_at"]
 

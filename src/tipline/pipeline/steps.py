@@ -31,6 +31,7 @@ from tipline.reports.services import (
     report_set_priority,
     reports_transition,
 )
+from tipline.screening.services import report_screen, reports_screen
 from tipline.search.services import index_step, search_index_reports
 from tipline.triage.routing import report_route, reports_route
 
@@ -97,6 +98,11 @@ def link_step(report: Report) -> None:
     report_link(report=report)
 
 
+def screen_step(report: Report) -> None:
+    """Trafficking indicators in the report's words, and its phones and accounts in others."""
+    report_screen(report=report)
+
+
 def _read_time(report: Report, save: bool) -> None:
     """Read a time from the reporter's words when no exact time was given, once."""
     if report.incident_time or report.incident_time_reading or not report.incident_time_text:
@@ -135,6 +141,7 @@ STEPS: list[tuple[str, StepFn]] = [
     (Step.MEDIA, media_step),
     (Step.LOCATE, locate_step),
     (Step.LINK, link_step),
+    (Step.SCREEN, screen_step),
     (Step.INDEX, index_step),
     (Step.PRIORITISE, prioritise_step),
     (Step.ROUTE, route_step),
@@ -166,6 +173,13 @@ def _link_batch(reports: list[Report], facts: BatchFacts) -> None:
     facts.keep_cluster_sizes(reports_link(reports=reports))
 
 
+def _screen_batch(reports: list[Report], facts: BatchFacts) -> None:
+    screened = reports_screen(reports=reports)
+    facts.keep_screening(
+        {pk: (s.level, tuple(f.id for f in s.findings)) for pk, s in screened.items()}
+    )
+
+
 def _index_batch(reports: list[Report], facts: BatchFacts) -> None:
     search_index_reports(report_ids=[report.pk for report in reports])
 
@@ -191,6 +205,7 @@ BATCH_STEPS: list[tuple[str, BatchStepFn]] = [
     (Step.MEDIA, _media_batch),
     (Step.LOCATE, _locate_batch),
     (Step.LINK, _link_batch),
+    (Step.SCREEN, _screen_batch),
     (Step.INDEX, _index_batch),
     (Step.PRIORITISE, _prioritise_batch),
     (Step.ROUTE, _route_batch),

@@ -53,6 +53,9 @@ class ReportFacts:
     channel: str = ""
     identifier_kinds: frozenset[str] = frozenset()
     cross_border: bool = False
+    # The screening step's level (none/low/medium/high) and the indicators it found.
+    screening_level: str = "none"
+    screening_indicators: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -162,6 +165,24 @@ def _sextortion(facts: ReportFacts, evidence: dict[str, str]) -> bool:
     return "sextortion" in facts.annotations or facts.incident_type == "financial_sextortion"
 
 
+SCREENING_LEVELS = ("none", "low", "medium", "high")
+
+
+def _screening_at_least(level: str) -> Check:
+    if level not in SCREENING_LEVELS:
+        raise RulesError(f"screening_level_at_least must be one of {SCREENING_LEVELS}.")
+
+    def check(facts: ReportFacts, evidence: dict[str, str]) -> bool:
+        evidence["screening"] = facts.screening_level
+        evidence["indicators"] = ", ".join(facts.screening_indicators) or "none"
+        known = facts.screening_level in SCREENING_LEVELS
+        return known and SCREENING_LEVELS.index(facts.screening_level) >= SCREENING_LEVELS.index(
+            level
+        )
+
+    return check
+
+
 def _compile(key: str, value: Any, child_types: frozenset[str]) -> Check:
     makers: dict[str, Callable[[Any], Check]] = {
         "annotation_any": lambda v: lambda f, e: bool(f.annotations & set(v)),
@@ -176,6 +197,7 @@ def _compile(key: str, value: Any, child_types: frozenset[str]) -> Check:
         "incident_within_hours": _within,
         "escalation_requested": lambda v: lambda f, e: f.escalation_requested,
         "cluster_size_at_least": _cluster,
+        "screening_level_at_least": _screening_at_least,
     }
     if key not in makers:
         raise RulesError(f"Unknown condition {key!r}; known: {', '.join(sorted(makers))}.")

@@ -40,6 +40,7 @@ def test_every_step_records_its_outcome(geo: Any) -> None:
         "media",
         "locate",
         "link",
+        "screen",
         "index",
         "prioritise",
         "route",

@@ -41,7 +41,8 @@ def test_worker_claims_and_runs_a_submitted_report(geo: Any) -> None:
     report.refresh_from_db()
     assert report.status == ReportStatus.AWAITING_TRIAGE
     assert report.routed_command is not None and report.routed_command.code == "LAG"
-    steps = ["intake", "extract", "media", "locate", "link", "index", "prioritise", "route"]
+    steps = ["intake", "extract", "media", "locate", "link", "screen", "index", "prioritise"]
+    steps += ["route"]
     steps += ["missing"]
     assert set(StepRun.objects.values_list("step", "status")) == {(s, "done") for s in steps}
     assert report.priority != "" and report.pipeline_lease_owner == ""

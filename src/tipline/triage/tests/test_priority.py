@@ -104,6 +104,16 @@ CASES: dict[str, tuple[ReportFacts, ReportFacts, str]] = {
         "6 reports",
     ),
     "p2_molestation": (replace(BASE, incident_type="child_sexual_molestation"), BASE, "Hands-on"),
+    "p2_child_recruited_with_trafficking_signs": (
+        replace(BASE, victim_ages=(15,), screening_level="high", screening_indicators=("oath",)),
+        replace(BASE, victim_ages=(15,), screening_level="medium"),
+        "aged 15 and strong signs of trafficking in the words (oath)",
+    ),
+    "p3_screening_recruitment_signs": (
+        replace(BASE, screening_level="medium", screening_indicators=("free_travel", "oath")),
+        replace(BASE, screening_level="low", screening_indicators=("whatsapp_only",)),
+        "medium signs of deceptive recruitment or trafficking (free_travel, oath)",
+    ),
     "p3_csam": (replace(BASE, incident_type="child_pornography"), BASE, "material"),
     "p3_trafficking": (
         replace(BASE, incident_type="labour_exploitation"),
