@@ -32,6 +32,7 @@ from tipline.intake.channels.services import (
     sender_set_language,
     sender_set_opt_out,
 )
+from tipline.media.sniff import sniff
 from tipline.media.storage import StoredBlob
 from tipline.reports.models import Report
 from tipline.reports.services import report_add_addendum
@@ -61,6 +62,8 @@ class Incoming:
     kind: str = "text"
     latitude: float | None = None
     longitude: float | None = None
+    media_type: str = ""  # what the provider said the file is (the bytes are sniffed too)
+    file_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -172,6 +175,9 @@ def _dispatch(
         and _answer_follow_up(message, sender, replies)
     ):
         return None
+    if conversation is None and message.kind == "unsupported":
+        replies.say(menu_for(sender.language)["sms"]["help"])
+        return None
     if conversation is None:
         conversation = _new(message, sender, sender.language, ConversationMode.FREE_TEXT)
         _attach(conversation, message, blob)
@@ -270,12 +276,12 @@ def _attach(conversation: Conversation, message: Incoming, blob: StoredBlob | No
             conversation=conversation,
             message_id=message.message_id[:200],
             storage_key=blob.key,
-            original_name=message.text[:500],
+            original_name=message.file_name[:500],
             size=blob.size,
             md5=blob.md5,
             sha1=blob.sha1,
             sha256=blob.sha256,
-            content_type=message.kind,
+            content_type=(sniff(blob.head) or message.media_type)[:100],
             created_at=utcnow(),
         )
     if message.latitude is not None and message.longitude is not None:
@@ -293,6 +299,9 @@ def _ask_confirmation(message: Incoming, conversation: Conversation, replies: _R
 
 def _continue(message: Incoming, conversation: Conversation, replies: _Replies) -> None:
     menu = menu_for(conversation.language or "en")
+    if message.kind == "unsupported":
+        replies.say(menu["sms"]["help"])
+        return None
     if message.kind != "text":
         saved = "location_saved" if message.kind == "location" else "file_saved"
         replies.say(menu["sms"][saved])

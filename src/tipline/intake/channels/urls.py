@@ -13,4 +13,5 @@ urlpatterns = [
     ),
     path("sms/twilio/", views.sms_twilio, name="sms_twilio"),
     path("sms/twilio/status/", views.sms_twilio_status, name="sms_twilio_status"),
+    path("whatsapp/", views.whatsapp_webhook, name="whatsapp"),
 ]

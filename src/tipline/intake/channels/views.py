@@ -13,7 +13,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from tipline.intake.channels.conversation import Incoming, message_receive
 from tipline.intake.channels.forms import (
@@ -24,8 +24,9 @@ from tipline.intake.channels.forms import (
     UssdCallbackForm,
 )
 from tipline.intake.channels.outbox import outbound_record_status
-from tipline.intake.channels.signatures import twilio_valid
+from tipline.intake.channels.signatures import hub_signature_valid, twilio_valid
 from tipline.intake.channels.ussd import UssdCallback, ussd_callback
+from tipline.intake.channels.whatsapp import PayloadError, parse, whatsapp_receive
 
 TEXT = "text/plain; charset=utf-8"
 
@@ -163,4 +164,35 @@ def sms_twilio_status(request: HttpRequest) -> HttpResponse:
         provider_message_id=form.cleaned_data["MessageSid"],
         status=form.cleaned_data["MessageStatus"],
     )
+    return HttpResponse("OK", content_type=TEXT)
+
+
+def _whatsapp_verify(request: HttpRequest) -> HttpResponse:
+    """Meta's subscription handshake: echo `hub.challenge` for our verify token."""
+    mode = request.GET.get("hub.mode", "")
+    token = request.GET.get("hub.verify_token", "")
+    expected = settings.WHATSAPP_VERIFY_TOKEN
+    if mode != "subscribe" or not hmac.compare_digest(token.encode(), expected.encode()):
+        return HttpResponse("Forbidden.", status=403, content_type=TEXT)
+    return HttpResponse(request.GET.get("hub.challenge", "")[:200], content_type=TEXT)
+
+
+@csrf_exempt  # Meta's post: X-Hub-Signature-256 over the raw body replaces the CSRF token
+@never_cache
+@require_http_methods(["GET", "POST"])
+def whatsapp_webhook(request: HttpRequest) -> HttpResponse:
+    """The WhatsApp Cloud API webhook: the GET handshake, and POSTs verified before parsing."""
+    if not (settings.WHATSAPP_APP_SECRET and settings.WHATSAPP_VERIFY_TOKEN):
+        return HttpResponse("Not found.", status=404, content_type=TEXT)
+    if request.method == "GET":
+        return _whatsapp_verify(request)
+    body = request.body
+    header = request.headers.get("X-Hub-Signature-256", "")
+    if not hub_signature_valid(secret=settings.WHATSAPP_APP_SECRET, body=body, header=header):
+        return HttpResponse("Forbidden.", status=403, content_type=TEXT)
+    try:
+        values = parse(body)
+    except PayloadError:
+        return _bad_request()
+    whatsapp_receive(values)
     return HttpResponse("OK", content_type=TEXT)
