@@ -9,7 +9,8 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from tipline.accounts.auth import acting_user
-from tipline.cases.models import Case, Organisation
+from tipline.cases.models import Case, LegalTemplate, Organisation
+from tipline.cases.services.legal import legal_template_save
 from tipline.cases.services.support import organisation_save
 from tipline.common.http import client_ip
 
@@ -44,3 +45,18 @@ class OrganisationAdmin(admin.ModelAdmin[Organisation]):
 
     def save_model(self, request: HttpRequest, obj: Organisation, form: Any, change: bool) -> None:
         organisation_save(organisation=obj, actor=acting_user(request), ip=client_ip(request))
+
+
+@admin.register(LegalTemplate)
+class LegalTemplateAdmin(admin.ModelAdmin[LegalTemplate]):
+    """The wording of preservation requests and production orders. Check the statutes and
+    sections cited before use; retire a template by unticking `is_active` (requests name it)."""
+
+    list_display = ("name", "kind", "holder_kind", "days_to_respond", "is_active")
+    list_filter = ("kind", "holder_kind", "is_active")
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: LegalTemplate, form: Any, change: bool) -> None:
+        legal_template_save(template=obj, actor=acting_user(request), ip=client_ip(request))

@@ -93,6 +93,7 @@ class CaseEventKind(models.TextChoices):
     PERSON_DETAILS = "person_details", "Person details recorded"
     REFERRAL = "referral", "Referral"
     OUTCOME = "outcome", "Outcome"
+    LEGAL_REQUEST = "legal_request", "Legal request"
 
 
 class PersonRole(models.TextChoices):
@@ -177,4 +178,54 @@ OUTCOME_ROLE: dict[str, str] = {
     OutcomeKind.CHARGE: PersonRole.SUSPECT,
     OutcomeKind.CONVICTION: PersonRole.SUSPECT,
     OutcomeKind.ACQUITTAL: PersonRole.SUSPECT,
+}
+
+
+class IdentifierKind(models.TextChoices):
+    """What a legal request asks about."""
+
+    PHONE = "phone", "Phone number"
+    EMAIL = "email", "Email address"
+    ACCOUNT = "account", "Platform account (platform:handle)"
+    IP = "ip", "IP address + port + time"
+    WALLET = "wallet", "Wallet address"
+    NUBAN = "nuban", "Bank account (NUBAN)"
+
+
+class HolderKind(models.TextChoices):
+    """Who holds the data a legal request asks for."""
+
+    PLATFORM = "platform", "Platform"
+    TELECOM = "telecom", "Telecom operator"
+    EMAIL = "email", "Email provider"
+    ISP = "isp", "Internet service provider"
+    BANK = "bank", "Bank"
+    WALLET = "wallet", "Wallet service or exchange"
+    ANY = "any", "Any holder"
+
+
+class LegalRequestKind(models.TextChoices):
+    PRESERVATION = "preservation", "Preservation request"
+    PRODUCTION = "production", "Production order"
+
+
+class LegalRequestStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SENT = "sent", "Sent"
+    RESPONDED = "responded", "Response received"
+    REFUSED = "refused", "Refused by the holder"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+_L = LegalRequestStatus
+# The only moves of a legal request (`legal_request_transition`): a draft is sent or dropped; a
+# sent request is answered, refused or withdrawn; a refused one may be sent again (amended, or
+# with a court order); an answered or withdrawn request is finished (further files of an answer
+# are added to it as evidence without a move).
+LEGAL_TRANSITIONS: dict[str, frozenset[str]] = {
+    _L.DRAFT: frozenset({_L.SENT, _L.WITHDRAWN}),
+    _L.SENT: frozenset({_L.RESPONDED, _L.REFUSED, _L.WITHDRAWN}),
+    _L.REFUSED: frozenset({_L.SENT, _L.WITHDRAWN}),
+    _L.RESPONDED: frozenset(),
+    _L.WITHDRAWN: frozenset(),
 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Any
 
 from django import forms
 from django.db import models
@@ -13,6 +14,9 @@ from tipline.cases.choices import (
     CourtOutcome,
     CustodyAction,
     EvidenceKind,
+    IdentifierKind,
+    LegalRequestKind,
+    LegalRequestStatus,
     OutcomeKind,
     PersonRole,
     ReferralDirection,
@@ -131,6 +135,7 @@ class DecideForm(forms.Form):
 class EvidenceUploadForm(forms.Form):
     file = forms.FileField()
     description = forms.CharField(required=False, max_length=2000)
+    legal_request = forms.IntegerField(required=False, min_value=1)  # the answer to LR<n>
 
 
 class PhysicalEvidenceForm(forms.Form):
@@ -254,3 +259,48 @@ class OutcomeForm(forms.Form):
     details = forms.CharField(
         required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class LegalRequestForm(forms.Form):
+    """Draft a request: an identifier found in the case (`known`) or one typed in."""
+
+    kind = forms.ChoiceField(choices=LegalRequestKind.choices, label="Request")
+    known = forms.ChoiceField(required=False, label="An identifier of the case")
+    identifier_kind = forms.ChoiceField(
+        required=False, choices=[("", "—"), *IdentifierKind.choices], label="Or: kind"
+    )
+    value = forms.CharField(
+        required=False,
+        max_length=300,
+        label="and value",
+        help_text="For an IP: 'IP PORT TIME', e.g. 102.89.1.2 40122 2026-01-31T10:00Z. "
+        "For a NUBAN: 'BANKCODE:ACCOUNT'.",
+    )
+    holder = forms.CharField(
+        required=False, max_length=200, help_text="Leave empty to use the holder found."
+    )
+
+    def __init__(
+        self, *args: Any, known: list[tuple[str, str]] | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        labelled = [(f"{k}|{v}", f"{IdentifierKind(k).label}: {v}") for k, v in known or []]
+        choices = [("", "—"), *labelled]
+        self.fields["known"].choices = choices  # type: ignore[attr-defined]  # a ChoiceField
+
+    def identifier(self) -> tuple[str, str]:
+        """The chosen identifier as (kind, value); a typed one wins over a chosen one."""
+        data = self.cleaned_data
+        if data["identifier_kind"] and data["value"].strip():
+            return data["identifier_kind"], data["value"].strip()
+        if data["known"]:
+            kind, _, value = data["known"].partition("|")
+            return kind, value
+        raise forms.ValidationError("Choose an identifier of the case, or type one in.")
+
+
+class LegalMoveForm(forms.Form):
+    to = forms.ChoiceField(choices=LegalRequestStatus.choices)
+    on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    due_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(required=False, max_length=2000)

@@ -19,6 +19,10 @@ from tipline.cases.choices import (
     CourtOutcome,
     CustodyAction,
     EvidenceKind,
+    HolderKind,
+    IdentifierKind,
+    LegalRequestKind,
+    LegalRequestStatus,
     OutcomeKind,
     PersonRole,
     ReferralDirection,
@@ -282,6 +286,14 @@ class EvidenceItem(models.Model):
     sha256 = models.CharField(max_length=64, blank=True, default="")
     holder = models.CharField(max_length=200, blank=True, default="")
     hash_mismatch = models.BooleanField(default=False)
+    # The legal request whose answer this item is (files a holder returned), if any.
+    legal_request = models.ForeignKey(
+        "LegalRequest",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="returned_items",
+    )
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -501,3 +513,76 @@ class CaseOutcome(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} in {self.case_id} on {self.occurred_on}"
+
+
+class LegalTemplate(models.Model):
+    """The wording of a preservation request or production order: data administrators edit in
+    the admin (seeded with defaults citing the Cybercrimes Act 2015 and the Trafficking in
+    Persons Act 2015). `body` may use {holder}, {identifier}, {identifier_kind}, {case},
+    {command}, {officer}, {date}, {due_date} and {legal_basis}."""
+
+    name = models.CharField(max_length=120, unique=True)
+    kind = models.CharField(max_length=16, choices=LegalRequestKind.choices)
+    holder_kind = models.CharField(max_length=16, choices=HolderKind.choices)
+    title = models.CharField(max_length=200)
+    legal_basis = models.TextField(help_text="The statutes and sections relied on.")
+    body = models.TextField()
+    days_to_respond = models.PositiveSmallIntegerField(default=14)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["kind", "holder_kind", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LegalRequest(models.Model):
+    """A preservation request or production order to the holder of an identifier, tracked from
+    draft to answer. The identifier and the rendered text are encrypted; `body` is the text as
+    drafted (the template may change later, the request does not)."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="legal_requests")
+    number = models.PositiveIntegerField()  # LR1, LR2... within the case
+    kind = models.CharField(max_length=16, choices=LegalRequestKind.choices)
+    identifier_kind = models.CharField(max_length=16, choices=IdentifierKind.choices)
+    identifier = EncryptedTextField()
+    holder = models.CharField(max_length=200)
+    holder_kind = models.CharField(max_length=16, choices=HolderKind.choices)
+    template = models.ForeignKey(LegalTemplate, on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(max_length=200)
+    body = EncryptedTextField()
+    status = models.CharField(
+        max_length=16, choices=LegalRequestStatus.choices, default=LegalRequestStatus.DRAFT
+    )
+    sent_on = models.DateField(null=True, blank=True)
+    due_on = models.DateField(null=True, blank=True)
+    responded_on = models.DateField(null=True, blank=True)
+    note = EncryptedTextField(blank=True, default="")
+    drafted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    drafted_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "due_on"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "number"],
+                name="legal_request_number_once",
+                violation_error_message="This request number is taken in the case.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=[LegalRequestStatus.DRAFT, LegalRequestStatus.WITHDRAWN])
+                | Q(sent_on__isnull=False),
+                name="legal_request_sent_has_date",
+                violation_error_message="A request that went out has the date it was sent.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} of {self.case_id}"
+
+    @property
+    def label(self) -> str:
+        return f"LR{self.number}"

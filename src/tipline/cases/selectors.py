@@ -21,12 +21,14 @@ from tipline.cases.models import (
     CaseTask,
     CustodyEvent,
     EvidenceItem,
+    LegalRequest,
     Organisation,
     Referral,
     VictimContext,
     VictimMovement,
 )
 from tipline.common.time import WAT, utcnow
+from tipline.identifiers.models import ReportIdentifier
 from tipline.people.choices import OwnerKind
 from tipline.people.models import MatchDecision
 from tipline.people.scoring import Score
@@ -314,3 +316,59 @@ def organisation_get(*, organisation_id: int) -> Organisation:
     if found is None:
         raise Http404("No such organisation.")
     return found
+
+
+# Legal process ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LegalRequestRow:
+    """A legal request and whether its answer is late."""
+
+    request: LegalRequest
+    overdue: bool
+
+
+def legal_request_overdue(request: LegalRequest, today: date | None = None) -> bool:
+    """Sent, unanswered, and past its due date (in Lagos)."""
+    due = request.due_on
+    return request.status == "sent" and due is not None and due < (today or today_wat())
+
+
+def case_legal_requests(*, case: Case) -> list[LegalRequestRow]:
+    """The case's requests by number, each marked overdue or not."""
+    today = today_wat()
+    rows = case.legal_requests.order_by("number")
+    return [LegalRequestRow(r, legal_request_overdue(r, today)) for r in rows]
+
+
+def legal_request_get(*, case: Case, number: int) -> LegalRequest:
+    """One request of a case the caller may see (checked); else 404."""
+    try:
+        return case.legal_requests.select_related("case__command", "drafted_by").get(number=number)
+    except LegalRequest.DoesNotExist:
+        raise Http404("No such request.") from None
+
+
+# Identifier kinds of the identifiers app, as the kinds a legal request asks about.
+_REQUESTABLE = {
+    "phone": "phone",
+    "email": "email",
+    "handle": "account",
+    "wallet": "wallet",
+    "bank_account": "nuban",
+}
+
+
+def case_identifiers(*, case: Case, user: Viewer) -> list[tuple[str, str]]:
+    """Identifiers found in the case's reports the user may see, as (kind, value) a legal
+    request can name (an IP needs its port and time, so it is typed in)."""
+    links = ReportIdentifier.objects.filter(
+        report__in=case_reports_for_user(case=case, user=user),
+        identifier__kind__in=_REQUESTABLE,
+    ).select_related("identifier")
+    found = {
+        (_REQUESTABLE[link.identifier.kind], link.identifier.display.removeprefix("nuban:"))
+        for link in links
+    }
+    return sorted(found)

@@ -84,3 +84,21 @@ urlpatterns += [
     path("<str:case_reference>/referrals/", views.case_referral_add, name="referral_add"),
     path("<str:case_reference>/outcomes/", views.case_outcome_add, name="outcome_add"),
 ]
+urlpatterns += [
+    path("<str:case_reference>/requests/new/", views.legal_request_new, name="legal_new"),
+    path(
+        "<str:case_reference>/requests/<int:number>/",
+        views.legal_request_detail,
+        name="legal_request",
+    ),
+    path(
+        "<str:case_reference>/requests/<int:number>/pdf/",
+        views.legal_request_download,
+        name="legal_pdf",
+    ),
+    path(
+        "<str:case_reference>/requests/<int:number>/status/",
+        views.legal_request_status,
+        name="legal_status",
+    ),
+]

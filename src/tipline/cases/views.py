@@ -26,19 +26,24 @@ from tipline.cases import forms, services
 from tipline.cases.bundle import bundle_write
 from tipline.cases.choices import (
     ALLOWED_TRANSITIONS,
+    LEGAL_TRANSITIONS,
     MASKED_ROLES,
     CaseStatus,
     CourtOutcome,
+    LegalRequestStatus,
     PersonRole,
 )
 from tipline.cases.export import htcds_export_write
 from tipline.cases.models import Case, CaseInvolvement, CasePerson
+from tipline.cases.pdf import legal_request_pdf
 from tipline.cases.selectors import (
     CASE_LIST_ORDER,
     CaseFilters,
     case_evidence,
     case_get_for_user,
+    case_identifiers,
     case_involvement_get,
+    case_legal_requests,
     case_list_for_user,
     case_outcomes,
     case_people,
@@ -50,6 +55,8 @@ from tipline.cases.selectors import (
     case_timeline,
     cases_visible_to,
     evidence_get,
+    legal_request_get,
+    legal_request_overdue,
     open_tasks_for_user,
     organisation_get,
     organisations_in_use,
@@ -62,12 +69,13 @@ from tipline.cases.selectors import (
     victim_movement_get,
     victim_movements,
 )
-from tipline.cases.services import support, victims
+from tipline.cases.services import legal, support, victims
 from tipline.common.http import client_ip
 from tipline.common.paging import PageRequest, keyset_page
 from tipline.common.ratelimit import rate_limit_hit
 from tipline.geo.models import RegionalCommand
 from tipline.media.orphans import media_discard_unreferenced
+from tipline.media.storage import StoredBlob
 from tipline.media.uploads import EncryptedUpload, EncryptingUploadHandler, written_keys
 from tipline.reports.models import Report
 from tipline.reports.selectors import reports_visible_to
@@ -118,6 +126,7 @@ def case_detail(request: StaffRequest, case_reference: str) -> HttpResponse:
         "physical_form": forms.PhysicalEvidenceForm(),
         "referrals": case_referrals(case=case),
         "case_outcomes": case_outcomes(case=case),
+        "legal_requests": case_legal_requests(case=case),
         "organisations": organisations_in_use(),
         "referral_form": forms.ReferralForm(),
         "outcome_form": forms.OutcomeForm(),
@@ -533,6 +542,8 @@ def _evidence_upload(request: StaffRequest, case: Case) -> HttpResponse:
     if not form.is_valid() or not isinstance(upload, EncryptedUpload) or upload.blob is None:
         reason = upload.error if isinstance(upload, EncryptedUpload) else "no file"
         messages.error(request, f"The file was not taken ({reason or 'invalid form'}).")
+    elif form.cleaned_data["legal_request"]:
+        return _legal_response(request, case, form.cleaned_data, upload.blob, upload.name)
     else:
         item = services.evidence_add_upload(
             case=case,
@@ -544,6 +555,26 @@ def _evidence_upload(request: StaffRequest, case: Case) -> HttpResponse:
         )
         messages.success(request, f"{item.label} taken into evidence (SHA-256 {item.sha256}).")
     return HttpResponseRedirect(reverse("cases:detail", args=[case.reference]))
+
+
+def _legal_response(
+    request: StaffRequest, case: Case, data: dict[str, Any], blob: StoredBlob, name: str | None
+) -> HttpResponse:
+    """A holder's answer to a legal request, uploaded through the evidence path above."""
+    legal_request = legal_request_get(case=case, number=data["legal_request"])
+    try:
+        item = legal.legal_request_add_response(
+            request=legal_request,
+            blob=blob,
+            name=name or "response",
+            description=data["description"],
+            actor=request.user,
+            ip=client_ip(request),
+        )
+        messages.success(request, f"{item.label} taken into evidence as the answer.")
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+    return HttpResponseRedirect(_legal_page(case, legal_request.number))
 
 
 def _physical(request: StaffRequest, case: Case, data: dict[str, Any]) -> str:
@@ -767,3 +798,90 @@ def htcds_export(request: StaffRequest) -> HttpResponse:
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="tipline-htcds-2.0.csv"'
     return response
+
+
+# Legal process ---------------------------------------------------------------------------------
+
+
+def _legal_page(case: Case, number: int) -> str:
+    return reverse("cases:legal_request", args=[case.reference, number])
+
+
+def _draft(request: StaffRequest, case: Case, form: forms.LegalRequestForm) -> HttpResponse | None:
+    try:
+        identifier_kind, value = form.identifier()
+        drafted = legal.legal_request_draft(
+            case=case,
+            kind=form.cleaned_data["kind"],
+            identifier_kind=identifier_kind,
+            value=value,
+            holder=form.cleaned_data["holder"],
+            actor=request.user,
+            ip=client_ip(request),
+        )
+    except ValidationError as exc:
+        form.add_error(None, "; ".join(exc.messages))
+        return None
+    messages.success(request, f"{drafted.label} drafted to {drafted.holder}.")
+    return HttpResponseRedirect(_legal_page(case, drafted.number))
+
+
+@login_required
+def legal_request_new(request: StaffRequest, case_reference: str) -> HttpResponse:
+    """Draft a preservation request or production order from an identifier of the case."""
+    case = case_get_for_user(user=request.user, reference=case_reference)
+    known = case_identifiers(case=case, user=request.user)
+    form = forms.LegalRequestForm(request.POST or None, known=known)
+    if request.method == "POST" and form.is_valid():
+        done = _draft(request, case, form)
+        if done is not None:
+            return done
+    status = 400 if request.method == "POST" else 200
+    return render(request, "cases/legal_new.html", {"case": case, "form": form}, status=status)
+
+
+@login_required
+def legal_request_detail(request: StaffRequest, case_reference: str, number: int) -> HttpResponse:
+    """A request: its text, status and dates, its moves, and the answer's files."""
+    case = case_get_for_user(user=request.user, reference=case_reference)
+    legal_request = legal_request_get(case=case, number=number)
+    moves = sorted(LEGAL_TRANSITIONS[legal_request.status])
+    context = {
+        "case": case,
+        "legal_request": legal_request,
+        "overdue": legal_request_overdue(legal_request),
+        "moves": [(m, LegalRequestStatus(m).label) for m in moves],
+        "returned": legal_request.returned_items.order_by("number"),
+        "can_answer": legal_request.status in {"sent", "responded"},
+    }
+    return render(request, "cases/legal_request.html", context)
+
+
+@login_required
+def legal_request_download(request: StaffRequest, case_reference: str, number: int) -> HttpResponse:
+    """The request as a PDF, to sign and send."""
+    case = case_get_for_user(user=request.user, reference=case_reference)
+    legal_request = legal_request_get(case=case, number=number)
+    response = HttpResponse(legal_request_pdf(legal_request), content_type="application/pdf")
+    filename = f"{case.reference}-{legal_request.label}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@require_POST
+def legal_request_status(request: StaffRequest, case_reference: str, number: int) -> HttpResponse:
+    """Mark a request sent (with its due date), answered, refused or withdrawn."""
+    case = case_get_for_user(user=request.user, reference=case_reference)
+    legal_request = legal_request_get(case=case, number=number)
+    form = forms.LegalMoveForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError([f"{k}: {' '.join(map(str, v))}" for k, v in form.errors.items()])
+        moved = legal.legal_request_transition(
+            request=legal_request, actor=request.user, ip=client_ip(request), **form.cleaned_data
+        )
+        messages.success(request, f"{moved.label} is now {moved.get_status_display().lower()}.")
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+    return HttpResponseRedirect(_legal_page(case, number))

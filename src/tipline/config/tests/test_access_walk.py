@@ -24,6 +24,7 @@ from tipline.cases.services import (
     case_task_add,
     evidence_add_physical,
 )
+from tipline.cases.services.legal import legal_request_draft
 from tipline.cases.services.victims import MovementInput, victim_movement_add
 from tipline.common.time import utcnow
 from tipline.conftest import login
@@ -107,6 +108,13 @@ def routes(lagos_analyst: User, lagos_report: Report) -> list[Route]:
     )
     movement = victim_movement_add(
         involvement=involvement, data=MovementInput(stage="Transit"), actor=lagos_analyst
+    )
+    legal_request_draft(  # LR1: "number" is 1 for the evidence item and the request alike
+        case=case,
+        kind="production",
+        identifier_kind="phone",
+        value="08031234567",
+        actor=lagos_analyst,
     )
     delivery = _dead_letter(report)
     record, candidate, photo = _missing_record(lagos_analyst)
