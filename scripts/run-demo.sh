@@ -15,6 +15,7 @@ $BIN/tipline migrate --no-input -v0
 $BIN/tipline createcachetable
 $BIN/tipline collectstatic --no-input -v0
 $BIN/tipline demo
+$BIN/tipline simulate demo  # one invented report walked through USSD, SMS and WhatsApp each
 $BIN/tipline ncmec demo  # invented NCMEC referral packages, imported as the national desk would
 
 # The worker's lines go to a log, so the addresses below stay on screen. It waits out database
