@@ -20,6 +20,8 @@ class Scope(models.TextChoices):
     REPORTS_SUBMIT = "reports:submit", "Submit reports (JSON API)"
     REPORTS_READ = "reports:read", "Read own reports' status"
     ISPWS = "ispws", "CyberTipline-compatible /ispws API"
+    NOTICES_SUBMIT = "notices:submit", "Submit travel notices of sex offenders"
+    NOTICES_CONFIRM = "notices:confirm", "Confirm travellers' arrivals and departures (border)"
     SCREENING = "screening", "Screen recruitment offers for trafficking indicators"
 
 

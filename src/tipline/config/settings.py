@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "tipline.people",
     "tipline.cases",
     "tipline.exchange",
+    "tipline.travellers",
     "tipline.screening",
     "tipline.missing",
 ]
@@ -175,7 +176,17 @@ PERIODIC_JOBS = [
     # Replies to reporters by SMS and WhatsApp, and the sweep of ended phone conversations.
     ("tipline.intake.tasks.channel_send_due", 5),
     ("tipline.intake.tasks.channel_sweep", 300),
+    # Travel notices: personal fields purged after departure and retention; manifests expired.
+    ("tipline.travellers.tasks.travellers_purge_due", 3600),
 ]
+
+# Travel notices (travellers): days after departure before a notice not linked to a case has its
+# personal fields purged; days a hotel's manifest is kept (then only its matched rows); how long
+# before arrival and after departure a report is matched against a notice.
+TRAVEL_NOTICE_RETENTION_DAYS = env_int("TIPLINE_TRAVEL_NOTICE_RETENTION_DAYS", 90, minimum=1)
+TRAVEL_MANIFEST_RETENTION_DAYS = env_int("TIPLINE_TRAVEL_MANIFEST_RETENTION_DAYS", 30, minimum=1)
+TRAVEL_MATCH_DAYS_BEFORE = env_int("TIPLINE_TRAVEL_MATCH_DAYS_BEFORE", 2, minimum=0)
+TRAVEL_MATCH_DAYS_AFTER = env_int("TIPLINE_TRAVEL_MATCH_DAYS_AFTER", 7, minimum=0)
 
 # Partner webhooks: how long a partner's endpoint may take, how many attempts before a dead
 # letter, how long a rotated secret keeps signing, and whether http:// endpoints are allowed
@@ -329,6 +340,7 @@ MEDIA_BLOB_OWNERS = [
     "cases.EvidenceItem.storage_key",
     "missing.MissingPhoto.storage_key",
     "intake.ChannelMedia.storage_key",
+    "travellers.Notice.photo_key",
 ]
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("TIPLINE_MAX_BODY_BYTES", 10 * 1024 * 1024, minimum=1024)
 PUBLIC_ATTACHMENT_MAX_BYTES = env_int("TIPLINE_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024, minimum=1)

@@ -17,6 +17,9 @@ class OwnerKind(models.TextChoices):
     # People named in reports (victims, a sighting's child), so a new missing-child record can
     # look for the reports that mention the child.
     REPORT_PERSON = "report_person", "People named in reports"
+    # People in reports who may be a travelling offender (not victims or reporters), so a new
+    # travel notice can look for the reports that mention its subject.
+    TRAVEL_REPORT_PERSON = "travel_report_person", "People reported who may be travellers"
 
 
 # Term kinds of the blind index, and how much one shared term counts when ranking candidates

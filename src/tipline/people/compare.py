@@ -13,7 +13,7 @@ from datetime import date
 
 from rapidfuzz.distance import JaroWinkler
 
-from tipline.people import names
+from tipline.people import names, nationality, travel
 from tipline.people.person import PersonFields, identifier_values
 from tipline.people.places import km_between, point_of
 
@@ -36,6 +36,11 @@ LEVELS: dict[str, tuple[str, ...]] = {
     "elapsed": ("days", "weeks", "months", "years"),
     # The closest pair of photos by PDQ Hamming distance (of 256 bits).
     "photo": ("match", "similar", "different"),
+    # Travel notices (people/nationality.py, people/travel.py): nationality as a reporter says
+    # it, a sighting's time against a stay, a place named loosely.
+    "nationality_said": nationality.LEVELS,
+    "stay": travel.STAY_LEVELS,
+    "venue": travel.VENUE_LEVELS,
 }
 # Distances in km: "close" needs both places finer than a state (a state is hundreds of km wide).
 CLOSE_KM, NEAR_KM, REGION_KM = 15.0, 60.0, 250.0
@@ -254,6 +259,23 @@ def _photo(field: str, left: PersonFields, right: PersonFields) -> Level:
     return Level(field, "different", f"Photos differ (PDQ distance {best} of 256)")
 
 
+def _nationality_said(field: str, left: PersonFields, right: PersonFields) -> Level:
+    return Level(field, *nationality.compare_said(left.nationality, right.nationality))
+
+
+def _stay(field: str, left: PersonFields, right: PersonFields) -> Level:
+    seen, stay = (left.seen_at, right.stay) if right.stay else (right.seen_at, left.stay)
+    return Level(field, *travel.compare_stay(seen, stay))
+
+
+def _venue(field: str, left: PersonFields, right: PersonFields) -> Level:
+    both = [travel.compare_venues(left.venues, right.venues)]
+    both.append(travel.compare_venues(right.venues, left.venues))
+    known = [b for b in both if b[0] is not None] or both
+    level, reason = min(known, key=lambda b: travel.VENUE_LEVELS.index(b[0]) if b[0] else 9)
+    return Level(field, level, reason)
+
+
 _COMPARERS: dict[str, Callable[[str, PersonFields, PersonFields], Level]] = {
     "given_name": _name_part,
     "family_name": _name_part,
@@ -268,4 +290,7 @@ _COMPARERS: dict[str, Callable[[str, PersonFields, PersonFields], Level]] = {
     "distance": _distance,
     "elapsed": _elapsed,
     "photo": _photo,
+    "nationality_said": _nationality_said,
+    "stay": _stay,
+    "venue": _venue,
 }

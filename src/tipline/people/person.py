@@ -37,6 +37,9 @@ class PersonFields:
     are platform-qualified ("instagram:ada.k"); `documents` are "kind:number" ("passport:A123");
     `sex` is "m", "f" or "". `seen_at` is when the person was last seen or reported.
     `photo_pdqs` are PDQ hashes (64 hex characters) of photos of the person, quality checked.
+    `stay` is when a traveller is in the country (arrival, departure or None while unknown);
+    `venues` are the names of places the person stays or was seen at, as written ("Eko Hotel").
+    `nationality` may be a code or as a reporter said it (see `nationality`).
     """
 
     given_names: str = ""
@@ -54,6 +57,8 @@ class PersonFields:
     places: tuple[Place, ...] = field(default_factory=tuple)
     seen_at: datetime | None = None
     photo_pdqs: tuple[str, ...] = ()
+    stay: tuple[datetime, datetime | None] | None = None
+    venues: tuple[str, ...] = ()
 
 
 # Parsing a number costs ~0.2 ms and scoring compares the same few numbers with every candidate.

@@ -3,8 +3,9 @@ the newest fit on labels over these (selectors)."""
 
 from __future__ import annotations
 
+from tipline.people import travel
 from tipline.people.choices import OwnerKind
-from tipline.people.scoring import DEFAULT_M, MatchProfile
+from tipline.people.scoring import DEFAULT_M, DEFAULT_U, MatchProfile
 
 ALL_FIELDS = (
     "given_name",
@@ -49,20 +50,16 @@ DEFAULT_PROFILES: dict[str, MatchProfile] = {
     OwnerKind.REPORT_PERSON: MatchProfile(
         name=OwnerKind.REPORT_PERSON, fields=MISSING_FIELDS, m=MISSING_M
     ),
-    # A travel notice names a convicted offender by passport and nationality; places say little.
+    # A travel notice against a report's person: names (often a given name only), an age
+    # guessed, the nationality as said, identifiers, the time inside the stay, the state and the
+    # hotel named loosely (people/travel.py holds the fields, their m and u and the calibration).
     OwnerKind.TRAVEL_NOTICE: MatchProfile(
         name=OwnerKind.TRAVEL_NOTICE,
-        fields=(
-            "given_name",
-            "family_name",
-            "dob",
-            "sex",
-            "phone",
-            "email",
-            "document",
-            "nationality",
-        ),
-        prior=1e-4,
+        fields=travel.FIELDS,
+        m={**DEFAULT_M, **travel.M},
+        u={**DEFAULT_U, **travel.U},
+        prior=travel.PRIOR,
+        calibration=travel.CALIBRATION,
     ),
 }
 

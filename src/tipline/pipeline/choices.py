@@ -19,6 +19,7 @@ class Step(models.TextChoices):
     LINK = "link", "Link reports"
     SCREEN = "screen", "Screen for trafficking indicators"
     INDEX = "index", "Index for search"
+    TRAVEL = "travel", "Match travel notices"
     PRIORITISE = "prioritise", "Prioritise"
     ROUTE = "route", "Route"
     MISSING = "missing", "Match missing children"

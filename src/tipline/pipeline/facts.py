@@ -11,6 +11,7 @@ from tipline.media.models import FileMatch
 from tipline.reports.choices import PersonRole
 from tipline.reports.models import Report
 from tipline.screening.models import ReportScreening
+from tipline.travellers.match import likely_notices_for_report
 from tipline.triage.priority import HashMatchFact, ReportFacts
 
 MINOR_AGE = 18
@@ -193,6 +194,7 @@ def priority_facts(report: Report, batch: BatchFacts | None = None) -> ReportFac
         channel=report.channel,
         identifier_kinds=kinds,
         cross_border="cross_border" in report.annotations,
+        travel_notices=tuple(likely_notices_for_report(report)),
         screening_level=level,
         screening_indicators=indicators,
     )

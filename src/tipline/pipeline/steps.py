@@ -33,6 +33,8 @@ from tipline.reports.services import (
 )
 from tipline.screening.services import report_screen, reports_screen
 from tipline.search.services import index_step, search_index_reports
+from tipline.travellers.match import report_match
+from tipline.travellers.places import places_link_report
 from tipline.triage.routing import report_route, reports_route
 
 StepFn = Callable[[Report], None]
@@ -125,6 +127,13 @@ def prioritise_step(report: Report, batch: BatchFacts | None = None) -> None:
     )
 
 
+def travel_step(report: Report) -> None:
+    """People who may be a travelling offender against the notices active at the report's time,
+    and the places of concern the report names (before prioritising: a likely match raises it)."""
+    report_match(report=report)
+    places_link_report(report=report)
+
+
 def route_step(report: Report) -> None:
     """The queue of a command or partner, decided by triage's routing."""
     report_route(report=report)
@@ -143,6 +152,7 @@ STEPS: list[tuple[str, StepFn]] = [
     (Step.LINK, link_step),
     (Step.SCREEN, screen_step),
     (Step.INDEX, index_step),
+    (Step.TRAVEL, travel_step),
     (Step.PRIORITISE, prioritise_step),
     (Step.ROUTE, route_step),
     (Step.MISSING, missing_step),
@@ -184,6 +194,11 @@ def _index_batch(reports: list[Report], facts: BatchFacts) -> None:
     search_index_reports(report_ids=[report.pk for report in reports])
 
 
+def _travel_batch(reports: list[Report], facts: BatchFacts) -> None:
+    for report in reports:
+        travel_step(report)  # people prefetched; located in memory by now
+
+
 def _prioritise_batch(reports: list[Report], facts: BatchFacts) -> None:
     facts.read_matches()
     for report in reports:
@@ -207,6 +222,7 @@ BATCH_STEPS: list[tuple[str, BatchStepFn]] = [
     (Step.LINK, _link_batch),
     (Step.SCREEN, _screen_batch),
     (Step.INDEX, _index_batch),
+    (Step.TRAVEL, _travel_batch),
     (Step.PRIORITISE, _prioritise_batch),
     (Step.ROUTE, _route_batch),
     (Step.MISSING, _missing_batch),

@@ -53,6 +53,8 @@ class ReportFacts:
     channel: str = ""
     identifier_kinds: frozenset[str] = frozenset()
     cross_border: bool = False
+    # Travel notices a person of the report likely matches (travellers, before this step).
+    travel_notices: tuple[str, ...] = ()
     # The screening step's level (none/low/medium/high) and the indicators it found.
     screening_level: str = "none"
     screening_indicators: tuple[str, ...] = ()
@@ -183,6 +185,11 @@ def _screening_at_least(level: str) -> Check:
     return check
 
 
+def _travel_notice(facts: ReportFacts, evidence: dict[str, str]) -> bool:
+    evidence["notice"] = ", ".join(facts.travel_notices)
+    return bool(facts.travel_notices)
+
+
 def _compile(key: str, value: Any, child_types: frozenset[str]) -> Check:
     makers: dict[str, Callable[[Any], Check]] = {
         "annotation_any": lambda v: lambda f, e: bool(f.annotations & set(v)),
@@ -197,6 +204,7 @@ def _compile(key: str, value: Any, child_types: frozenset[str]) -> Check:
         "incident_within_hours": _within,
         "escalation_requested": lambda v: lambda f, e: f.escalation_requested,
         "cluster_size_at_least": _cluster,
+        "travel_notice_match": lambda v: _travel_notice,
         "screening_level_at_least": _screening_at_least,
     }
     if key not in makers:

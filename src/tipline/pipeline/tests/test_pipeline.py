@@ -42,6 +42,7 @@ def test_every_step_records_its_outcome(geo: Any) -> None:
         "link",
         "screen",
         "index",
+        "travel",
         "prioritise",
         "route",
         "missing",

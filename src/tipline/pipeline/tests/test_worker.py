@@ -44,6 +44,7 @@ def test_worker_claims_and_runs_a_submitted_report(geo: Any) -> None:
     steps = ["intake", "extract", "media", "locate", "link", "screen", "index", "prioritise"]
     steps += ["route"]
     steps += ["missing"]
+    steps += ["travel"]
     assert set(StepRun.objects.values_list("step", "status")) == {(s, "done") for s in steps}
     assert report.priority != "" and report.pipeline_lease_owner == ""
 

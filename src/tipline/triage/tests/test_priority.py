@@ -133,6 +133,11 @@ CASES: dict[str, tuple[ReportFacts, ReportFacts, str]] = {
     ),
     "p4_spam": (replace(BASE, annotations=frozenset({"spam"})), BASE, "spam"),
     "p4_misleading": (replace(BASE, incident_type="misleading_domain_name"), BASE, "Misleading"),
+    "p1_travel_notice_match": (
+        replace(BASE, travel_notices=("TN-2026-00001",)),
+        BASE,
+        "matches travel notice TN-2026-00001 during the stay",
+    ),
 }
 
 

@@ -1,0 +1,117 @@
+"""Comparisons of a traveller's stay: whether a sighting falls inside it, and whether the place
+a reporter names is the one the traveller gave (a hotel named loosely: "the Eko" for "Eko Hotels
+and Suites").
+
+`stay` compares a person's `seen_at` (a report's incident time) with the other's `stay` (arrival,
+departure). `venue` compares the `venues` of one (the hotel of a notice) with those of the other
+(a report's place and words), by their distinctive words.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from rapidfuzz.distance import JaroWinkler
+
+from tipline.people import nationality
+from tipline.people.names import tokens
+
+STAY_LEVELS = ("inside", "margin", "outside")
+VENUE_LEVELS = ("same", "similar", "different")
+# A report may be made a little before arrival (a booking seen) or some days after departure.
+BEFORE_ARRIVAL = timedelta(days=2)
+AFTER_DEPARTURE = timedelta(days=7)
+# With no departure given, a stay is taken to last this long.
+OPEN_STAY = timedelta(days=30)
+STAY_M = {"inside": 0.92, "margin": 0.06, "outside": 0.02}
+STAY_U = {"inside": 0.30, "margin": 0.15, "outside": 0.55}
+VENUE_M = {"same": 0.45, "similar": 0.20, "different": 0.35}
+VENUE_U = {"same": 0.01, "similar": 0.04, "different": 0.95}
+# Words that name a kind of place, not which one.
+_GENERIC = frozenset(
+    [
+        "hotel", "hotels", "suites", "suite", "guest", "house", "guesthouse", "lodge", "inn",
+        "motel", "resort", "resorts", "apartment", "apartments", "shortlet", "short", "let",
+        "the", "and", "of", "at", "in", "by", "beach", "bar", "club", "lounge", "plaza", "estate",
+        "road", "street", "close", "avenue", "way", "room", "rooms",
+    ]
+)  # fmt: skip
+
+
+def stay_window(stay: tuple[datetime, datetime | None]) -> tuple[datetime, datetime]:
+    """From two days before arrival to a week after departure (or after an open stay)."""
+    arrival, departure = stay
+    return arrival - BEFORE_ARRIVAL, (departure or arrival + OPEN_STAY) + AFTER_DEPARTURE
+
+
+def compare_stay(
+    seen: datetime | None, stay: tuple[datetime, datetime | None] | None
+) -> tuple[str | None, str]:
+    """Whether `seen` is inside the stay, in its margin, or outside it."""
+    if seen is None or stay is None:
+        return None, "Time or stay missing on one side: not compared"
+    arrival, departure = stay
+    end = departure or arrival + OPEN_STAY
+    said = f"Seen {seen:%Y-%m-%d %H:%M} UTC; stay {arrival:%Y-%m-%d} to {end:%Y-%m-%d}"
+    if arrival <= seen <= end:
+        return "inside", f"{said}: during the stay"
+    start, stop = stay_window(stay)
+    if start <= seen <= stop:
+        return "margin", f"{said}: just outside the stay"
+    return "outside", f"{said}: outside the stay"
+
+
+def distinctive(text: str) -> list[str]:
+    """The words of a place's name that say which place it is."""
+    return [t for t in tokens(text) if t not in _GENERIC and len(t) > 1]
+
+
+def _found(word: str, words: list[str]) -> bool:
+    return any(word == w or JaroWinkler.similarity(word, w) >= 0.9 for w in words)
+
+
+def compare_venues(mine: tuple[str, ...], theirs: tuple[str, ...]) -> tuple[str | None, str]:
+    """The best share of one side's venue's distinctive words found in the other's texts."""
+    parts = [p.strip() for v in mine for p in v.split(",")]
+    names = [(p, distinctive(p)) for p in parts if distinctive(p)]
+    texts = [w for t in theirs for w in tokens(t)]
+    if not names or not texts:
+        return None, "Place name missing on one side: not compared"
+    share, name = max((sum(_found(w, texts) for w in ws) / len(ws), v) for v, ws in names)
+    if share >= 0.99:
+        return "same", f"'{name}' is named on both"
+    if share >= 0.5:
+        return "similar", f"'{name}' is named in part ({share:.0%} of its words)"
+    return "different", f"'{name}' is not named on the other side"
+
+
+# The travel-notice profile (people/profiles.py): which fields, their m and u where they differ
+# from the defaults, the prior and the calibration.
+FIELDS = (
+    "given_name",
+    "family_name",
+    "dob",
+    "sex",
+    "phone",
+    "email",
+    "username",
+    "document",
+    "nationality_said",
+    "stay",
+    "place",
+    "venue",
+)
+M: dict[str, dict[str, float]] = {
+    "nationality_said": nationality.M,
+    "stay": STAY_M,
+    "venue": VENUE_M,
+    # A notice gives the destination state; a report names where it happened.
+    "place": {"lga": 0.30, "state": 0.55, "else": 0.15},
+}
+U: dict[str, dict[str, float]] = {
+    "nationality_said": nationality.U,
+    "stay": STAY_U,
+    "venue": VENUE_U,
+}
+PRIOR = 1e-4
+CALIBRATION: tuple[float, float] | None = None

@@ -1,0 +1,254 @@
+"""Matching of notices with reports and case people, through the people app: blind-index
+candidates, decrypted and scored in memory by the travel-notice profile (Fellegi-Sunter with
+the reasons field by field), kept as `NoticeCandidate` rows until a reviewer decides.
+
+- A report (the pipeline's step): each person who may be a traveller is indexed (owner kind
+  travel_report_person) and compared with the notices active at the report's time: from
+  TRAVEL_MATCH_DAYS_BEFORE before arrival to TRAVEL_MATCH_DAYS_AFTER after departure.
+- A new notice: compared with the indexed people of the reports of the past years whose time
+  falls in its window, and with the people of cases.
+A likely match tells the destination command in the console; the priority rule reads
+`likely_notices_for_report`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+
+from tipline.accounts.models import User
+from tipline.audit.services import audit_record
+from tipline.cases.models import CasePerson
+from tipline.common.time import utcnow
+from tipline.people.choices import Decision, OwnerKind
+from tipline.people.person import PersonFields
+from tipline.people.scoring import MatchProfile, Score
+from tipline.people.selectors import people_candidates, people_profile, people_score
+from tipline.people.services import people_decide, people_index
+from tipline.reports.models import Person as ReportPerson
+from tipline.reports.models import Report
+from tipline.travellers import matching
+from tipline.travellers.choices import ACTIVE_STATUSES, CandidateState, EventKind, FoundBy
+from tipline.travellers.models import Notice, NoticeCandidate, NoticeEvent
+from tipline.triage.choices import NotificationKind
+from tipline.triage.services import notification_create
+
+# A new notice looks at the reports of this many days before it.
+REPORT_YEARS_DAYS = 3 * 365
+
+
+def profile() -> MatchProfile:
+    """The travel-notice profile in force (the newest fit on reviewers' labels, else the
+    default of people/profiles.py)."""
+    return people_profile(owner_kind=OwnerKind.TRAVEL_NOTICE)
+
+
+def window_of(notice: Notice) -> tuple[datetime, datetime]:
+    """When a report may be about the notice's subject."""
+    end = notice.departure_at or notice.arrival_at + timedelta(days=30)
+    return (
+        notice.arrival_at - timedelta(days=settings.TRAVEL_MATCH_DAYS_BEFORE),
+        end + timedelta(days=settings.TRAVEL_MATCH_DAYS_AFTER),
+    )
+
+
+def active_at(when: datetime) -> Q:
+    """Notices whose window holds `when` (an open stay counts 30 days)."""
+    before = when + timedelta(days=settings.TRAVEL_MATCH_DAYS_BEFORE)
+    after = when - timedelta(days=settings.TRAVEL_MATCH_DAYS_AFTER)
+    open_until = when - timedelta(days=30 + settings.TRAVEL_MATCH_DAYS_AFTER)
+    return Q(status__in=ACTIVE_STATUSES, purged_at__isnull=True, arrival_at__lte=before) & (
+        Q(departure_at__gte=after) | Q(departure_at__isnull=True, arrival_at__gte=open_until)
+    )
+
+
+def _reasons(score: Score) -> list[dict[str, object]]:
+    return [
+        {"field": r.field, "level": r.level, "bits": round(r.bits, 2), "text": r.text}
+        for r in score.reasons
+    ]
+
+
+def _row(notice: Notice, score: Score, found_by: str, **other: Any) -> NoticeCandidate:
+    return NoticeCandidate(
+        notice=notice,
+        found_by=found_by,
+        probability=score.probability,
+        weight=score.weight,
+        reasons=_reasons(score),
+        comparison=score.comparison,
+        created_at=utcnow(),
+        **other,  # report, report_person, case_person or manifest_row
+    )
+
+
+def _notices_for(person: PersonFields, when: datetime) -> list[Notice]:
+    found = people_candidates(
+        owner_kind=OwnerKind.TRAVEL_NOTICE, person=person, limit=matching.LOOKUP_LIMIT
+    )
+    ids = [int(c.owner_id) for c in found]
+    rows = Notice.objects.filter(active_at(when), pk__in=ids).select_related(
+        "destination_state", "command"
+    )
+    return list(rows)
+
+
+def _best(rows: list[NoticeCandidate]) -> list[NoticeCandidate]:
+    kept = [r for r in rows if r.probability >= matching.CANDIDATE_FLOOR]
+    return sorted(kept, key=lambda r: -r.probability)[: matching.CANDIDATES_PER_PERSON]
+
+
+def report_match(*, report: Report) -> list[NoticeCandidate]:
+    """Score the report's people who may be a traveller against the notices active at its time
+    (the pipeline's step); replaces the report's undecided candidates and keeps decided ones;
+    tells each destination command of a new likely match. Each person is indexed, so a notice
+    received later finds the report."""
+    people = matching.people_to_match(report)
+    when = matching.report_seen_at(report)
+    scoring = profile()
+    with transaction.atomic():
+        for person, fields in people:
+            people_index(
+                owner_kind=OwnerKind.TRAVEL_REPORT_PERSON, owner_id=person.pk, person=fields
+            )
+        earlier = NoticeCandidate.objects.filter(report=report)
+        known = set(earlier.values_list("notice_id", "report_person_id"))
+        decided = set(
+            earlier.exclude(state=CandidateState.OPEN).values_list("notice_id", "report_person_id")
+        )
+        earlier.filter(state=CandidateState.OPEN).delete()
+        rows: list[NoticeCandidate] = []
+        for person, fields in people:
+            scored = [
+                _row(
+                    n,
+                    people_score(profile=scoring, left=fields, right=n.fields()),
+                    FoundBy.REPORT,
+                    report=report,
+                    report_person=person,
+                )
+                for n in _notices_for(fields, when)
+                if (n.pk, person.pk) not in decided
+            ]
+            rows += _best(scored)
+        made = NoticeCandidate.objects.bulk_create(rows)
+        _notify_new_likely(
+            report, [r for r in made if (r.notice_id, r.report_person_id) not in known]
+        )
+    return made
+
+
+def _notify_new_likely(report: Report, rows: list[NoticeCandidate]) -> None:
+    for row in rows:
+        if row.probability < matching.LIKELY:
+            continue
+        notification_create(
+            command=row.notice.command,
+            report=report,
+            kind=NotificationKind.LINKED,
+            text=(
+                f"{report.reference}: a reported person matches travel notice "
+                f"{row.notice.reference} during the stay (probability {row.probability:.2f})."
+            ),
+        )
+
+
+def likely_notices_for_report(report: Report) -> list[str]:
+    """References of the notices a person of the report likely is (undecided or confirmed)."""
+    rows = NoticeCandidate.objects.filter(report=report, probability__gte=matching.LIKELY).exclude(
+        state=CandidateState.REJECTED
+    )
+    return sorted(set(rows.values_list("notice__reference", flat=True)))
+
+
+def _recent_people(notice: Notice, fields: PersonFields) -> list[ReportPerson]:
+    found = people_candidates(
+        owner_kind=OwnerKind.TRAVEL_REPORT_PERSON, person=fields, limit=matching.LOOKUP_LIMIT
+    )
+    start, end = window_of(notice)
+    since = max(start, utcnow() - timedelta(days=REPORT_YEARS_DAYS))
+    rows = ReportPerson.objects.filter(
+        pk__in=[int(c.owner_id) for c in found], report__received_at__gte=since
+    ).select_related("report__state")
+    return [p for p in rows if start <= matching.report_seen_at(p.report) <= end]
+
+
+def _case_people(fields: PersonFields) -> list[CasePerson]:
+    found = people_candidates(owner_kind=OwnerKind.CASE_PERSON, person=fields, limit=50)
+    return list(CasePerson.objects.filter(pk__in=[int(c.owner_id) for c in found]))
+
+
+def notice_match(*, notice: Notice) -> list[NoticeCandidate]:
+    """Score a notice against the people of reports in its window and the people of cases;
+    replaces its undecided candidates of those kinds, keeps decided ones."""
+    fields = notice.fields()
+    scoring = profile()
+    with transaction.atomic():
+        earlier = notice.candidates.filter(manifest_row__isnull=True)
+        closed = earlier.exclude(state=CandidateState.OPEN)
+        decided_reports = set(closed.values_list("report_person_id", flat=True))
+        decided_cases = set(closed.values_list("case_person_id", flat=True))
+        earlier.filter(state=CandidateState.OPEN).delete()
+        rows: list[NoticeCandidate] = []
+        for person in _recent_people(notice, fields):
+            if person.pk not in decided_reports:
+                left = matching.report_person_fields(person.report, person)
+                score = people_score(profile=scoring, left=left, right=fields)
+                rows.append(
+                    _row(notice, score, FoundBy.NOTICE, report=person.report, report_person=person)
+                )
+        for case_person in _case_people(fields):
+            if case_person.pk not in decided_cases:
+                score = people_score(profile=scoring, left=case_person.fields(), right=fields)
+                rows.append(_row(notice, score, FoundBy.NOTICE, case_person=case_person))
+        return NoticeCandidate.objects.bulk_create(_best(rows))
+
+
+def candidate_decide(
+    *, candidate: NoticeCandidate, decision: Decision, actor: User, ip: str | None = None
+) -> NoticeCandidate:
+    """A reviewer's word on a candidate, kept as a label for the matcher (`people_decide`, so
+    `tipline people_fit --kind travel_notice` learns from it); on the notice's timeline."""
+    with transaction.atomic():
+        locked = (
+            NoticeCandidate.objects.select_for_update()
+            .select_related("notice")
+            .get(pk=candidate.pk)
+        )
+        if locked.state != CandidateState.OPEN:
+            raise ValidationError("This candidate has already been decided.")
+        people_decide(
+            owner_kind=OwnerKind.TRAVEL_NOTICE,
+            left_id=locked.other_id,
+            right_id=locked.notice_id,
+            decision=decision,
+            by=actor,
+            score=Score(locked.probability, locked.weight, (), dict(locked.comparison)),
+        )
+        confirmed = decision == Decision.CONFIRMED
+        locked.state = CandidateState.CONFIRMED if confirmed else CandidateState.REJECTED
+        locked.decided_by, locked.decided_at = actor, utcnow()
+        locked.save(update_fields=["state", "decided_by", "decided_at"])
+        notice = locked.notice
+        kind = EventKind.CANDIDATE_CONFIRMED if confirmed else EventKind.CANDIDATE_REJECTED
+        NoticeEvent.objects.create(
+            notice=notice,
+            at=utcnow(),
+            actor=actor,
+            kind=kind,
+            data={"candidate": locked.pk, "with": locked.other_id},
+        )
+        audit_record(
+            actor=actor,
+            action=f"travellers.candidate_{locked.state}",
+            object_type="travellers.notice",
+            object_id=notice.pk,
+            after={"reference": notice.reference, "candidate": locked.pk},
+            ip=ip,
+        )
+    return locked

@@ -1,0 +1,156 @@
+"""The notices API (outsiders refused, idempotent, refusals by field), border confirmations by
+API, and the pipeline: a hotel's report about the subject is a likely match, raised to P1, and
+the destination command is told; `tipline travellers match` in the evaluation format."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from tipline.common.time import utcnow
+from tipline.conftest import draft
+from tipline.pipeline.services import pipeline_run
+from tipline.reports.drafts import IncidentDraft, PersonDraft
+from tipline.reports.models import Report
+from tipline.reports.services import report_submit
+from tipline.travellers.models import Notice, NoticeCandidate
+from tipline.travellers.services import notice_transition
+from tipline.triage.models import Notification
+
+pytestmark = pytest.mark.django_db
+
+
+def _line(**overrides: Any) -> dict[str, Any]:
+    now = utcnow()
+    values = {
+        "id": "INVENTED-API-1",
+        "given_names": "Michael",
+        "family_name": "Invented-Smith",
+        "sex": "m",
+        "date_of_birth": "1968",
+        "nationalities": ["GBR"],
+        "passport_number": "123456789",
+        "arrival": (now - timedelta(days=1)).isoformat(),
+        "departure": (now + timedelta(days=6)).isoformat(),
+        "port_of_entry": "LOS",
+        "destination_state": "LA",
+        "destination_place": "Invented Palm Hotel",
+    }
+    values.update(overrides)
+    return values
+
+
+def _post(key: str, path: str, body: dict[str, Any]) -> Any:
+    return Client().post(
+        path, json.dumps(body), content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {key}"
+    )
+
+
+def test_outsiders_are_refused_by_the_notices_api(platform: Any, geo: Any) -> None:
+    assert _post("nope", "/api/v1/notices", _line()).status_code == 401
+    assert _post(platform[1], "/api/v1/notices", _line()).status_code == 403
+    assert _post(platform[1], "/api/v1/notices/confirmations", {}).status_code == 403
+    assert not Notice.objects.exists()
+
+
+def test_partner_submits_a_notice_once(partner: Any, geo: Any) -> None:
+    first = _post(partner[1], "/api/v1/notices", _line())
+    again = _post(partner[1], "/api/v1/notices", _line())
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json()["reference"] == again.json()["reference"]
+    assert Notice.objects.get().command.code == "LAG"
+
+
+def test_bad_notice_is_refused_field_by_field(partner: Any, geo: Any) -> None:
+    answer = _post(partner[1], "/api/v1/notices", _line(nationalities=["XYZ"], port_of_entry="JFK"))
+    assert answer.status_code == 400
+    assert {"nationalities", "port_of_entry"} <= set(answer.json()["fields"])
+    assert not Notice.objects.exists()
+
+
+def test_border_confirmation_by_api_moves_the_notice(
+    border: Any, make_notice: Callable[..., Notice]
+) -> None:
+    notice = notice_transition(notice=make_notice(), to="assigned", actor=None)
+    body = {
+        "movement": "arrival",
+        "document_number": "123456789",
+        "date_of_birth": "1968-04-12",
+        "at": utcnow().isoformat(),
+        "reference": "PAX-1",
+    }
+    answer = _post(border[1], "/api/v1/notices/confirmations", body)
+    assert answer.status_code == 201 and answer.json()["notice"] == notice.reference
+    assert _post(border[1], "/api/v1/notices/confirmations", body).status_code == 200
+    assert Notice.objects.get(pk=notice.pk).status == "monitoring"
+
+
+def _hotel_report() -> Report:
+    result = report_submit(
+        draft=draft(
+            incident=IncidentDraft(
+                type="child_sex_tourism",
+                description="A British man called Mike, about 55, brings young girls to the "
+                "Invented Palm Hotel every night.",
+                state_code="LA",
+            ),
+            people=[PersonDraft(role="reported_person", notes="British man called Mike")],
+        )
+    )
+    pipeline_run(report_id=result.report.pk)
+    return Report.objects.get(pk=result.report.pk)
+
+
+def test_hotel_report_is_a_likely_match_raised_and_notified(
+    make_notice: Callable[..., Notice], make_user: Any
+) -> None:
+    make_user("analyst", ("LAG",))
+    notice = make_notice(arrival=(utcnow() - timedelta(days=2)).isoformat())
+    report = _hotel_report()
+    candidate = NoticeCandidate.objects.get(report=report, notice=notice)
+    assert candidate.probability >= 0.5
+    assert any("Mike" in r["text"] for r in candidate.reasons)
+    assert report.priority == "P1"
+    assert any(notice.reference in reason for reason in report.priority_reasons)
+    assert Notification.objects.filter(report=report, text__contains=notice.reference).exists()
+
+
+def test_report_outside_every_stay_matches_nothing(make_notice: Callable[..., Notice]) -> None:
+    make_notice(
+        arrival=(utcnow() + timedelta(days=30)).isoformat(),
+        departure=(utcnow() + timedelta(days=40)).isoformat(),
+    )
+    report = _hotel_report()
+    assert not NoticeCandidate.objects.filter(report=report).exists()
+    assert report.priority != "P1" or "travel notice" not in " ".join(report.priority_reasons)
+
+
+def test_offline_match_writes_the_evaluation_format(tmp_path: Path, capsys: Any) -> None:
+    notices, reports, out = tmp_path / "n.jsonl", tmp_path / "r.jsonl", tmp_path / "m.jsonl"
+    notices.write_text(json.dumps(_line(id="N1")) + "\n")
+    report = {
+        "id": "R1",
+        "received_at": utcnow().isoformat(),
+        "incident_at": "",
+        "state": "LA",
+        "place": "the Palm hotel",
+        "description": "An oyinbo called Mike",
+        "people": [{"role": "reported_person", "given_names": "Mike", "family_name": "",
+                    "other_names": [], "sex": "m", "age": 55, "nationality": "British",
+                    "phones": [], "emails": [], "usernames": [], "passport_number": ""}],
+    }  # fmt: skip
+    reports.write_text(json.dumps(report) + "\n")
+    call_command("travellers", "match", "--notices", str(notices), "--reports", str(reports),
+                 "--out", str(out))  # fmt: skip
+    line = json.loads(out.read_text().splitlines()[0])
+    assert line["report"] == "R1" and line["candidates"][0]["notice"] == "N1"
+    assert line["candidates"][0]["probability"] >= 0.5 and line["candidates"][0]["reasons"]
+    call_command("travellers", "match", "--threshold")
+    assert capsys.readouterr().out.strip().splitlines()[-1] == "0.5"
