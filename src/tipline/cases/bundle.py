@@ -1,14 +1,13 @@
 """The court bundle: one ZIP a prosecutor or defence expert can check without this platform.
 
-It holds the case's digital items, `custody_log.csv`, `case_summary.txt`, a `SHA256SUMS`
+It holds the case's digital items, `custody_log.csv` and `custody_log.pdf`, `case_summary.txt`
+and `case_summary.pdf` (the same facts, for reading and for printing), a `SHA256SUMS`
 manifest of all of them in `sha256sum` format, and `SHA256SUMS.sig`, the raw Ed25519 signature
 of the manifest (`KEY.pem` beside it names the public key; verify with the one the agency
 publishes, `tipline evidence public-key`):
 
     sha256sum -c SHA256SUMS
     openssl pkeyutl -verify -pubin -inkey KEY.pem -rawin -in SHA256SUMS -sigfile SHA256SUMS.sig
-
-The summary is plain text for now (no PDF library is pinned).
 """
 
 from __future__ import annotations
@@ -24,6 +23,7 @@ from typing import BinaryIO
 from tipline.accounts.models import User
 from tipline.cases.choices import CustodyAction
 from tipline.cases.models import Case, CustodyEvent, EvidenceItem
+from tipline.cases.pdf import text_pdf
 from tipline.cases.services import case_record_bundle, custody_record
 from tipline.cases.signing import sign, signing_keys
 from tipline.common.time import WAT, utcnow
@@ -119,6 +119,17 @@ def _summary(case: Case, items: list[EvidenceItem], key_id: str) -> bytes:
     return "\n".join(lines).encode("utf-8")
 
 
+def _custody_pdf(case: Case, custody_csv: bytes) -> bytes:
+    """The custody log as a printable PDF: one paragraph per event, every column named."""
+    rows = list(csv.reader(io.StringIO(custody_csv.decode("utf-8"))))
+    header, events = rows[0], rows[1:]
+    text = "\n\n".join(
+        "\n".join(f"{name}: {value or '-'}" for name, value in zip(header, row, strict=True))
+        for row in events
+    )
+    return text_pdf(f"Chain of custody {case.reference}", text or "No events.", size=8)
+
+
 def _digital(item: EvidenceItem) -> bool:
     return bool(item.storage_key or (item.report_file and item.report_file.storage_key))
 
@@ -140,9 +151,12 @@ def _record_copies(items: list[EvidenceItem], actor: User, ip: str | None) -> No
 def _write_zip(zf: zipfile.ZipFile, case: Case, items: list[EvidenceItem]) -> tuple[str, str]:
     sums = [(_write_item(zf, i, _item_name(i)), _item_name(i)) for i in items if _digital(i)]
     key = signing_keys()[0]
+    custody, summary = _custody_csv(items), _summary(case, items, key.key_id)
     for name, data in (
-        ("custody_log.csv", _custody_csv(items)),
-        ("case_summary.txt", _summary(case, items, key.key_id)),
+        ("custody_log.csv", custody),
+        ("custody_log.pdf", _custody_pdf(case, custody)),
+        ("case_summary.txt", summary),
+        ("case_summary.pdf", text_pdf(f"Case summary {case.reference}", summary.decode())),
     ):
         zf.writestr(name, data)
         sums.append((hashlib.sha256(data).hexdigest(), name))

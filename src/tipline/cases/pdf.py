@@ -61,3 +61,14 @@ def legal_request_pdf(request: LegalRequest) -> bytes:
     pdf.set_font("Helvetica", "", 10)
     _paragraph(pdf, 5.5, request.body)
     return bytes(pdf.output())
+
+
+def text_pdf(title: str, text: str, *, size: float = 10) -> bytes:
+    """A plain document: a bold title, then the text line by line (court-bundle summaries)."""
+    pdf = _document(title)
+    pdf.set_font("Helvetica", "B", 12)
+    _paragraph(pdf, 7, title)
+    pdf.ln(2)
+    pdf.set_font("Helvetica", "", size)
+    _paragraph(pdf, size * 0.55, text)
+    return bytes(pdf.output())

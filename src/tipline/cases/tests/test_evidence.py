@@ -148,7 +148,7 @@ def test_court_bundle_verifies_with_sha256sum_and_openssl_and_fails_when_altered
         "SHA256SUMS.sig",
     )
     manifest = (folder / "SHA256SUMS").read_text().splitlines()
-    assert len(manifest) == 4  # two digital items, the custody log, the summary
+    assert len(manifest) == 6  # two digital items, the custody log and summary (CSV/text, PDF)
     assert _run("sha256sum", "-c", "SHA256SUMS", cwd=folder) == 0
     assert _run(*verify, cwd=folder) == 0
     item = next(folder.glob("items/E001-*"))
@@ -249,7 +249,11 @@ def test_the_bundle_button_downloads_a_signed_zip(
     assert response["Content-Type"] == "application/zip"
     with zipfile.ZipFile(io.BytesIO(response.content)) as zf:
         names = set(zf.namelist())
+        manifest = zf.read("SHA256SUMS").decode()
+        pdfs = [zf.read(name) for name in ("case_summary.pdf", "custody_log.pdf")]
     assert {"SHA256SUMS", "SHA256SUMS.sig", "custody_log.csv", "case_summary.txt"} <= names
+    assert all(pdf.startswith(b"%PDF-") for pdf in pdfs)
+    assert "  case_summary.pdf\n" in manifest and "  custody_log.pdf\n" in manifest
 
 
 def test_a_report_file_is_taken_by_reference(
