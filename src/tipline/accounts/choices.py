@@ -23,6 +23,7 @@ class Scope(models.TextChoices):
     NOTICES_SUBMIT = "notices:submit", "Submit travel notices of sex offenders"
     NOTICES_CONFIRM = "notices:confirm", "Confirm travellers' arrivals and departures (border)"
     SCREENING = "screening", "Screen recruitment offers for trafficking indicators"
+    MISSING_SUBMIT = "missing:submit", "Register missing children (JSON API)"
 
 
 NATIONAL_ROLES = frozenset({Role.SUPERVISOR, Role.ADMINISTRATOR})

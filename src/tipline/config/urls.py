@@ -20,6 +20,7 @@ urlpatterns = [
     path("console/exchange/", include("tipline.exchange.urls")),
     path("console/ncmec/", include("tipline.intake.ncmec.urls")),
     path("api/v1/", include("tipline.intake.api_urls")),
+    path("api/v1/", include("tipline.missing.api_urls")),
     path("api/v1/", include("tipline.travellers.api_urls")),
     path("api/v1/", include("tipline.screening.api_urls")),
     path("ispws/", include("tipline.intake.ispws.urls")),
@@ -30,5 +31,6 @@ urlpatterns = [
     *i18n_patterns(
         path("", include("tipline.intake.urls")),
         path("check/", include("tipline.screening.urls")),
+        path("missing/", include("tipline.missing.public_urls")),
     ),
 ]

@@ -6,7 +6,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 
 from tipline.missing.choices import Circumstance
 
@@ -67,3 +74,13 @@ class RecordInput(_Strict):
         if self.last_seen_at.tzinfo is None:
             raise ValueError("last_seen_at needs a time zone (e.g. +01:00 for WAT).")
         return self
+
+
+def input_problems(exc: ValidationError) -> list[str]:
+    """A refused input's problems in words, each naming its field."""
+    problems = []
+    for error in exc.errors():
+        where = ".".join(str(part) for part in error["loc"])
+        message = str(error["msg"]).removeprefix("Value error, ")
+        problems.append(f"{where}: {message}" if where else message)
+    return problems

@@ -28,7 +28,7 @@ from tipline.media.orphans import media_discard_unreferenced
 from tipline.media.uploads import EncryptedUpload, EncryptingUploadHandler, written_keys
 from tipline.missing import forms, services
 from tipline.missing.choices import ALLOWED_TRANSITIONS, CandidateState, RecordStatus, Source
-from tipline.missing.drafts import RecordInput
+from tipline.missing.drafts import RecordInput, input_problems
 from tipline.missing.matching import LIKELY
 from tipline.missing.models import MissingRecord
 from tipline.missing.photos import photo_jpeg
@@ -87,9 +87,7 @@ def _register(request: StaffRequest, form: forms.RecordForm) -> MissingRecord:
     try:
         data = RecordInput.model_validate(form.record_input())
     except InputError as exc:
-        raise ValidationError(
-            [str(e["msg"]).removeprefix("Value error, ") for e in exc.errors()]
-        ) from exc
+        raise ValidationError(input_problems(exc)) from exc
     command = RegionalCommand.objects.get(code=form.cleaned_data["command"])
     registered = services.missing_record_create(
         data=data, source=Source.CONSOLE, actor=request.user, command=command, ip=client_ip(request)
