@@ -55,3 +55,13 @@ class TwilioStatusForm(forms.Form):
 
     MessageSid = forms.CharField(max_length=64)
     MessageStatus = forms.CharField(max_length=40)
+
+
+class FollowUpForm(forms.Form):
+    """A staff member's question to a reporter."""
+
+    question = forms.CharField(
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Up to 300 characters (about two SMS).",
+    )

@@ -9,14 +9,17 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
+from tipline.accounts.types import Actor
 from tipline.audit.services import audit_record
 from tipline.common.time import utcnow
 from tipline.intake.channels.choices import ConversationState, DeliveryStatus
 from tipline.intake.channels.drafts import PhoneReport, phone_draft
+from tipline.intake.channels.menus import menu_for
 from tipline.intake.channels.models import (
     ChannelMedia,
     ChannelSender,
     Conversation,
+    FollowUp,
     InboundMessage,
     OutboundMessage,
 )
@@ -137,6 +140,7 @@ def conversation_submit(*, conversation: Conversation, answers: dict[str, str]) 
         longitude=conversation.longitude,
     )
     result = report_submit(draft=phone_draft(phone_report))
+    sender_set_language(sender=conversation.sender, language=phone_report.language)
     conversation.report = result.report
     conversation.receipt_code = result.receipt_code
     conversation.state = ConversationState.SUBMITTED
@@ -157,3 +161,62 @@ def conversations_sweep() -> int:
     deleted, _ = old.exclude(state=ConversationState.OPEN).delete()
     stale, _ = old.filter(state=ConversationState.OPEN).delete()
     return deleted + stale
+
+
+class FollowUpRefused(Exception):
+    """The reporter cannot be asked: no consent, no phone channel, or they said STOP."""
+
+
+def report_phone_sender(report: Report) -> ChannelSender | None:
+    """The sender behind a phone-channel report, found by its reporter's number."""
+    reporter = report.people.filter(role="reporter").first()
+    phones = (reporter.details or {}).get("phones", []) if reporter else []
+    if not phones:
+        return None
+    index = phone_index(normalize_phone(phones[0]["number"]))
+    return ChannelSender.objects.filter(phone_index=index).first()
+
+
+def _follow_up_route(report: Report) -> tuple[str, str]:
+    """(channel, provider) a question goes by: WhatsApp back by WhatsApp, USSD and SMS by SMS."""
+    provider = str(((report.extra or {}).get("channel") or {}).get("provider") or "")
+    if report.channel == "whatsapp":
+        return "whatsapp", "whatsapp"
+    return "sms", provider if provider in ("africastalking", "twilio") else "africastalking"
+
+
+def follow_up_ask(
+    *, report: Report, question: str, actor: Actor, ip: str | None = None
+) -> FollowUp:
+    """Send a staff member's question to a reporter who agreed to be called back; their next
+    message becomes an addendum of the report. Audited without the question's words."""
+    question = " ".join(question.split())
+    if not question:
+        raise FollowUpRefused("Write the question.")
+    if report.channel not in ("ussd", "sms", "whatsapp") or report.reporter_anonymous:
+        raise FollowUpRefused("Only a phone reporter who agreed to be called back can be asked.")
+    sender = report_phone_sender(report)
+    if sender is None or sender.opted_out_at is not None:
+        raise FollowUpRefused("The reporter's number is not reachable (or they said STOP).")
+    channel, provider = _follow_up_route(report)
+    menu_text = menu_for(sender.language)["sms"]["follow_up"]
+    with transaction.atomic():
+        follow_up = FollowUp.objects.create(
+            report=report,
+            sender=sender,
+            channel=channel,
+            question=question,
+            asked_by=actor,
+            asked_at=utcnow(),
+        )
+        body = menu_text.format(reference=report.reference, question=question)
+        reply_queue(sender=sender, channel=channel, provider=provider, body=body, report=report)
+        audit_record(
+            actor=actor,
+            action="report.follow_up_asked",
+            object_type="report",
+            object_id=report.pk,
+            after={"channel": channel, "length": len(question)},
+            ip=ip,
+        )
+    return follow_up
