@@ -23,6 +23,8 @@ class Scope(models.TextChoices):
     NOTICES_SUBMIT = "notices:submit", "Submit travel notices of sex offenders"
     NOTICES_CONFIRM = "notices:confirm", "Confirm travellers' arrivals and departures (border)"
     SCREENING = "screening", "Screen recruitment offers for trafficking indicators"
+    FEED_READ = "feed:read", "Pull what is shared with the partner (exchange feed)"
+    REFERRALS_SUBMIT = "referrals:submit", "Refer reports to the agency as a partner"
     MISSING_SUBMIT = "missing:submit", "Register missing children (JSON API)"
 
 

@@ -23,6 +23,7 @@ urlpatterns = [
     path("api/v1/", include("tipline.missing.api_urls")),
     path("api/v1/", include("tipline.travellers.api_urls")),
     path("api/v1/", include("tipline.screening.api_urls")),
+    path("api/v1/", include("tipline.exchange.api_urls")),
     path("ispws/", include("tipline.intake.ispws.urls")),
     path("channels/", include("tipline.intake.channels.urls")),
     path("console/channels/", include("tipline.intake.channels.console_urls")),

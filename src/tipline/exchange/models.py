@@ -77,6 +77,9 @@ class Share(models.Model):
     tlp = models.CharField(max_length=20)
     fields: models.JSONField[Any, Any] = models.JSONField(default=list)
     reason = models.TextField(blank=True)
+    # The event exactly as it left (the webhook's body, and the pull feed's item): personal data,
+    # so encrypted like the report it came from. Empty on shares made before the feed existed.
+    body = EncryptedTextField(blank=True, default="")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
@@ -84,6 +87,8 @@ class Share(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        # The pull feed pages a partner's shares by id.
+        indexes = [models.Index(fields=["partner", "id"], name="share_partner_feed")]
 
     def __str__(self) -> str:
         return f"share of {self.report_id} with {self.partner_id}"
@@ -125,3 +130,28 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return self.event_id
+
+
+class InboundReferral(models.Model):
+    """A referral a partner sent by the API: the report it became, under the partner's own id
+    for it (the idempotency key: the same id again stores nothing), with the body's digest so
+    the same id with a different body is refused rather than silently dropped."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="referrals_in")
+    external_id = models.CharField(max_length=200)
+    body_sha256 = models.CharField(max_length=64)
+    report = models.OneToOneField(
+        "reports.Report", on_delete=models.PROTECT, related_name="inbound_referral"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partner", "external_id"], name="inbound_referral_once_per_partner_id"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner_id}:{self.external_id}"

@@ -8,7 +8,7 @@ from django.http import Http404
 
 from tipline.accounts.choices import Role
 from tipline.accounts.models import User
-from tipline.accounts.types import Viewer
+from tipline.accounts.types import Submitter, Viewer
 from tipline.exchange.choices import DeliveryState
 from tipline.exchange.models import Partner, Share, WebhookDelivery
 from tipline.reports.models import Report
@@ -54,3 +54,30 @@ def shares_of_report(*, report: Report) -> QuerySet[Share]:
         .select_related("partner", "delivery", "created_by")
         .order_by("-created_at", "-pk")
     )
+
+
+def partner_for_client(*, client: Submitter) -> Partner | None:
+    """The active partner an API client belongs to, if any."""
+    if client is None:
+        return None
+    return Partner.objects.filter(api_client=client, is_active=True).first()
+
+
+def feed_shares(*, partner: Partner, after: int, limit: int) -> list[Share]:
+    """The partner's shares after id `after`, oldest first, at most `limit` (one query: the
+    delivery's event id and the report's current level come along, not its encrypted columns)."""
+    rows = (
+        Share.objects.filter(partner=partner, pk__gt=after)
+        .select_related("report", "delivery")
+        .only(
+            "id",
+            "event_type",
+            "tlp",
+            "body",
+            "created_at",
+            "report__sharing_level",
+            "delivery__event_id",
+        )
+        .order_by("pk")
+    )
+    return list(rows[:limit])

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import json
 import secrets
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from tipline.accounts.models import ApiClient, User
@@ -27,13 +27,21 @@ from tipline.exchange.choices import (
     EventType,
     PartnerKind,
     Section,
+    tlp_rank,
 )
-from tipline.exchange.models import Partner, Share, WebhookDelivery, WebhookSecret
+from tipline.exchange.models import (
+    InboundReferral,
+    Partner,
+    Share,
+    WebhookDelivery,
+    WebhookSecret,
+)
 from tipline.exchange.packages import exchange_package_for, package_fields
 from tipline.exchange.signing import secret_new
-from tipline.reports.choices import ALLOWED_TRANSITIONS, ReportStatus
+from tipline.reports.choices import ALLOWED_TRANSITIONS, ReportStatus, SharingLevel
+from tipline.reports.drafts import ReportDraft
 from tipline.reports.models import Report
-from tipline.reports.services import report_transition
+from tipline.reports.services import report_submit, report_transition
 
 
 @dataclass(frozen=True)
@@ -176,10 +184,11 @@ def report_share(
             tlp=package["tlp"],
             fields=fields,
             reason=reason.strip()[:2000],
+            body=event_body(event_type=event_type, at=now, package=package),
             created_by=actor,
             created_at=now,
         )
-        delivery = _enqueue(share, package) if partner.webhook_url else None
+        delivery = _enqueue(share) if partner.webhook_url else None
         referred = event_type == EventType.REFERRAL_CREATED
         if referred and ReportStatus.REFERRED in ALLOWED_TRANSITIONS.get(report.status, ()):
             report_transition(report=report, to_status=ReportStatus.REFERRED, actor=actor, ip=ip)
@@ -200,16 +209,21 @@ def report_share(
     return share
 
 
-def _enqueue(share: Share, package: dict[str, Any]) -> WebhookDelivery:
+def event_body(*, event_type: str, at: datetime, package: dict[str, Any]) -> str:
+    """The event as it leaves, the same bytes by webhook and by the pull feed."""
+    event = {"type": event_type, "timestamp": at.isoformat(), "data": package}
+    return json.dumps(event, sort_keys=True, separators=(",", ":"))
+
+
+def _enqueue(share: Share) -> WebhookDelivery:
     """Queue the webhook; its event id follows the table's order, which is delivery order."""
     now = share.created_at
-    event = {"type": share.event_type, "timestamp": now.isoformat(), "data": package}
     delivery = WebhookDelivery.objects.create(
         partner=share.partner,
         share=share,
         event_id=f"tmp_{secrets.token_hex(8)}",
         event_type=share.event_type,
-        body=json.dumps(event, sort_keys=True, separators=(",", ":")),
+        body=share.body,
         next_attempt_at=now,
         created_at=now,
     )
@@ -286,3 +300,133 @@ def webhook_replay(*, delivery: WebhookDelivery, actor: User, ip: str | None = N
             after={"event": d.event_id, "partner": d.partner_id},
             ip=ip,
         )
+
+
+# --------------------------------------------------------------------------- the pull feed
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    """One event of a partner's feed: the share's event as it left, or why it is withheld."""
+
+    share_id: int
+    event_type: str
+    created_at: datetime
+    webhook_id: str
+    event: dict[str, Any] | None
+    withheld: str = ""
+
+
+def feed_read(
+    *, partner: Partner, client: ApiClient, shares: list[Share], ip: str | None = None
+) -> list[FeedItem]:
+    """The feed items of `shares` (the partner's, in id order, from `selectors.feed_shares`):
+    each share's event exactly as it was built for the partner by `exchange_package_for`,
+    withheld if the report has since gone above the partner's level. The events that left are
+    audited, one row per page that carried any."""
+    items = [_feed_item(partner, share) for share in shares]
+    sent = [item.share_id for item in items if item.event is not None]
+    if sent:
+        with transaction.atomic():
+            audit_record(
+                actor=None,
+                actor_label=f"client:{client.name}",
+                action="exchange.feed_read",
+                object_type="partner",
+                object_id=partner.pk,
+                after={"partner": partner.code, "shares": sent},
+                ip=ip,
+            )
+    return items
+
+
+def _feed_item(partner: Partner, share: Share) -> FeedItem:
+    delivery = getattr(share, "delivery", None)
+    item = FeedItem(
+        share_id=share.pk,
+        event_type=share.event_type,
+        created_at=share.created_at,
+        webhook_id=delivery.event_id if delivery is not None else "",
+        event=None,
+    )
+    level = share.report.sharing_level if share.report_id else share.tlp
+    if level == SharingLevel.RED or tlp_rank(level) > tlp_rank(partner.max_level):
+        return replace(item, withheld=f"Its sharing level is now {level}.")
+    if not share.body:
+        return replace(item, withheld="Shared before the feed kept events.")
+    event: dict[str, Any] = json.loads(share.body)
+    return replace(item, event=event)
+
+
+# --------------------------------------------------------------------------- referrals in
+
+
+class ReferralConflict(ValidationError):
+    """The partner's referral id was used before with a different body."""
+
+
+@dataclass(frozen=True)
+class ReferralOutcome:
+    """The report a partner's referral became, and whether it was stored just now."""
+
+    report: Report
+    external_id: str
+    created: bool
+
+
+def referral_receive(
+    *,
+    partner: Partner,
+    client: ApiClient,
+    draft: ReportDraft,
+    body_sha256: str,
+    ip: str | None = None,
+) -> ReferralOutcome:
+    """A partner's referral becomes a report through `report_submit` (channel partner, the
+    partner's API client as its source), once: the partner's own id for it is the key, so the
+    same referral again stores nothing, and the same id with another body is refused
+    (`ReferralConflict`). Refusals of the draft raise `ValidationError`, nothing stored."""
+    key = draft.external_id or ""
+    if not key:
+        raise ValidationError({"external_id": "A referral needs your own id for it."})
+    earlier = _earlier_referral(partner, key)
+    if earlier is not None:
+        return _referral_again(earlier, body_sha256)
+    try:
+        with transaction.atomic():
+            report = report_submit(draft=draft, api_client=client, ip=ip).report
+            InboundReferral.objects.create(
+                partner=partner,
+                external_id=key,
+                body_sha256=body_sha256,
+                report=report,
+                created_at=utcnow(),
+            )
+            audit_record(
+                actor=None,
+                actor_label=f"client:{client.name}",
+                action="referral.received",
+                object_type="report",
+                object_id=report.pk,
+                after={"partner": partner.code, "external_id": key, "sha256": body_sha256},
+                ip=ip,
+            )
+    except IntegrityError:  # the same referral, sent twice at once: the other one won
+        earlier = _earlier_referral(partner, key)
+        if earlier is None:
+            raise
+        return _referral_again(earlier, body_sha256)
+    return ReferralOutcome(report=report, external_id=key, created=True)
+
+
+def _earlier_referral(partner: Partner, key: str) -> InboundReferral | None:
+    rows = InboundReferral.objects.filter(partner=partner, external_id=key)
+    return rows.select_related("report").first()
+
+
+def _referral_again(earlier: InboundReferral, body_sha256: str) -> ReferralOutcome:
+    if earlier.body_sha256 != body_sha256:
+        raise ReferralConflict(
+            f"Referral {earlier.external_id} was sent before with a different body."
+        )
+    return ReferralOutcome(report=earlier.report, external_id=earlier.external_id, created=False)

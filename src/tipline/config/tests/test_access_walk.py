@@ -50,6 +50,7 @@ PUBLIC_ROUTES = {
     "accounts/login/",
     "api/v1/openapi.json",
     "api/v1/docs",
+    "api/v1/exchange/openapi.json",
     "ispws/xsd",
 }
 STAFF_PREFIXES = ("console/", "admin/", "api/", "ispws/")
