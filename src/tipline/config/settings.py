@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "tipline.exchange",
     "tipline.travellers",
     "tipline.screening",
+    "tipline.publicstats",
     "tipline.missing",
 ]
 

@@ -33,6 +33,7 @@ urlpatterns = [
     *i18n_patterns(
         path("", include("tipline.intake.urls")),
         path("check/", include("tipline.screening.urls")),
+        path("statistics/", include("tipline.publicstats.urls")),
         path("missing/", include("tipline.missing.public_urls")),
     ),
 ]

@@ -1,0 +1,96 @@
+"""The public statistics page and the dataset of the last approved release (CSV and JSON)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from tipline.publicstats.choices import TABLES
+from tipline.publicstats.models import StatsRelease
+from tipline.publicstats.selectors import release_published
+from tipline.publicstats.suppression import OTHER
+
+OTHER_LABEL = "Other (categories under {k}, merged)"
+
+
+def _label(value: str, release: StatsRelease) -> str:
+    return OTHER_LABEL.format(k=release.k) if value == OTHER else value
+
+
+def _tables(release: StatsRelease) -> list[dict[str, Any]]:
+    """Each table as the page and the downloads show it: title, unit, rows of labelled cells."""
+    out = []
+    for table_id, (unit, dimension, title) in TABLES.items():
+        table = release.tables.get(table_id, {"rows": [], "suppressed_years": []})
+        rows = [
+            {
+                "year": row["year"],
+                "total": row["total"],
+                "cells": sorted(
+                    ((_label(v, release), n) for v, n in row["cells"].items()),
+                    key=lambda cell: (cell[0].startswith("Other"), cell[0]),
+                ),
+                "merged": row["merged"],
+            }
+            for row in table["rows"]
+        ]
+        out.append(
+            {
+                "id": table_id,
+                "title": title,
+                "unit": unit,
+                "dimension": dimension,
+                "rows": rows,
+                "suppressed_years": table["suppressed_years"],
+            }
+        )
+    return out
+
+
+def _published() -> StatsRelease:
+    release = release_published()
+    if release is None:
+        raise Http404("No statistics have been published yet.")
+    return release
+
+
+@require_GET
+def statistics_page(request: HttpRequest) -> HttpResponse:
+    """The last approved release, its date and the method, or a note that none is out yet."""
+    release = release_published()
+    context = {"release": release, "tables": _tables(release) if release else []}
+    return render(request, "publicstats/page.html", context)
+
+
+@require_GET
+def statistics_json(request: HttpRequest) -> HttpResponse:
+    """The last approved release as JSON."""
+    release = _published()
+    body = {
+        "release": release.pk,
+        "approved_at": release.approved_at.isoformat() if release.approved_at else None,
+        "k": release.k,
+        "tables": _tables(release),
+    }
+    return JsonResponse(body)
+
+
+@require_GET
+def statistics_csv(request: HttpRequest) -> HttpResponse:
+    """The last approved release as CSV: table, unit, year, category, count."""
+    release = _published()
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["table", "unit", "year", "category", "count"])
+    for table in _tables(release):
+        for row in table["rows"]:
+            for label, count in row["cells"]:
+                writer.writerow([table["id"], table["unit"], row["year"], label, count])
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="tipline-statistics-{release.pk}.csv"'
+    return response
