@@ -10,6 +10,7 @@ urlpatterns = [
     path("open/", views.case_open, name="open"),
     path("tasks/", views.my_tasks, name="my_tasks"),
     path("export/htcds.csv", views.htcds_export, name="htcds_export"),
+    path("dashboard/", views.case_dashboard, name="dashboard"),
     path("<str:case_reference>/", views.case_detail, name="detail"),
     path("<str:case_reference>/status/", views.case_status, name="status"),
     path("<str:case_reference>/notes/", views.case_note, name="note"),

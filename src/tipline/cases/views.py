@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 from collections.abc import Callable
 from typing import Any
@@ -70,6 +71,7 @@ from tipline.cases.selectors import (
     victim_movements,
 )
 from tipline.cases.services import legal, support, victims
+from tipline.cases.stats import StatTable, case_dashboard_tables
 from tipline.common.http import client_ip
 from tipline.common.paging import PageRequest, keyset_page
 from tipline.common.ratelimit import rate_limit_hit
@@ -885,3 +887,53 @@ def legal_request_status(request: StaffRequest, case_reference: str, number: int
     except ValidationError as exc:
         messages.error(request, "; ".join(exc.messages))
     return HttpResponseRedirect(_legal_page(case, number))
+
+
+# The supervisors' case dashboard ---------------------------------------------------------------
+
+# How each table is drawn by the dashboards' script (dashboards.js reads these specs).
+CHARTS = {
+    "open_cases": {"kind": "bar", "stacked": True, "horizontal": True},
+    "referrals": {"kind": "bar", "stacked": True, "horizontal": False},
+    "outcomes": {"kind": "bar", "stacked": False, "horizontal": False},
+}
+
+
+def _chart(table: StatTable) -> dict[str, Any]:
+    last = len(table.columns) - 1 if table.columns[-1] == "Total" else len(table.columns)
+    datasets = [
+        {"label": table.columns[i], "data": [row[i] for row in table.rows]} for i in range(1, last)
+    ]
+    labels = [row[0] for row in table.rows]
+    return {"name": table.name, **CHARTS[table.name], "labels": labels, "datasets": datasets}
+
+
+def _stats_csv(table: StatTable) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="tipline-cases-{table.name}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(table.columns)
+    writer.writerows(table.rows)  # labels are our own vocabularies and command names
+    return response
+
+
+@login_required
+@never_cache
+@require_GET
+def case_dashboard(request: StaffRequest) -> HttpResponse:
+    """Supervisors' figures over the cases they may see (anyone else 404); each table as CSV
+    with `?format=csv&table=NAME` (audited)."""
+    if request.user.role not in NATIONAL_ROLES:
+        raise Http404("No such page.")
+    tables = case_dashboard_tables(user=request.user)
+    if request.GET.get("format") == "csv":
+        table = tables.get(request.GET.get("table", ""))
+        if table is None:
+            raise Http404("No such table.")
+        support.case_dashboard_export_record(
+            actor=request.user, table=table.name, ip=client_ip(request)
+        )
+        return _stats_csv(table)
+    charts = [_chart(t) for t in tables.values() if t.name in CHARTS]
+    context = {"tables": list(tables.values()), "charts": charts}
+    return render(request, "cases/dashboard.html", context)

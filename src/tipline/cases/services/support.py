@@ -195,3 +195,16 @@ def htcds_export_record(
             after={"rows": rows, "identities": identities},
             ip=ip,
         )
+
+
+def case_dashboard_export_record(*, actor: User, table: str, ip: str | None = None) -> None:
+    """Audit a download of a case dashboard table."""
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="cases.dashboard_exported",
+            object_type="case_dashboard",
+            object_id=table,
+            after={},
+            ip=ip,
+        )
