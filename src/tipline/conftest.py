@@ -14,6 +14,10 @@ from tipline.accounts.services import api_client_create, user_create
 from tipline.geo.models import RegionalCommand
 from tipline.geo.services import geo_seed_defaults
 from tipline.media.index import reset_for_tests
+from tipline.media.tests.seaweed import (  # noqa: F401  # fixtures for every app
+    s3_server,
+    s3_settings,
+)
 from tipline.pipeline.services import pipeline_run
 from tipline.reports.choices import Channel, PersonRole
 from tipline.reports.drafts import IncidentDraft, PersonDraft, Phone, ReportDraft

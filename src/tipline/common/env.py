@@ -7,6 +7,7 @@ Every setting comes from the environment through these helpers, so a bad value s
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -67,3 +68,12 @@ def env_secret(name: str, default: str | None = None) -> str | None:
         except OSError as exc:
             raise ImproperlyConfigured(f"{name}_FILE={file_name!r} cannot be read: {exc}") from exc
     return os.environ.get(name, default)
+
+
+def env_match(name: str, default: str, *, pattern: str, shape: str) -> str:
+    """Return the variable when empty or matching `pattern` in full; `shape` names the form
+    expected in the error (e.g. "s3://BUCKET/PREFIX")."""
+    value = os.environ.get(name, default)
+    if value and not re.fullmatch(pattern, value):
+        raise ImproperlyConfigured(f"{name} must be {shape}, not {value!r}.")
+    return value

@@ -48,9 +48,15 @@ _NOTED = "tipline_database_outage"
 Responder = Callable[[HttpRequest], HttpResponseBase]
 
 
+class DependencyUnavailable(Exception):
+    """Raised by a layer above for another store it needs (the media object store) that cannot be
+    reached just now: answered like a database outage, 503 with Retry-After, never a 500."""
+
+
 def database_unreachable(exc: BaseException | None) -> bool:
-    """Whether `exc` means the database cannot be reached, rather than a bad query."""
-    if isinstance(exc, InterfaceError):
+    """Whether `exc` means the database (or another store the request needs, see
+    `DependencyUnavailable`) cannot be reached, rather than a bad query."""
+    if isinstance(exc, InterfaceError | DependencyUnavailable):
         return True  # the connection is already closed
     if not isinstance(exc, OperationalError):
         return False

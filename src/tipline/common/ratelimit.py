@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 
+from tipline.common.metrics import count_refusal
+
 
 @dataclass(frozen=True)
 class Verdict:
@@ -32,6 +34,8 @@ def rate_limit_hit(*, key: str, limit: int, window_seconds: int) -> Verdict:
     window = now // window_seconds
     count = _increment(f"rl:{key}:{window}", timeout=window_seconds + 5)
     retry_after = (window + 1) * window_seconds - now
+    if count > limit:
+        count_refusal(key=key)
     return Verdict(allowed=count <= limit, retry_after=max(retry_after, 1))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,7 @@ import django_stubs_ext
 from django.conf.locale import LANG_INFO
 from django.core.exceptions import ImproperlyConfigured
 
-from tipline.common.env import env_bool, env_int, env_list, env_secret, env_str
+from tipline.common.env import env_bool, env_int, env_list, env_match, env_secret, env_str
 
 # Lets model fields be subscripted for their types (`models.TextField[Any, Any]`) at run time.
 django_stubs_ext.monkeypatch()
@@ -86,9 +87,12 @@ INSTALLED_APPS = [
     "tipline.screening",
     "tipline.publicstats",
     "tipline.missing",
+    "tipline.ops",
 ]
 
 MIDDLEWARE = [
+    # Outermost: /healthz, /readyz and /metrics, and the count of every request (tipline.ops).
+    "tipline.ops.middleware.OpsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Outside everything that queries (session, user, look-ups): an unreachable database
@@ -170,6 +174,8 @@ CACHES = {
 PERIODIC_JOBS = [
     ("tipline.intake.tasks.ispws_expire", 600),
     ("tipline.media.tasks.media_sweep", 900),
+    # Folds new hash-list entries into a freshly published matcher index (media.published).
+    ("tipline.media.tasks.matcher_rebuild", 600),
     # Reports with an addendum: extract, link, index and prioritise again, and notify.
     ("tipline.pipeline.services.pipeline_process_reruns", 15),
     # Signed webhooks to partners, at least once, in order per partner (exchange.tasks).
@@ -329,7 +335,36 @@ WHITENOISE_USE_FINDERS = TESTING or DEBUG
 WHITENOISE_AUTOREFRESH = TESTING or DEBUG
 
 MEDIA_STORE_DIR = Path(env_str("TIPLINE_MEDIA_DIR", str(VAR_DIR / "media")))
+# Media (and the published matcher index) on an S3-compatible store: `s3://BUCKET/PREFIX`.
+# Empty: the directory above, the embedded default. Encryption stays ours either way.
+MEDIA_STORE = env_match(
+    "TIPLINE_MEDIA_STORE",
+    "",
+    pattern=r"s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/[\w./-]*)?",
+    shape="s3://BUCKET/PREFIX",
+)
+S3_ENDPOINT = env_match(  # empty: AWS itself
+    "TIPLINE_S3_ENDPOINT", "", pattern=r"https?://[^\s/]+/?", shape="http(s)://HOST[:PORT]"
+)
+S3_ACCESS_KEY = env_secret("TIPLINE_S3_ACCESS_KEY") or ""
+S3_SECRET_KEY = env_secret("TIPLINE_S3_SECRET_KEY") or ""
+S3_REGION = env_str("TIPLINE_S3_REGION", "us-east-1")
+S3_CONNECT_TIMEOUT = env_int("TIPLINE_S3_CONNECT_TIMEOUT", 3, minimum=1)
+S3_READ_TIMEOUT = env_int("TIPLINE_S3_READ_TIMEOUT", 30, minimum=1)
+S3_MAX_ATTEMPTS = env_int("TIPLINE_S3_MAX_ATTEMPTS", 3, minimum=1)
 MATCHER_DIR = Path(env_str("TIPLINE_MATCHER_DIR", str(VAR_DIR / "matcher")))
+# How often a process looks for a newer published matcher index, and how many entries may wait
+# in side segments before a worker publishes a new one (media.published).
+MATCHER_RELOAD_SECONDS = env_int("TIPLINE_MATCHER_RELOAD_SECONDS", 30, minimum=0)
+MATCHER_REBUILD_AFTER = env_int("TIPLINE_MATCHER_REBUILD_AFTER", 50_000, minimum=1)
+# /metrics: for the bearer of this token, or from these networks (loopback: an agent on the host).
+METRICS_TOKEN = env_secret("TIPLINE_METRICS_TOKEN") or ""
+METRICS_NETWORKS = env_list("TIPLINE_METRICS_NETWORKS", ["127.0.0.1/32", "::1/128"])
+for _network in METRICS_NETWORKS:
+    try:
+        ipaddress.ip_network(_network)
+    except ValueError as _exc:
+        raise ImproperlyConfigured(f"TIPLINE_METRICS_NETWORKS: {_exc}") from _exc
 # Uploads never touch disk in plain text: the encrypting handler takes every byte.
 # Every request: files are skipped unread. Views that take files install the encrypting handler
 # themselves, after their rate limit (see tipline.media.uploads).

@@ -6,13 +6,16 @@ layers, never imports the apps above it that keep files.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterable
 
 from django.apps import apps
 from django.conf import settings
 
-from tipline.media.storage import default_store
+from tipline.media.storage import StorageError, default_store
+
+logger = logging.getLogger(__name__)
 
 
 def _referenced(keys: list[str]) -> set[str]:
@@ -33,7 +36,11 @@ def media_discard_unreferenced(*, keys: Iterable[str]) -> int:
     for start in range(0, len(unique), 500):  # bounded IN lists
         batch = unique[start : start + 500]
         for key in set(batch) - _referenced(batch):
-            store.delete(key)
+            try:
+                store.delete(key)
+            except StorageError as exc:  # the store is down: the hourly sweep tries again
+                logger.warning("Blob %s not deleted now: %s", key, exc)
+                continue
             deleted += 1
     return deleted
 

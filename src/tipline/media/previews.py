@@ -7,17 +7,19 @@ re-encoded from pixels only, so no EXIF (location, device) survives into them.
 from __future__ import annotations
 
 import io
+import logging
 
 from PIL import Image, ImageFilter, ImageOps
 
 from tipline.media.hashing import open_image
-from tipline.media.storage import read_decrypted
+from tipline.media.storage import StorageError, read_decrypted
 from tipline.reports.models import ReportFile
 
 THUMB_SIDE = 256
 FULL_SIDE = 1600
 BLUR_RADIUS = 12
 PLACEHOLDER_GREY = 160
+logger = logging.getLogger(__name__)
 
 
 def _open(file: ReportFile, side: int) -> Image.Image:
@@ -29,6 +31,9 @@ def _open(file: ReportFile, side: int) -> Image.Image:
         return ImageOps.exif_transpose(image) or image
     # What Pillow raises for damaged files (ImageRefused is a ValueError).
     except (OSError, ValueError, EOFError, SyntaxError):
+        return Image.new("L", (side, side), PLACEHOLDER_GREY)
+    except StorageError as exc:  # missing, or the store is down: reported, never a 500
+        logger.warning("No preview of file %s: %s", file.file_id, exc)
         return Image.new("L", (side, side), PLACEHOLDER_GREY)
 
 

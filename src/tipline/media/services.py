@@ -17,7 +17,7 @@ from tipline.media.hashing import is_matchable, open_image, pdq_from_image, vide
 from tipline.media.index import current_indexes
 from tipline.media.models import FileMatch, HashList, HashListEntry, HashListVersion
 from tipline.media.sniff import IMAGE_TYPES, VIDEO_TYPES
-from tipline.media.storage import read_decrypted
+from tipline.media.storage import BlobMissing, read_decrypted
 from tipline.reports.models import ReportFile
 
 MAX_IMAGE_BYTES = 50 * 1024 * 1024
@@ -162,7 +162,10 @@ def _image(file: ReportFile) -> Image.Image | str:
     """The decoded image, or why it keeps its digests only (the file is then opaque)."""
     if file.size is not None and file.size > MAX_IMAGE_BYTES:
         return f"over {MAX_IMAGE_BYTES} bytes"
-    data = b"".join(read_decrypted(file.storage_key))
+    try:
+        data = b"".join(read_decrypted(file.storage_key))
+    except BlobMissing as exc:  # recorded on the file; the store being down fails the step
+        return f"blob missing: {exc}"
     try:
         image = open_image(io.BytesIO(data))
         image.load()
@@ -185,7 +188,10 @@ def _video_details(file: ReportFile) -> dict[str, Any] | None:
         return None
     if file.size is not None and file.size > MAX_VIDEO_BYTES:
         return None
-    data = io.BytesIO(b"".join(read_decrypted(file.storage_key)))
+    try:
+        data = io.BytesIO(b"".join(read_decrypted(file.storage_key)))
+    except BlobMissing:
+        return None
     try:
         sample = video_sample(data)
     except Exception:  # noqa: BLE001  # FFmpeg refuses many damaged files; digests still match

@@ -19,10 +19,13 @@ import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import BinaryIO, Protocol, Self
+from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
+
+from tipline.common.outage import DependencyUnavailable
 
 MAGIC = b"TLENC1\n"
 CHUNK = 64 * 1024
@@ -33,10 +36,52 @@ class StorageError(Exception):
     """The store could not read or write a blob, or a blob failed authentication."""
 
 
-class BlobStore(Protocol):
-    """Where encrypted blobs live. The filesystem by default; an S3-compatible store fits here."""
+class BlobMissing(StorageError):
+    """No blob has this key: reported where it is needed (a grey preview, a recorded reason)."""
 
-    def open_write(self, key: str) -> BinaryIO: ...
+
+class StorageUnavailable(StorageError, DependencyUnavailable):
+    """The store cannot be reached just now: a request answers 503 and a pipeline step retries."""
+
+
+class BlobWriter(Protocol):
+    """A blob being written: `close` makes it visible whole, `abort` leaves nothing behind."""
+
+    def write(self, data: bytes, /) -> int | None: ...
+
+    def close(self) -> None: ...
+
+    def abort(self) -> None: ...
+
+    def __enter__(self) -> BlobWriter: ...
+
+    def __exit__(self, kind: type[BaseException] | None, *rest: object) -> None: ...
+
+
+class WriterBase:
+    """`with store.open_write(key) as out:` closes on success and aborts on an exception."""
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def abort(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *rest: object) -> None:
+        if kind is None:
+            self.close()
+        else:
+            self.abort()
+
+
+class BlobStore(Protocol):
+    """Where encrypted blobs live: the filesystem by default, or an S3-compatible store
+    (`tipline.media.s3`). Stores only ever see the ciphertext this module writes."""
+
+    def open_write(self, key: str) -> BlobWriter: ...
 
     def open_read(self, key: str) -> BinaryIO: ...
 
@@ -46,6 +91,34 @@ class BlobStore(Protocol):
 
     def keys_older_than(self, cutoff: float) -> Iterator[str]: ...
 
+    def describe(self) -> str: ...
+
+    def ping(self) -> None: ...
+
+
+def check_key(key: str) -> str:
+    """A storage key as this module makes them (hex, perhaps with dashes), or StorageError."""
+    if not key or not key.replace("-", "").isalnum() or not key.isascii():
+        raise StorageError("Bad storage key.")
+    return key
+
+
+class _FileWriter(WriterBase):
+    """A new file that `abort` removes again (with its shard directory, when that empties)."""
+
+    def __init__(self, store: FilesystemStore, key: str, handle: BinaryIO) -> None:
+        self._store, self._key, self._handle = store, key, handle
+
+    def write(self, data: bytes, /) -> int:
+        return self._handle.write(data)
+
+    def close(self) -> None:
+        self._handle.close()
+
+    def abort(self) -> None:
+        self._handle.close()
+        self._store.delete(self._key)
+
 
 class FilesystemStore:
     """Blobs as files under one directory, sharded by the first characters of the key."""
@@ -53,17 +126,25 @@ class FilesystemStore:
     def __init__(self, root: Path) -> None:
         self.root = root
 
-    def _path(self, key: str) -> Path:
-        if not key.replace("-", "").replace("/", "").isalnum() or ".." in key:
-            raise StorageError("Bad storage key.")
-        return self.root / key[:2] / key
+    def describe(self) -> str:
+        """Where the blobs are, as a store URL."""
+        return self.root.resolve().as_uri()
 
-    def open_write(self, key: str) -> BinaryIO:
+    def ping(self) -> None:
+        """Raise StorageUnavailable unless blobs can be written here now."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        if not os.access(self.root, os.W_OK | os.X_OK):
+            raise StorageUnavailable(f"{self.root} is not writable.")
+
+    def _path(self, key: str) -> Path:
+        return self.root / check_key(key)[:2] / key
+
+    def open_write(self, key: str) -> BlobWriter:
         path = self._path(key)
         for _ in range(3):  # a concurrent delete may remove the emptied shard directory
             path.parent.mkdir(parents=True, exist_ok=True)
             try:
-                return path.open("xb")
+                return _FileWriter(self, key, path.open("xb"))
             except FileNotFoundError:
                 continue
         raise StorageError(f"Cannot create blob {key}.")
@@ -72,7 +153,7 @@ class FilesystemStore:
         try:
             return self._path(key).open("rb")
         except FileNotFoundError as exc:
-            raise StorageError(f"No blob {key}.") from exc
+            raise BlobMissing(f"No blob {key}.") from exc
 
     def delete(self, key: str) -> None:
         path = self._path(key)
@@ -96,8 +177,23 @@ class FilesystemStore:
                             yield path.name
 
 
+def store_from_url(url: str) -> BlobStore:
+    """The store a URL names: `file:///path` or `s3://bucket/prefix` (credentials from the
+    TIPLINE_S3_* settings)."""
+    parsed = urlsplit(url)
+    if parsed.scheme == "file" and parsed.path:
+        return FilesystemStore(Path(parsed.path))
+    if parsed.scheme == "s3" and parsed.netloc:
+        from tipline.media.s3 import s3_store  # noqa: PLC0415  # boto3 loads only when used
+
+        return s3_store(bucket=parsed.netloc, prefix=parsed.path.strip("/"))
+    raise StorageError(f"Not a store URL (file:///path or s3://bucket/prefix): {url!r}")
+
+
 def default_store() -> BlobStore:
-    """The configured store."""
+    """The configured store: TIPLINE_MEDIA_STORE, else the directory TIPLINE_MEDIA_DIR."""
+    if settings.MEDIA_STORE:
+        return store_from_url(settings.MEDIA_STORE)
     return FilesystemStore(Path(settings.MEDIA_STORE_DIR))
 
 
@@ -172,9 +268,8 @@ class EncryptedWriter:
         return StoredBlob(self.key, self._size, md5, sha1, sha256, bytes(self._head))
 
     def abort(self) -> None:
-        """Discard a partial blob."""
-        self._out.close()
-        self.store.delete(self.key)
+        """Discard a partial blob: nothing of it stays in the store."""
+        self._out.abort()
 
 
 def _read_exact(handle: BinaryIO, size: int) -> bytes:

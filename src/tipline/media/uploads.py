@@ -9,6 +9,8 @@ itself, after its own rate limit, and deletes whatever it did not attach (`writt
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from typing import Any
 
 from django.conf import settings
@@ -17,7 +19,13 @@ from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.http import HttpRequest
 
 from tipline.media.sniff import is_allowed, sniff
-from tipline.media.storage import EncryptedWriter, StoredBlob, default_store
+from tipline.media.storage import (
+    EncryptedWriter,
+    StorageError,
+    StorageUnavailable,
+    StoredBlob,
+    default_store,
+)
 
 
 class EncryptedUpload(UploadedFile):
@@ -73,7 +81,8 @@ class EncryptingUploadHandler(FileUploadHandler):
         if self.files_seen > self.count_limit():
             self.error = "too_many"
             return
-        self.writer = EncryptedWriter()
+        with self._unavailable_aborts():
+            self.writer = EncryptedWriter()
         self.written.append(self.writer.key)
 
     def receive_data_chunk(self, raw_data: bytes, start: int) -> None:
@@ -86,7 +95,23 @@ class EncryptingUploadHandler(FileUploadHandler):
             self.writer.abort()
             self.writer = None
             return
-        self.writer.write(raw_data)
+        with self._unavailable_aborts():
+            self.writer.write(raw_data)
+
+    @contextmanager
+    def _unavailable_aborts(self) -> Iterator[None]:
+        """The store failing mid-file fails the whole request (503, in the area's dialect):
+        the partial blob is aborted here, and the view discards the request's finished ones."""
+        try:
+            yield
+        except StorageError as exc:
+            if self.writer is not None:
+                with suppress(StorageError, OSError):
+                    self.writer.abort()
+                self.writer = None
+            if isinstance(exc, StorageUnavailable):
+                raise
+            raise StorageUnavailable(str(exc)) from exc
 
     @staticmethod
     def sniff(head: bytes) -> str | None:
@@ -102,7 +127,8 @@ class EncryptingUploadHandler(FileUploadHandler):
         name = self.file_name or "upload"
         if self.writer is None:
             return self._refused(name)
-        blob = self.writer.close()
+        with self._unavailable_aborts():
+            blob = self.writer.close()
         sniffed = self.sniff(blob.head)
         if not is_allowed(sniffed):
             default_store().delete(blob.key)

@@ -170,6 +170,11 @@ class DigestIndex(VersionedIndex):
         ids = np.concatenate((np.asarray(base.ids, np.int64), [i for _, i in pending]))
         return _SortedDigests.build(np.concatenate((words, extra)), ids.astype(np.int64))
 
+    @property
+    def side_count(self) -> int:
+        """Entries added since the base was built (a rebuild folds them in)."""
+        return len(self._state.side)
+
     def add(self, entry_id: int, digest: DigestLike) -> None:
         """Make one entry findable now (side segment)."""
         raw = digest_bytes(digest, self.width)
