@@ -25,6 +25,7 @@ urlpatterns = [
     path("api/v1/", include("tipline.screening.api_urls")),
     path("api/v1/", include("tipline.exchange.api_urls")),
     path("ispws/", include("tipline.intake.ispws.urls")),
+    path("alerts/", include("tipline.missing.alert_urls")),
     path("channels/", include("tipline.intake.channels.urls")),
     path("console/channels/", include("tipline.intake.channels.console_urls")),
     # Before the admin's own URLs: its login view would skip the lock-out and second factor.

@@ -68,6 +68,7 @@ class EventKind(models.TextChoices):
     CANDIDATE_CONFIRMED = "candidate_confirmed", "Match confirmed"
     CANDIDATE_REJECTED = "candidate_rejected", "Match rejected"
     SIGHTING = "sighting", "Sighting recorded"
+    ALERT = "alert", "Public alert"
 
 
 class CandidateState(models.TextChoices):
@@ -84,3 +85,15 @@ class FoundBy(models.TextChoices):
 
 
 SEXES = [("", "Not known"), ("f", "Female"), ("m", "Male")]
+
+
+class MessageType(models.TextChoices):
+    """CAP 1.2 `msgType` of an alert message."""
+
+    ALERT = "Alert", "Alert"
+    UPDATE = "Update", "Update"
+    CANCEL = "Cancel", "Cancel"
+
+
+# Records a public alert may be issued for: verified and still being looked for.
+ALERTABLE_STATUSES = frozenset({RecordStatus.VERIFIED, RecordStatus.SIGHTED})

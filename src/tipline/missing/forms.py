@@ -124,3 +124,9 @@ class DecideForm(forms.Form):
         required=False,
         choices=[(RecordStatus.SIGHTED, "Sighted"), (RecordStatus.FOUND, "Found")],
     )
+
+
+class AlertForm(forms.Form):
+    """Issue (or update) the public alert, or cancel it."""
+
+    action = forms.ChoiceField(choices=[("issue", "Issue or update"), ("cancel", "Cancel")])

@@ -23,6 +23,7 @@ from tipline.missing.choices import (
     Circumstance,
     EventKind,
     FoundBy,
+    MessageType,
     RecordStatus,
     Source,
 )
@@ -271,3 +272,31 @@ class Sighting(models.Model):
 
     def __str__(self) -> str:
         return f"sighting of {self.record_id} in {self.report_id}"
+
+
+class AlertMessage(models.Model):
+    """One CAP 1.2 message of a child's public alert: the first (`Alert`), a later `Update`, or
+    the `Cancel` that ends it. `public_id` is the first message's identifier, the alert's
+    address on the public site; `references` the CAP references of the earlier messages.
+
+    `public` is what the guardian consented to publish, frozen when the message was sent (the
+    child's names, age, sex, description, where and when last seen, the photo's id): never a
+    guardian's detail. A Cancel carries none of it.
+    """
+
+    record = models.ForeignKey(MissingRecord, on_delete=models.PROTECT, related_name="alerts")
+    identifier = models.CharField(max_length=80, unique=True)
+    public_id = models.CharField(max_length=80, db_index=True)
+    msg_type = models.CharField(max_length=8, choices=MessageType.choices)
+    sent = models.DateTimeField()
+    references = models.CharField(max_length=2000, blank=True, default="")
+    public = EncryptedJSONField(null=True, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["public_id", "-sent"], name="missing_alert_newest")]
+
+    def __str__(self) -> str:
+        return self.identifier

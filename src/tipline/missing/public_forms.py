@@ -169,3 +169,48 @@ class GuardianForm(forms.Form):
             ],
             "consent_public": data["consent_public"],
         }
+
+
+class SightingForm(forms.Form):
+    """Someone saw the child of a public alert: where, when and what they saw; a phone only if
+    they want to be called."""
+
+    what = forms.CharField(
+        label=_("What did you see?"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages=_messages(required=_("Tell us what you saw.")),
+    )
+    when = forms.CharField(
+        label=_("When?"),
+        max_length=200,
+        required=False,
+        help_text=_("For example: this morning, or 3 May 2026 at 4 pm."),
+        error_messages=_messages(),
+    )
+    state = forms.ChoiceField(label=_("Which state?"), required=False, error_messages=_messages())
+    place = forms.CharField(
+        label=_("Town, area or landmark"),
+        max_length=300,
+        required=False,
+        error_messages=_messages(),
+    )
+    phone = forms.CharField(
+        label=_("Your phone number, if we may call you"),
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+        error_messages=_messages(),
+    )
+    submission = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+    website = forms.CharField(required=False, label="Leave this empty")
+
+    def __init__(self, *args: Any, states: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["state"].choices = [("", _("I don't know")), *states]  # type: ignore[attr-defined]  # a ChoiceField
+
+    def clean_phone(self) -> str:
+        phone: str = self.cleaned_data["phone"].strip()
+        if phone and phone_e164(phone) is None:
+            raise forms.ValidationError(_("Write the phone number like 0803 123 4567."))
+        return phone

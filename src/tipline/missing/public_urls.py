@@ -2,10 +2,13 @@
 
 from django.urls import path
 
-from tipline.missing import public
+from tipline.missing import public, public_alerts
 
 app_name = "missing_public"
 urlpatterns = [
     path("", public.guardian_form, name="register"),
     path("received/", public.receipt, name="receipt"),
+    path("alerts/<str:public_id>/", public_alerts.alert_page, name="alert"),
+    path("alerts/<str:public_id>/seen/", public_alerts.sighting, name="sighting"),
+    path("seen/received/", public_alerts.sighting_received, name="sighting_received"),
 ]

@@ -22,18 +22,23 @@ from tipline.media.hashing import is_matchable, open_image, pdq_from_image
 from tipline.media.sniff import IMAGE_TYPES
 from tipline.media.storage import StorageError, StoredBlob, read_decrypted
 from tipline.missing import matching
+from tipline.missing.broadcast import broadcaster, sms_text
+from tipline.missing.cap import reference_of
 from tipline.missing.choices import (
+    ALERTABLE_STATUSES,
     ALLOWED_TRANSITIONS,
     NOTE_REQUIRED,
     OPEN_STATUSES,
     CandidateState,
     EventKind,
     FoundBy,
+    MessageType,
     RecordStatus,
     Source,
 )
 from tipline.missing.drafts import RecordInput
 from tipline.missing.models import (
+    AlertMessage,
     MatchCandidate,
     MissingEvent,
     MissingPhoto,
@@ -217,6 +222,8 @@ def missing_transition(
         _event(
             locked, EventKind.STATUS_CHANGED, actor, note.strip(), before=before, status=to, **data
         )
+        if to not in ALERTABLE_STATUSES and active_alert(locked) is not None:
+            _send(locked, MessageType.CANCEL, actor, ip)  # found: the public page says so only
     record.refresh_from_db()
     return locked
 
@@ -467,3 +474,108 @@ def missing_candidate_decide(
             _event(record, EventKind.SIGHTING, actor, report=reference)
             missing_transition(record=record, to=outcome, actor=actor, ip=ip, report=reference)
     return locked
+
+
+# Public alerts --------------------------------------------------------------------------------
+
+
+def active_alert(record: MissingRecord) -> AlertMessage | None:
+    """The newest message of the record's alert while it is not cancelled, else None."""
+    newest = record.alerts.order_by("-sent", "-pk").first()
+    return newest if newest is not None and newest.msg_type != MessageType.CANCEL else None
+
+
+def _age_now(record: MissingRecord) -> int | None:
+    today = utcnow().astimezone(WAT).date()
+    born = record.birth_date()
+    if born:
+        return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+    if record.age is not None and record.age_given_on:
+        return record.age + (today - record.age_given_on).days // 365
+    return record.age
+
+
+def public_details(record: MissingRecord) -> dict[str, Any]:
+    """What a public alert shows: the child only, as the guardian agreed; no guardian, phone,
+    date of birth or reference."""
+    photo = record.photos.order_by("pk").first()
+    point = record.last_seen_point or {}
+    return {
+        "name": record.full_name,
+        "given_names": record.given_names,
+        "family_name": record.family_name,
+        "sex": record.sex,
+        "age": _age_now(record),
+        "height_cm": record.height_cm,
+        "description": record.description,
+        "circumstance": record.circumstance,
+        "last_seen_at": record.last_seen_at.astimezone(WAT).isoformat(),
+        "place": record.last_seen_place,
+        "lga": record.last_seen_lga,
+        "state_code": record.last_seen_state.code,
+        "state_name": record.last_seen_state.name,
+        "lat": point.get("lat"),
+        "lon": point.get("lon"),
+        "photo": photo.pk if photo else None,
+    }
+
+
+def _send(record: MissingRecord, kind: str, actor: Actor, ip: str | None) -> AlertMessage:
+    earlier = list(record.alerts.order_by("sent", "pk"))
+    identifier = f"NG-NAPTIP-{record.reference}-{len(earlier) + 1}"
+    message = AlertMessage.objects.create(
+        record=record,
+        identifier=identifier,
+        public_id=earlier[0].public_id if earlier else identifier,
+        msg_type=kind,
+        sent=utcnow(),
+        references=" ".join(reference_of(m) for m in earlier),
+        public=None if kind == MessageType.CANCEL else public_details(record),
+        sent_by=actor,
+    )
+    _audit(record, "alert", actor, ip, identifier=identifier, msg_type=kind)
+    _event(record, EventKind.ALERT, actor, identifier=identifier, msg_type=kind)
+    return message
+
+
+def _check_alertable(record: MissingRecord, actor: User) -> None:
+    if actor.role not in VERIFIER_ROLES:
+        raise ValidationError("Only a supervisor or an administrator issues a public alert.")
+    if record.status not in ALERTABLE_STATUSES:
+        raise ValidationError("Only a verified record still being looked for gets an alert.")
+    if not record.consent_public:
+        raise ValidationError("The guardian has not consented to a public alert.")
+
+
+def missing_alert_issue(
+    *, record: MissingRecord, actor: User, ip: str | None = None
+) -> AlertMessage:
+    """Issue the record's public alert (CAP msgType Alert), or an Update of the active one
+    with the record as it is now. Push it with `alert_broadcast` once its address is known."""
+    _check_alertable(record, actor)
+    with transaction.atomic():
+        locked = MissingRecord.objects.select_for_update().get(pk=record.pk)
+        kind = MessageType.UPDATE if active_alert(locked) else MessageType.ALERT
+        return _send(locked, kind, actor, ip)
+
+
+def alert_broadcast(*, message: AlertMessage, url: str) -> None:
+    """Push an issued alert to the SMS broadcast of its state, after the surrounding commit (a
+    gateway that fails never undoes the alert)."""
+    text = sms_text(message.public or {}, url)
+    state = (message.public or {}).get("state_code", "")
+    transaction.on_commit(lambda: broadcaster().send(state_code=state, text=text))
+
+
+def missing_alert_cancel(
+    *, record: MissingRecord, actor: User, ip: str | None = None
+) -> AlertMessage:
+    """Cancel the record's active alert (CAP msgType Cancel): its page then says only that the
+    alert has ended."""
+    if actor.role not in VERIFIER_ROLES:
+        raise ValidationError("Only a supervisor or an administrator cancels a public alert.")
+    with transaction.atomic():
+        locked = MissingRecord.objects.select_for_update().get(pk=record.pk)
+        if active_alert(locked) is None:
+            raise ValidationError("This record has no active alert.")
+        return _send(locked, MessageType.CANCEL, actor, ip)

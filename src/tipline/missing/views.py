@@ -129,6 +129,7 @@ def record_detail(request: StaffRequest, record_reference: str) -> HttpResponse:
         "open_state": CandidateState.OPEN,
         "sightings": record.sightings.select_related("report", "state").order_by("-seen_at"),
         "timeline": record_timeline(record=record),
+        "alert": services.active_alert(record),
     }
     return render(request, "missing/record_detail.html", context)
 
@@ -189,6 +190,24 @@ def candidate_decide(
         return f"Rejected: {candidate.report.reference} is not about {record.reference}."
 
     return _record_action(request, record_reference, forms.DecideForm, act)
+
+
+def _alert(request: StaffRequest, record: MissingRecord, data: dict[str, Any]) -> str:
+    ip = client_ip(request)
+    if data["action"] == "cancel":
+        services.missing_alert_cancel(record=record, actor=request.user, ip=ip)
+        return "Alert cancelled (CAP Cancel sent)."
+    message = services.missing_alert_issue(record=record, actor=request.user, ip=ip)
+    page = reverse("missing_public:alert", args=[message.public_id])
+    services.alert_broadcast(message=message, url=request.build_absolute_uri(page))
+    return f"{message.get_msg_type_display()} {message.identifier} published."
+
+
+@login_required
+@require_POST
+def record_alert(request: StaffRequest, record_reference: str) -> HttpResponse:
+    """Issue, update or cancel the record's public alert (supervisors and administrators)."""
+    return _record_action(request, record_reference, forms.AlertForm, _alert)
 
 
 @login_required
