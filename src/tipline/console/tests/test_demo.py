@@ -16,7 +16,14 @@ from PIL import Image
 
 from tipline.accounts.models import User
 from tipline.audit.models import AuditEvent
-from tipline.cases.models import Case, CaseTask
+from tipline.cases.models import (
+    Case,
+    CaseOutcome,
+    CaseTask,
+    LegalRequest,
+    VictimContext,
+    VictimMovement,
+)
 from tipline.cases.selectors import today_wat
 from tipline.common.time import utcnow
 from tipline.console.demo import DemoSummary, demo_seed
@@ -127,3 +134,15 @@ def test_cases_in_many_states_with_people_evidence_and_tasks(seeded: DemoSummary
     assert seeded.cases.people > 0 and seeded.cases.evidence >= seeded.cases.cases
     assert all(c.case_reports.exists() and c.events.count() >= 3 for c in Case.objects.all())
     assert CaseTask.objects.filter(due_on__lt=today_wat()).exists()
+
+
+def test_casework_victim_context_referrals_outcomes_and_legal_requests(
+    seeded: DemoSummary,
+) -> None:
+    cases = seeded.cases
+    assert cases is not None and cases.referrals > 0 and cases.legal_requests == cases.cases
+    assert VictimContext.objects.count() == cases.referrals  # every demo victim has context
+    assert VictimMovement.objects.filter(stage="Exploitation").exists()
+    kinds = set(CaseOutcome.objects.values_list("kind", flat=True))
+    assert {"rescue", "arrest", "charge"} <= kinds
+    assert set(LegalRequest.objects.values_list("status", flat=True)) >= {"draft", "sent"}
