@@ -31,6 +31,7 @@ from tipline.common.time import utcnow
 from tipline.console import demo_media
 from tipline.console.demo_cases import DemoCases, demo_cases
 from tipline.console.demo_history import HistorySummary, demo_triage_history
+from tipline.console.demo_screening import demo_screening
 from tipline.geo.models import RegionalCommand, State
 from tipline.geo.services import geo_seed_defaults
 from tipline.pipeline.services import pipeline_process_due
@@ -76,7 +77,10 @@ SCENES = {
     IncidentType.CHILD_SEX_TRAFFICKING: "Girls around {age} years old are brought to a hotel in "
     "{town} at night. A man called {handle} arranges it by phone.",
     IncidentType.DECEPTIVE_RECRUITMENT: "An agent on {platform} is recruiting young women for "
-    "'hotel jobs' abroad and collecting passports. Contact {handle}.",
+    "'hotel jobs' abroad and collecting passports. Contact {handle}. The offer said: 'Free visa and "
+    "ticket to Dubai, no experience needed, salary $1,200. Sponsor will pay for your flight and "
+    "you pay back from your salary. Send your passport. Contact us on WhatsApp only. Demo Skyway "
+    "Travels Ltd.'",
     IncidentType.DOMESTIC_SERVITUDE: "A {age}-year-old house help in {town} is not allowed to go "
     "to school or leave the compound and is beaten.",
     IncidentType.BABY_SELLING: "A clinic in {town} is keeping pregnant teenagers and selling the "
@@ -86,7 +90,8 @@ SCENES = {
     IncidentType.FORCED_BEGGING: "Several children are made to beg at a motor park in {town} and "
     "hand the money to {handle}.",
     IncidentType.SEX_TRAFFICKING_ADULT: "Young women brought from {town} are kept in a house and "
-    "forced into sex work. They owe 'debts' to {handle}.",
+    "forced into sex work. They owe 'debts' to {handle}. Dem tell dem say madam for Italy go "
+    "receive dem, and dem swear for shrine before dem travel.",
     IncidentType.FORCED_MARRIAGE: "A {age}-year-old girl in {town} is being married off next week "
     "against her will.",
     IncidentType.MISSING_CHILD_SIGHTING: "I think I saw the missing boy from the posters at the "
@@ -399,6 +404,8 @@ def demo_seed(*, reports: int = 300, seed: int = 2026) -> DemoSummary:
         history = demo_triage_history(rng=rng)
     with transaction.atomic():
         cases = demo_cases(rng=rng)
+    with transaction.atomic():
+        demo_screening()  # the licensed list, and a statistics release for the public page
     with transaction.atomic():
         for index, received_at in enumerate(times[fresh_from:], start=fresh_from):
             _submit(drafts.draft(index, received_at), client)
