@@ -74,3 +74,5 @@ class DeliveryState(models.TextChoices):
 class EventType(models.TextChoices):
     REFERRAL_CREATED = "referral.created", "referral.created"
     REPORT_UPDATED = "report.updated", "report.updated"
+    CASE_SHARED = "case.shared", "case.shared"
+    CASE_OUTCOME = "case.outcome", "case.outcome"

@@ -67,11 +67,23 @@ class WebhookSecret(models.Model):
 
 
 class Share(models.Model):
-    """One package sent to a partner: exactly which fields went, at what level, and why."""
+    """One package sent to a partner, of a report or of a case: exactly which fields went, at
+    what level, and why."""
 
     partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="shares")
     report = models.ForeignKey(
-        "reports.Report", on_delete=models.PROTECT, related_name="exchange_shares"
+        "reports.Report",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="exchange_shares",
+    )
+    case = models.ForeignKey(
+        "cases.Case",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="exchange_shares",
     )
     event_type = models.CharField(max_length=40)
     tlp = models.CharField(max_length=20)
@@ -89,9 +101,17 @@ class Share(models.Model):
         ordering = ["-created_at"]
         # The pull feed pages a partner's shares by id.
         indexes = [models.Index(fields=["partner", "id"], name="share_partner_feed")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(report__isnull=True, case__isnull=False)
+                | models.Q(report__isnull=False, case__isnull=True),
+                name="share_of_a_report_or_a_case",
+                violation_error_message="A share is of one report or one case.",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"share of {self.report_id} with {self.partner_id}"
+        return f"share of {self.report_id or self.case_id} with {self.partner_id}"
 
 
 class WebhookDelivery(models.Model):

@@ -12,7 +12,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
-from tipline.exchange.choices import Section, tlp_rank
+from tipline.cases.choices import OUTCOME_ROLE
+from tipline.cases.choices import PersonRole as CaseRole
+from tipline.cases.models import Case, CaseInvolvement, CaseOutcome
+from tipline.exchange.choices import TLP_ORDER, Section, tlp_rank
 from tipline.exchange.models import Partner
 from tipline.reports.choices import PersonRole, SharingLevel
 from tipline.reports.models import Person, Report
@@ -35,12 +38,23 @@ def reporter_consented(report: Report) -> bool:
     return False
 
 
-def exchange_package_for(*, partner: Partner, report: Report) -> dict[str, Any]:
-    """The package `partner` may receive of `report`, after its level and profile.
+def exchange_package_for(
+    *, partner: Partner, report: Report | None = None, case: Case | None = None
+) -> dict[str, Any]:
+    """The package `partner` may receive of a report or of a case (one of them), after its
+    level and profile.
 
-    Raises `SharingRefused` when the partner is inactive or the report's level is above the
-    partner's (TLP:RED: always)."""
-    _check_level(partner, report)
+    Raises `SharingRefused` when the partner is inactive or the level is above the partner's
+    (TLP:RED: always). A case's level is its most restricted report's (see `case_level`)."""
+    if report is not None and case is None:
+        return _report_package(partner, report)
+    if case is not None and report is None:
+        return _case_package(partner, case)
+    raise TypeError("Give exactly one of report= and case=.")
+
+
+def _report_package(partner: Partner, report: Report) -> dict[str, Any]:
+    _check_level(partner, report.sharing_level, report.reference)
     sections = set(partner.sections) & set(Section.values)
     package: dict[str, Any] = {
         "schema": SCHEMA,
@@ -55,15 +69,14 @@ def exchange_package_for(*, partner: Partner, report: Report) -> dict[str, Any]:
     return package
 
 
-def _check_level(partner: Partner, report: Report) -> None:
+def _check_level(partner: Partner, level: str, reference: str) -> None:
     if not partner.is_active:
         raise SharingRefused(f"{partner.name} is not an active partner.")
-    if report.sharing_level == SharingLevel.RED:
-        raise SharingRefused("A TLP:RED report is not shared outside the agency.")
-    if tlp_rank(report.sharing_level) > tlp_rank(partner.max_level):
+    if level == SharingLevel.RED:
+        raise SharingRefused(f"{reference} is TLP:RED: it is not shared outside the agency.")
+    if tlp_rank(level) > tlp_rank(partner.max_level):
         raise SharingRefused(
-            f"{report.reference} is {report.sharing_level}; {partner.name} may receive"
-            f" {partner.max_level} at most."
+            f"{reference} is {level}; {partner.name} may receive {partner.max_level} at most."
         )
 
 
@@ -194,3 +207,163 @@ def _walk(value: Any, path: str, paths: set[str]) -> None:
             )
     else:
         paths.add(path)
+
+
+# --------------------------------------------------------------------------- cases
+
+CASE_FULL_PERSON = (
+    "given_names",
+    "family_name",
+    "other_names",
+    "sex",
+    "date_of_birth",
+    "age",
+    "nationality",
+    "identifiers",
+)
+# A case person's identifiers are phones, emails, usernames and documents: what
+# `Section.SUSPECT_IDENTIFIERS` lets through of a suspect.
+CASE_IDENTIFIER_KEYS = ("identifiers",)
+
+
+def case_level(case: Case) -> str:
+    """A case is as restricted as its most restricted report; TLP:AMBER (the reports' own
+    default) when it gathers none yet."""
+    levels = set(case.reports.values_list("sharing_level", flat=True))
+    if not levels:
+        return SharingLevel.AMBER
+    return max(levels, key=tlp_rank) if levels <= set(TLP_ORDER) else SharingLevel.RED
+
+
+def _case_package(partner: Partner, case: Case) -> dict[str, Any]:
+    level = case_level(case)
+    _check_level(partner, level, case.reference)
+    sections = set(partner.sections) & set(Section.values)
+    involvements = list(
+        CaseInvolvement.objects.filter(case=case)
+        .select_related("person", "victim_context")
+        .order_by("pk")
+    )
+    package: dict[str, Any] = {
+        "schema": SCHEMA,
+        "case": case.reference,
+        "tlp": level,
+        "sections": sorted(sections),
+    }
+    parts = {
+        "incident": _case_incident(case, sections),
+        "narrative": _case_narrative(case, sections),
+        "people": _case_people(involvements, sections),
+        "outcomes": _case_outcomes(case, sections),
+        "reports": _case_reports(partner, case),
+    }
+    package.update({key: part for key, part in parts.items() if part})
+    return package
+
+
+def _case_incident(case: Case, sections: set[str]) -> dict[str, Any]:
+    if Section.INCIDENT not in sections:
+        return {}
+    return _non_empty(
+        {
+            "status": case.status,
+            "opened_on": case.opened_at.date().isoformat(),
+            "closed_on": case.closed_at.date().isoformat() if case.closed_at else None,
+            "court_outcome": case.court_outcome,
+        }
+    )
+
+
+def _case_narrative(case: Case, sections: set[str]) -> dict[str, Any]:
+    if Section.NARRATIVE not in sections:
+        return {}
+    return _non_empty({"title": case.title, "summary": case.summary})
+
+
+def _case_person_keys(role: str, sections: set[str]) -> tuple[str, ...]:
+    """The fields of a case person in `role` that the profile lets through."""
+    if role == CaseRole.VICTIM:
+        if Section.VICTIM_DETAILS in sections:
+            return (*CASE_FULL_PERSON, "needs")
+        pairs = [
+            (Section.VICTIM_FIRST_NAME, "given_names"),
+            (Section.VICTIM_AGE, "age"),
+            (Section.VICTIM_NEEDS, "needs"),
+        ]
+        return tuple(key for section, key in pairs if section in sections)
+    if role == CaseRole.SUSPECT:
+        if Section.SUSPECTS in sections:
+            return CASE_FULL_PERSON
+        return CASE_IDENTIFIER_KEYS if Section.SUSPECT_IDENTIFIERS in sections else ()
+    if role in (CaseRole.WITNESS, CaseRole.GUARDIAN):
+        return CASE_FULL_PERSON if Section.WITNESSES in sections else ()
+    return ()  # a role added later stays at home until a section names it
+
+
+def _case_person(involvement: CaseInvolvement, keys: tuple[str, ...]) -> dict[str, Any]:
+    person = involvement.person
+    context = getattr(involvement, "victim_context", None)
+    needs = (
+        _non_empty(
+            {
+                "vulnerabilities": list(context.vulnerabilities or []),
+                "details": context.vulnerability_details,
+            }
+        )
+        if context is not None
+        else {}
+    )
+    values: dict[str, Any] = {
+        "given_names": person.given_names,
+        "family_name": person.family_name,
+        "other_names": list(person.other_names or []),
+        "sex": person.sex,
+        "date_of_birth": person.date_of_birth,
+        "age": person.age,
+        "nationality": person.nationality,
+        "identifiers": person.identifiers or {},
+        "needs": needs,
+    }
+    return _non_empty({key: values.get(key) for key in keys})
+
+
+def _case_people(involvements: list[CaseInvolvement], sections: set[str]) -> list[dict[str, Any]]:
+    out = []
+    for involvement in involvements:
+        keys = _case_person_keys(involvement.role, sections)
+        fields = _case_person(involvement, keys) if keys else {}
+        if fields:
+            out.append({"role": involvement.role, **fields})
+    return out
+
+
+def _case_outcomes(case: Case, sections: set[str]) -> list[dict[str, Any]]:
+    """Outcomes of the people the partner may see: what and when; the offences, sentence and
+    court only with the suspects in full. Their free-text details never leave."""
+    out = []
+    rows = CaseOutcome.objects.filter(case=case).order_by("occurred_on", "pk")
+    for outcome in rows:
+        role = OUTCOME_ROLE.get(outcome.kind, "")
+        if not _case_person_keys(role, sections):
+            continue
+        item: dict[str, Any] = {"kind": outcome.kind, "on": outcome.occurred_on.isoformat()}
+        if role == CaseRole.SUSPECT and Section.SUSPECTS in sections:
+            item |= _non_empty(
+                {
+                    "offences": list(outcome.offences or []),
+                    "sentence": outcome.sentence,
+                    "court": outcome.court,
+                }
+            )
+        out.append({"role": role, **item})
+    return out
+
+
+def _case_reports(partner: Partner, case: Case) -> list[dict[str, Any]]:
+    """Each gathered report as the partner may receive it (the reporter never leaves)."""
+    reports = case.reports.prefetch_related("people", "internet_details", "files")
+    out = []
+    for report in reports.select_related("state").order_by("received_at", "pk"):
+        package = _report_package(partner, report)
+        out.append({k: v for k, v in package.items() if k not in ("schema", "sections")})
+    return out

@@ -9,6 +9,8 @@ from django.http import Http404
 from tipline.accounts.choices import Role
 from tipline.accounts.models import User
 from tipline.accounts.types import Submitter, Viewer
+from tipline.cases.models import Case
+from tipline.cases.selectors import case_get_for_user
 from tipline.exchange.choices import DeliveryState
 from tipline.exchange.models import Partner, Share, WebhookDelivery
 from tipline.reports.models import Report
@@ -36,6 +38,21 @@ def report_for_exchange(*, user: Viewer, reference: str) -> Report:
     """A report exchange staff may share: in their scope. Missing and forbidden both 404."""
     exchange_check_user(user=user)
     return report_get_for_user(user=user, reference=reference)
+
+
+def case_for_exchange(*, user: Viewer, reference: str) -> Case:
+    """A case exchange staff may share: one they may see. Missing and forbidden both 404."""
+    exchange_check_user(user=user)
+    return case_get_for_user(user=user, reference=reference)
+
+
+def shares_of_case(*, case: Case) -> QuerySet[Share]:
+    """What of the case went to whom, newest first, each with its delivery's state."""
+    return (
+        Share.objects.filter(case=case)
+        .select_related("partner", "delivery", "created_by")
+        .order_by("-created_at", "-pk")
+    )
 
 
 def dead_letters() -> QuerySet[WebhookDelivery]:

@@ -19,7 +19,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from tipline.accounts.models import ApiClient, User
+from tipline.accounts.types import Actor
 from tipline.audit.services import audit_record
+from tipline.cases.choices import CaseEventKind
+from tipline.cases.models import Case, CaseEvent
 from tipline.common.time import utcnow
 from tipline.exchange.choices import (
     PARTNER_LEVELS,
@@ -166,7 +169,7 @@ def report_share(
     *,
     report: Report,
     partner: Partner,
-    actor: User,
+    actor: Actor,
     reason: str = "",
     event_type: str = EventType.REFERRAL_CREATED,
     ip: str | None = None,
@@ -194,6 +197,7 @@ def report_share(
             report_transition(report=report, to_status=ReportStatus.REFERRED, actor=actor, ip=ip)
         audit_record(
             actor=actor,
+            actor_label=None if actor else "system:exchange",
             action="report.shared",
             object_type="report",
             object_id=report.pk,
@@ -201,6 +205,63 @@ def report_share(
                 "partner": partner.code,
                 "share": share.pk,
                 "event": delivery.event_id if delivery else None,
+                "tlp": share.tlp,
+                "fields": fields,
+            },
+            ip=ip,
+        )
+    return share
+
+
+def case_share(
+    *,
+    case: Case,
+    partner: Partner,
+    actor: Actor,
+    reason: str = "",
+    event_type: str = EventType.CASE_SHARED,
+    ip: str | None = None,
+) -> Share:
+    """Share a case with a partner: its package (`exchange_package_for(case=…)`), exactly which
+    fields went (audited, and on the case's timeline), and a signed webhook if the partner has
+    an endpoint. `actor` is None when the platform sends an update by itself (an outcome)."""
+    package = exchange_package_for(partner=partner, case=case)
+    fields = package_fields(package)
+    now = utcnow()
+    with transaction.atomic():
+        share = Share.objects.create(
+            partner=partner,
+            case=case,
+            event_type=event_type,
+            tlp=package["tlp"],
+            fields=fields,
+            reason=reason.strip()[:2000],
+            body=event_body(event_type=event_type, at=now, package=package),
+            created_by=actor,
+            created_at=now,
+        )
+        delivery = _enqueue(share) if partner.webhook_url else None
+        # The case's timeline is its events (cases.CaseEvent); a share is a referral there.
+        CaseEvent.objects.create(
+            case=case,
+            at=now,
+            actor=actor,
+            kind=CaseEventKind.REFERRAL,
+            body=f"Shared with {partner.name} ({share.tlp}, {event_type});"
+            f" fields: {', '.join(fields)}",
+            data={"partner": partner.code, "share": share.pk},
+        )
+        audit_record(
+            actor=actor,
+            actor_label=None if actor else "system:exchange",
+            action="case.shared",
+            object_type="case",
+            object_id=case.pk,
+            after={
+                "partner": partner.code,
+                "share": share.pk,
+                "event": delivery.event_id if delivery else None,
+                "event_type": event_type,
                 "tlp": share.tlp,
                 "fields": fields,
             },
@@ -349,7 +410,8 @@ def _feed_item(partner: Partner, share: Share) -> FeedItem:
         webhook_id=delivery.event_id if delivery is not None else "",
         event=None,
     )
-    level = share.report.sharing_level if share.report_id else share.tlp
+    # A report's level now (it may have risen since); a case's as it was shared.
+    level = share.report.sharing_level if share.report is not None else share.tlp
     if level == SharingLevel.RED or tlp_rank(level) > tlp_rank(partner.max_level):
         return replace(item, withheld=f"Its sharing level is now {level}.")
     if not share.body:

@@ -1,6 +1,7 @@
 """Exchange pages, framed by the console at /console/exchange/: dead letters with replay, and a
-report's referral (choose a partner, preview exactly what goes, send, see it delivered). Thin:
-authorise with the selectors' one rule, call one service, say what happened."""
+report's or a case's referral (choose a partner, preview exactly what goes, send, see it
+delivered). Thin: authorise with the selectors' one rule, call one service, say what
+happened."""
 
 from __future__ import annotations
 
@@ -18,16 +19,18 @@ from tipline.accounts.types import StaffRequest
 from tipline.common.http import client_ip
 from tipline.exchange.forms import ShareForm
 from tipline.exchange.models import Partner
-from tipline.exchange.packages import SharingRefused, exchange_package_for
+from tipline.exchange.packages import SharingRefused, case_level, exchange_package_for
 from tipline.exchange.selectors import (
     active_partners,
+    case_for_exchange,
     dead_letters,
     delivery_get_for_user,
     exchange_check_user,
     report_for_exchange,
+    shares_of_case,
     shares_of_report,
 )
-from tipline.exchange.services import report_share, webhook_replay
+from tipline.exchange.services import case_share, report_share, webhook_replay
 from tipline.reports.models import Report
 
 
@@ -72,6 +75,53 @@ def report_refer(request: StaffRequest, reference: str) -> HttpResponse:
         "shares": shares_of_report(report=report),
     }
     return render(request, "exchange/report_refer.html", context)
+
+
+@login_required
+def case_refer(request: StaffRequest, case_reference: str) -> HttpResponse:
+    """Choose a partner, see exactly what it would receive of the case, and what went before."""
+    case = case_for_exchange(user=request.user, reference=case_reference)
+    partner = active_partners().filter(code=request.GET.get("partner", "")).first()
+    preview, refused = None, ""
+    if partner is not None:
+        try:
+            preview = json.dumps(exchange_package_for(partner=partner, case=case), indent=2)
+        except SharingRefused as exc:
+            refused = "; ".join(exc.messages)
+    context = {
+        "case": case,
+        "level": case_level(case),
+        "partners": active_partners(),
+        "partner": partner,
+        "preview": preview,
+        "refused": refused,
+        "shares": shares_of_case(case=case),
+    }
+    return render(request, "exchange/case_refer.html", context)
+
+
+@login_required
+@require_POST
+def case_send(request: StaffRequest, case_reference: str) -> HttpResponse:
+    """Send the previewed case package: a share, audited and on the case's timeline."""
+    case = case_for_exchange(user=request.user, reference=case_reference)
+    form = ShareForm(request.POST)
+    partner = active_partners().filter(code=form.data.get("partner", "")).first()
+    if not form.is_valid() or partner is None:
+        messages.error(request, "Choose a partner.")
+    else:
+        try:
+            case_share(
+                case=case,
+                partner=partner,
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+                ip=client_ip(request),
+            )
+            messages.success(request, f"Sent to {partner.name}; delivery status below.")
+        except ValidationError as exc:
+            messages.error(request, "; ".join(exc.messages))
+    return HttpResponseRedirect(reverse("exchange:case", args=[case_reference]))
 
 
 @login_required

@@ -1,0 +1,97 @@
+"""Updates the platform sends by itself to partners that already hold a report or a case:
+`case.outcome` when an outcome is recorded in a case shared with them, `report.updated` when
+information is added to a report shared with them.
+
+The cases and reports apps sit below the exchange and must not call it, so the exchange listens
+for their rows being created and, once the change has committed, shares the fresh package
+through the same services as a person would (`case_share`, `report_share`): built by
+`exchange_package_for`, audited, on the timeline, refused for a partner whose level or
+activity no longer allows it. A failure here never undoes the outcome or the addendum.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.db.models.signals import post_save
+
+from tipline.cases.models import Case, CaseOutcome
+from tipline.exchange.choices import EventType
+from tipline.exchange.models import Partner
+from tipline.exchange.packages import SharingRefused
+from tipline.exchange.services import case_share, report_share
+from tipline.reports.models import Addendum, Report
+
+log = logging.getLogger(__name__)
+
+
+def partners_holding(*, report: Report | None = None, case: Case | None = None) -> list[Partner]:
+    """The active partners that were sent this report or case before."""
+    held = Q(shares__report=report) if report is not None else Q(shares__case=case)
+    return list(Partner.objects.filter(held, is_active=True).distinct().order_by("pk"))
+
+
+def case_outcome_announce(*, case_id: int, kind: str) -> int:
+    """Send `case.outcome` to every partner holding the case; how many were sent."""
+    case = Case.objects.get(pk=case_id)
+    sent = 0
+    for partner in partners_holding(case=case):
+        try:
+            case_share(
+                case=case,
+                partner=partner,
+                actor=None,
+                reason=f"Outcome recorded: {kind}.",
+                event_type=EventType.CASE_OUTCOME,
+            )
+            sent += 1
+        except SharingRefused as exc:
+            log.info("case.outcome not sent to %s: %s", partner.code, exc.messages)
+    return sent
+
+
+def report_update_announce(*, report_id: int) -> int:
+    """Send `report.updated` to every partner holding the report; how many were sent."""
+    report = Report.objects.get(pk=report_id)
+    sent = 0
+    for partner in partners_holding(report=report):
+        try:
+            report_share(
+                report=report,
+                partner=partner,
+                actor=None,
+                reason="Information was added to the report.",
+                event_type=EventType.REPORT_UPDATED,
+            )
+            sent += 1
+        except SharingRefused as exc:
+            log.info("report.updated not sent to %s: %s", partner.code, exc.messages)
+    return sent
+
+
+def _safely(work: Any, **kwargs: Any) -> None:
+    try:
+        work(**kwargs)
+    except Exception:  # a partner's update must never break the change that caused it
+        log.exception("exchange update %s failed", work.__name__)
+
+
+def _on_outcome(sender: Any, instance: CaseOutcome, created: bool, **kwargs: Any) -> None:
+    if created:
+        facts = {"case_id": instance.case_id, "kind": instance.kind}
+        transaction.on_commit(lambda: _safely(case_outcome_announce, **facts))
+
+
+def _on_addendum(sender: Any, instance: Addendum, created: bool, **kwargs: Any) -> None:
+    if created:
+        report_id = instance.report_id
+        transaction.on_commit(lambda: _safely(report_update_announce, report_id=report_id))
+
+
+def connect() -> None:
+    """Listen for outcomes and addenda (called once, from the app's `ready`)."""
+    post_save.connect(_on_outcome, sender=CaseOutcome, dispatch_uid="exchange.case_outcome")
+    post_save.connect(_on_addendum, sender=Addendum, dispatch_uid="exchange.report_addendum")
