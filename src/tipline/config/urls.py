@@ -17,6 +17,7 @@ urlpatterns = [
     path("console/audit/", include("tipline.audit.urls")),
     path("console/cases/", include("tipline.cases.urls")),
     path("console/missing/", include("tipline.missing.urls")),
+    path("console/travellers/", include("tipline.travellers.urls")),
     path("console/exchange/", include("tipline.exchange.urls")),
     path("console/ncmec/", include("tipline.intake.ncmec.urls")),
     path("api/v1/", include("tipline.intake.api_urls")),

@@ -18,6 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 
 from tipline.accounts.types import Actor
 from tipline.audit.services import audit_record
@@ -30,7 +31,7 @@ from tipline.people.travel import distinctive
 from tipline.reports.models import Report
 from tipline.travellers import matching
 from tipline.travellers.choices import FoundBy, PlaceKind
-from tipline.travellers.match import active_at, profile
+from tipline.travellers.match import REPORT_YEARS_DAYS, active_at, profile
 from tipline.travellers.models import (
     Manifest,
     ManifestRow,
@@ -90,7 +91,48 @@ def place_create(
             object_id=place.pk,
             after={"name": place.name, "state": state.code},
         )
+        place_link_existing(place=place)
     return place
+
+
+def _named_words(place: PlaceOfConcern) -> Q:
+    """Texts that may name the place: those holding the first distinctive word of a name."""
+    found = Q(pk__in=[])
+    for name in [place.name, *map(str, place.aliases)]:
+        words = distinctive(name)
+        if words:
+            word = words[0]
+            found |= Q(description__icontains=word) | Q(location_text__icontains=word)
+            found |= Q(location_detail__icontains=word)
+    return found
+
+
+def place_link_existing(*, place: PlaceOfConcern) -> int:
+    """Link a new place to the reports of its state of the past years (their texts are plain:
+    narrowed in the database, confirmed word by word here) and the notices bound for its state
+    that are not purged (their addresses are decrypted: one state's notices). Idempotent."""
+    since = utcnow() - timedelta(days=REPORT_YEARS_DAYS)
+    reports = Report.objects.filter(_named_words(place), state=place.state, received_at__gte=since)
+    made = 0
+    for report in reports.only("pk", "description", "location_text", "location_detail"):
+        text = " ".join([report.location_text, report.location_detail, report.description])
+        name = _named(place, set(tokens(text)))
+        if name:
+            made += _link(place, name, report=report)
+    notices = Notice.objects.filter(destination_state=place.state, purged_at__isnull=True)
+    for notice in notices.only("pk", "first_night_address", "other_addresses"):
+        text = " ".join([notice.first_night_address, *map(str, notice.other_addresses or [])])
+        name = _named(place, set(tokens(text)))
+        if name:
+            made += _link(place, name, notice=notice)
+    return made
+
+
+def _link(place: PlaceOfConcern, name: str, **side: Any) -> int:
+    _, created = PlaceLink.objects.get_or_create(
+        place=place, **side, defaults={"named_as": name, "created_at": utcnow()}
+    )
+    return int(created)
 
 
 def _named(place: PlaceOfConcern, words: set[str]) -> str | None:

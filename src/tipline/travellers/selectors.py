@@ -8,19 +8,30 @@ A candidate's report is shown only when the user may see that report on its own.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
-from tipline.accounts.selectors import command_ids_for
+from tipline.accounts.choices import NATIONAL_ROLES
 from tipline.accounts.types import Viewer
+from tipline.cases.models import CaseInvolvement
+from tipline.cases.selectors import cases_visible_to
 from tipline.common.time import utcnow
-from tipline.geo.models import RegionalCommand
+from tipline.geo.models import RegionalCommand, State
 from tipline.reports.models import Report
 from tipline.reports.selectors import reports_visible_to
 from tipline.travellers.choices import NoticeStatus
-from tipline.travellers.models import Confirmation, Notice, NoticeCandidate, NoticeEvent
+from tipline.travellers.models import (
+    Confirmation,
+    Manifest,
+    ManifestRow,
+    Notice,
+    NoticeCandidate,
+    NoticeEvent,
+    PlaceLink,
+    PlaceOfConcern,
+)
 from tipline.triage.routing import NATIONAL_DESK
 
 # The queue: notices still to be acted on, ordered by arrival.
@@ -28,20 +39,37 @@ QUEUE_STATUSES = (NoticeStatus.RECEIVED, NoticeStatus.ASSIGNED, NoticeStatus.MON
 HIGHLIGHT_HOURS = 48
 
 
-def _desk_ids() -> set[int]:
-    return set(RegionalCommand.objects.filter(code=NATIONAL_DESK).values_list("pk", flat=True))
+_SCOPE_ATTRIBUTE = "_travellers_scope"
+
+
+def _scope(user: Viewer) -> set[int] | None:
+    """The command ids whose notices and places the user sees, or None for all: national
+    supervisors and administrators (as `command_ids_for`) and members of the national desk.
+    One query, remembered on the user object for the rest of the request."""
+    if _SCOPE_ATTRIBUTE in user.__dict__:
+        remembered: set[int] | None = user.__dict__[_SCOPE_ATTRIBUTE]
+        return remembered
+    scope: set[int] | None = set()
+    if getattr(user, "is_authenticated", False) and user.is_active:
+        if user.is_national and user.role in NATIONAL_ROLES:
+            scope = None
+        else:
+            rows = list(user.commands.values_list("pk", "code"))
+            desk = any(code == NATIONAL_DESK for _, code in rows)
+            scope = None if desk else {pk for pk, _ in rows}
+    user.__dict__[_SCOPE_ATTRIBUTE] = scope
+    return scope
 
 
 def is_national_desk(user: Viewer) -> bool:
     """National users and members of the national desk command."""
-    scope = command_ids_for(user)
-    return scope is None or bool(scope & _desk_ids())
+    return _scope(user) is None
 
 
 def notices_visible_to(user: Viewer) -> QuerySet[Notice]:
     """The notices a staff user may see: all for the national desk, else their commands'."""
-    scope = command_ids_for(user)
-    if scope is None or scope & _desk_ids():
+    scope = _scope(user)
+    if scope is None:
         return Notice.objects.all()
     return Notice.objects.filter(command_id__in=scope)
 
@@ -122,3 +150,151 @@ def report_notice_candidates_for_user(*, user: Viewer, report: Report) -> list[N
     notices = notices_visible_to(user)
     rows = NoticeCandidate.objects.filter(report=report, notice__in=notices)
     return list(rows.select_related("notice").order_by("-probability")[:10])
+
+
+# Places of concern and manifests ---------------------------------------------------------------
+
+
+def places_visible_to(user: Viewer) -> QuerySet[PlaceOfConcern]:
+    """The places a staff user may see: all for the national desk, else those in the states of
+    their commands (the command of a place's state keeps it, as it works its reports)."""
+    scope = _scope(user)
+    if scope is None:
+        return PlaceOfConcern.objects.all()
+    return PlaceOfConcern.objects.filter(state__command_id__in=scope)
+
+
+def place_list_for_user(*, user: Viewer, state: str = "") -> list[PlaceRow]:
+    """The user's places by state and name, with how many reports and notices name each."""
+    qs = places_visible_to(user).select_related("state")
+    if state:
+        qs = qs.filter(state__code=state)
+    qs = qs.annotate(
+        reports=Count("links", filter=Q(links__report__isnull=False)),
+        notices=Count("links", filter=Q(links__notice__isnull=False)),
+    )
+    return [PlaceRow(p, p.reports, p.notices) for p in qs.order_by("state__name", "name")[:500]]
+
+
+@dataclass(frozen=True)
+class PlaceRow:
+    place: PlaceOfConcern
+    reports: int
+    notices: int
+
+
+def place_get_for_user(*, user: Viewer, place_id: int) -> PlaceOfConcern:
+    """One place, if the user may see it; else 404."""
+    try:
+        return places_visible_to(user).select_related("state", "created_by").get(pk=place_id)
+    except PlaceOfConcern.DoesNotExist:
+        raise Http404("No such place.") from None
+
+
+@dataclass(frozen=True)
+class PlaceEvent:
+    """One line of a place's timeline: a report, a notice or a case that touches it."""
+
+    at: datetime
+    kind: str  # "report", "notice" or "case": the template links each to its page
+    reference: str
+    text: str
+
+
+def _place_reports(user: Viewer, place: PlaceOfConcern) -> list[Report]:
+    ids = place.links.filter(report__isnull=False).values("report_id")
+    rows = reports_visible_to(user).filter(pk__in=ids).order_by("-received_at")[:200]
+    return list(rows.only("pk", "reference", "received_at", "incident_type", "priority"))
+
+
+def place_timeline_for_user(*, user: Viewer, place: PlaceOfConcern) -> list[PlaceEvent]:
+    """The place's reports, notices and cases the user may see, newest first, on one line
+    (three queries, whatever the number of rows)."""
+    reports = _place_reports(user, place)
+    events = [
+        PlaceEvent(r.received_at, "report", r.reference,
+                   f"Report: {r.get_incident_type_display()}, priority {r.priority or 'not set'}")
+        for r in reports
+    ]  # fmt: skip
+    notice_ids = place.links.filter(notice__isnull=False).values("notice_id")
+    for n in notices_visible_to(user).filter(pk__in=notice_ids).order_by("-arrival_at")[:200]:
+        text = f"Travel notice: {n.full_name} arrives ({n.get_status_display().lower()})"
+        events.append(PlaceEvent(n.arrival_at, "notice", n.reference, text))
+    cases = cases_visible_to(user).filter(case_reports__report__in=[r.pk for r in reports])
+    for case in cases.distinct().order_by("-opened_at")[:100]:
+        events.append(PlaceEvent(case.opened_at, "case", case.reference, f"Case: {case.title}"))
+    return sorted(events, key=lambda e: e.at, reverse=True)
+
+
+def manifest_get_for_user(*, user: Viewer, place: PlaceOfConcern, manifest_id: int) -> Manifest:
+    """One manifest of a place the user may see (checked by the caller); else 404."""
+    try:
+        return place.manifests.select_related("uploaded_by").get(pk=manifest_id)
+    except Manifest.DoesNotExist:
+        raise Http404("No such manifest.") from None
+
+
+@dataclass(frozen=True)
+class GuestRow:
+    """A guest of a manifest and the notices (the user may see) they may be."""
+
+    row: ManifestRow
+    candidates: list[NoticeCandidate]
+
+
+def manifest_matches_for_user(*, user: Viewer, manifest: Manifest) -> list[GuestRow]:
+    """The manifest's guests that matched a notice the user sees, most likely first."""
+    rows = NoticeCandidate.objects.filter(
+        manifest_row__manifest=manifest, notice__in=notices_visible_to(user)
+    ).select_related("notice", "manifest_row")
+    by_guest: dict[int, GuestRow] = {}
+    for candidate in rows.order_by("-probability", "pk"):
+        guest = candidate.manifest_row
+        if guest is not None:  # always, by the filter above
+            by_guest.setdefault(guest.pk, GuestRow(guest, [])).candidates.append(candidate)
+    return sorted(by_guest.values(), key=lambda g: -g.candidates[0].probability)
+
+
+def place_manifests(*, place: PlaceOfConcern) -> QuerySet[Manifest]:
+    return place.manifests.select_related("uploaded_by").order_by("-uploaded_at")[:20]
+
+
+def report_places_for_user(*, user: Viewer, report: Report) -> list[PlaceOfConcern]:
+    """The places of concern a report names, for the report page (one query)."""
+    links = PlaceLink.objects.filter(report=report).values("place_id")
+    return list(places_visible_to(user).filter(pk__in=links).order_by("name"))
+
+
+def candidate_cases_for_user(
+    *, user: Viewer, candidates: list[NoticeCandidate]
+) -> dict[int, list[str]]:
+    """For each case-person candidate, the references of its cases the user may see (one
+    query)."""
+    people = {c.case_person_id: c.pk for c in candidates if c.case_person_id}
+    found: dict[int, list[str]] = {}
+    if not people:
+        return found
+    rows = CaseInvolvement.objects.filter(
+        person_id__in=people, case__in=cases_visible_to(user)
+    ).values_list("person_id", "case__reference")
+    for person_id, reference in rows.order_by("case__reference"):
+        found.setdefault(people[person_id], []).append(reference)
+    return found
+
+
+def state_choices_for_user(user: Viewer) -> list[tuple[str, str]]:
+    """(code, name) of the states whose places the user keeps: all for the national desk."""
+    scope = _scope(user)
+    qs = State.objects.order_by("name")
+    if scope is not None:
+        qs = qs.filter(command_id__in=scope)
+    return list(qs.values_list("code", "name"))
+
+
+def commands_for_user(user: Viewer) -> list[tuple[str, str]]:
+    """(code, name) of the commands whose notices the user may filter on."""
+    scope = _scope(user)
+    qs = RegionalCommand.objects.order_by("name")
+    if scope is not None:
+        qs = qs.filter(pk__in=scope)
+    return list(qs.values_list("code", "name"))

@@ -41,6 +41,8 @@ from tipline.missing.models import MatchCandidate, MissingPhoto, MissingRecord
 from tipline.missing.services import missing_record_create
 from tipline.people.person import PersonFields
 from tipline.reports.models import Report
+from tipline.travellers.models import NoticeCandidate, PlaceOfConcern
+from tipline.travellers.tests.helpers import walk_notice
 from tipline.triage.services import report_escalate
 
 # Pages anyone may open: the public form and its follow-up, the staff login, the API's docs and
@@ -121,7 +123,12 @@ def routes(lagos_analyst: User, lagos_report: Report) -> list[Route]:
     )
     delivery = _dead_letter(report)
     record, candidate, photo = _missing_record(lagos_analyst)
+    travel: tuple[NoticeCandidate, PlaceOfConcern] = walk_notice(lagos_analyst)
     values = {
+        "notice_reference": travel[0].notice.reference,
+        "notice_candidate_id": str(travel[0].pk),
+        "place_id": str(travel[1].pk),
+        "manifest_id": str(travel[1].manifests.get().pk),
         "record_reference": record.reference,
         "candidate_id": str(candidate.pk),
         "photo_id": str(photo.pk),

@@ -67,6 +67,8 @@ from tipline.reports.drafts import (
 )
 from tipline.reports.models import Report
 from tipline.reports.services import report_add_addendum, report_submit
+from tipline.travellers.models import Manifest, Notice
+from tipline.travellers.tests.helpers import query_world_travel
 from tipline.triage.services import report_add_note, report_assign, report_escalate, report_refer
 
 COUNTS_FILE = Path(__file__).with_name("query_counts.json")
@@ -177,6 +179,7 @@ def _grow(world: World) -> None:
     _ncmec_referral(r)
     _new_focus(world)
     _missing_round(world)
+    query_world_travel(world.round, world.supervisor, FOCUS_PHONE)
 
 
 def _ncmec_referral(world_round: int) -> None:
@@ -272,6 +275,21 @@ def _pages(world: World) -> dict[str, tuple[str, str, dict[str, str]]]:
         "missing_list": ("staff", "/console/missing/", {}),
         "missing_record": ("staff", f"/console/missing/{_missing_reference()}/", {}),
         "missing_review": ("staff", "/console/missing/review/", {}),
+        **_travel_pages(),
+    }
+
+
+def _travel_pages() -> dict[str, tuple[str, str, dict[str, str]]]:
+    notice = Notice.objects.order_by("pk").last()
+    manifest = Manifest.objects.order_by("pk").last()
+    assert notice is not None and manifest is not None
+    place = f"/console/travellers/places/{manifest.place_id}/"
+    return {
+        "travellers_queue": ("staff", "/console/travellers/", {}),
+        "travellers_notice": ("staff", f"/console/travellers/{notice.reference}/", {}),
+        "travellers_places": ("staff", "/console/travellers/places/", {}),
+        "travellers_place": ("staff", place, {}),
+        "travellers_manifest": ("staff", f"{place}manifests/{manifest.pk}/", {}),
     }
 
 
