@@ -295,7 +295,7 @@ def victim_movement_get(*, involvement: CaseInvolvement, movement_id: int) -> Vi
 
 def case_referrals(*, case: Case) -> QuerySet[Referral]:
     """The case's referrals, latest first."""
-    return case.referrals.select_related("organisation", "recorded_by").order_by(
+    return case.referrals.select_related("organisation", "involvement").order_by(
         "-referred_on", "-pk"
     )
 
