@@ -83,3 +83,22 @@ def test_the_page_carries_the_security_policy_and_is_not_cached(db: Any) -> None
     response = Client().get("/en/check/")
     assert "script-src 'self'" in response["Content-Security-Policy"]
     assert "no-store" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "heading"),
+    [("pcm", "Check job or travel offer"), ("ha", "Duba tayin aiki ko tafiya"), ("en", "Check a")],
+)
+def test_the_page_speaks_the_chosen_language(db: Any, lang: str, heading: str) -> None:
+    page = Client().get(f"/{lang}/check/").content.decode()
+    assert f"<h1>{heading}" in page
+
+
+def test_each_catalogue_of_the_page_is_marked_for_native_speaker_review() -> None:
+    from pathlib import Path
+
+    locale = Path(__file__).resolve().parents[1] / "locale"
+    for lang in ("ha", "yo", "ig", "pcm"):
+        text = (locale / lang / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8")
+        entries = text.count('msgid "') - 1
+        assert text.count("# Needs review by a native speaker") == entries > 15
