@@ -65,6 +65,14 @@ DEFAULT_SECTIONS: dict[str, tuple[str, ...]] = {
 }
 
 
+# The triage form's partner queues (geo commands of kind partner) and the partners that answer
+# them: a referral asked for in triage is sent from the exchange to a partner of that kind.
+QUEUE_KINDS: dict[str, str] = {
+    "NCMEC": PartnerKind.NCMEC,
+    "INTERPOL": PartnerKind.INTERPOL_NCB,
+}
+
+
 class DeliveryState(models.TextChoices):
     PENDING = "pending", "Waiting to be delivered"
     DELIVERED = "delivered", "Delivered"

@@ -11,10 +11,12 @@ from tipline.accounts.models import User
 from tipline.accounts.types import Submitter, Viewer
 from tipline.cases.models import Case
 from tipline.cases.selectors import case_get_for_user
-from tipline.exchange.choices import DeliveryState
+from tipline.exchange.choices import QUEUE_KINDS, DeliveryState
 from tipline.exchange.models import Partner, Share, WebhookDelivery
 from tipline.reports.models import Report
-from tipline.reports.selectors import report_get_for_user
+from tipline.reports.selectors import report_get_for_user, reports_visible_to
+from tipline.triage.choices import ReferralState
+from tipline.triage.models import Referral
 
 EXCHANGE_ROLES = frozenset({Role.ADMINISTRATOR, Role.PARTNER_LIAISON})
 
@@ -53,6 +55,46 @@ def shares_of_case(*, case: Case) -> QuerySet[Share]:
         .select_related("partner", "delivery", "created_by")
         .order_by("-created_at", "-pk")
     )
+
+
+def pending_requests(*, report: Report) -> QuerySet[Referral]:
+    """The referrals of the report asked for in triage and not yet sent, oldest first."""
+    return (
+        Referral.objects.filter(report=report, state=ReferralState.PENDING)
+        .select_related("partner", "created_by")
+        .order_by("created_at", "pk")
+    )
+
+
+def partner_answering(*, queue_code: str, partners: list[Partner]) -> Partner | None:
+    """The first of `partners` that answers a triage partner queue (by kind, else by code)."""
+    kind = QUEUE_KINDS.get(queue_code)
+    for partner in partners:
+        if partner.kind == kind or partner.code == queue_code.lower():
+            return partner
+    return None
+
+
+def requests_waiting(*, user: Viewer, limit: int = 200) -> list[Referral]:
+    """Referrals asked for in triage, not yet sent, of reports in the user's scope, oldest
+    first: the exchange's work list."""
+    rows = (
+        Referral.objects.filter(
+            state=ReferralState.PENDING, report__in=reports_visible_to(user).values("pk")
+        )
+        .select_related("partner", "created_by", "report")
+        .only(
+            "id",
+            "reason",
+            "created_at",
+            "partner__name",
+            "created_by__username",
+            "report__reference",
+            "report__sharing_level",
+        )
+        .order_by("created_at", "pk")
+    )
+    return list(rows[:limit])
 
 
 def dead_letters() -> QuerySet[WebhookDelivery]:

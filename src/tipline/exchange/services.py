@@ -40,11 +40,14 @@ from tipline.exchange.models import (
     WebhookSecret,
 )
 from tipline.exchange.packages import exchange_package_for, package_fields
+from tipline.exchange.selectors import partner_answering, pending_requests
 from tipline.exchange.signing import secret_new
 from tipline.reports.choices import ALLOWED_TRANSITIONS, ReportStatus, SharingLevel
 from tipline.reports.drafts import ReportDraft
 from tipline.reports.models import Report
 from tipline.reports.services import report_submit, report_transition
+from tipline.triage.choices import ReferralState
+from tipline.triage.services import referral_transition
 
 
 @dataclass(frozen=True)
@@ -192,6 +195,7 @@ def report_share(
             created_at=now,
         )
         delivery = _enqueue(share) if partner.webhook_url else None
+        _fulfil_requests(report, partner, share, actor)
         referred = event_type == EventType.REFERRAL_CREATED
         if referred and ReportStatus.REFERRED in ALLOWED_TRANSITIONS.get(report.status, ()):
             report_transition(report=report, to_status=ReportStatus.REFERRED, actor=actor, ip=ip)
@@ -211,6 +215,19 @@ def report_share(
             ip=ip,
         )
     return share
+
+
+def _fulfil_requests(report: Report, partner: Partner, share: Share, actor: Actor) -> None:
+    """The referrals asked for in triage that this share answers (to a queue of the partner's
+    kind, or of its code) are sent now."""
+    for request in pending_requests(report=report):
+        if partner_answering(queue_code=request.partner.code, partners=[partner]) is not None:
+            referral_transition(
+                referral=request,
+                to_state=ReferralState.SENT,
+                actor=actor if isinstance(actor, User) else None,
+                note=f"Sent to {partner.name} as share {share.pk}.",
+            )
 
 
 def case_share(

@@ -26,19 +26,27 @@ from tipline.exchange.selectors import (
     dead_letters,
     delivery_get_for_user,
     exchange_check_user,
+    partner_answering,
+    pending_requests,
     report_for_exchange,
+    requests_waiting,
     shares_of_case,
     shares_of_report,
 )
 from tipline.exchange.services import case_share, report_share, webhook_replay
 from tipline.reports.models import Report
+from tipline.triage.models import Referral
 
 
 @login_required
 def overview(request: StaffRequest) -> HttpResponse:
     """Partners and the dead-letter list, each letter with a replay button."""
     exchange_check_user(user=request.user)
-    context = {"partners": active_partners(), "dead": dead_letters()[:200]}
+    context = {
+        "partners": active_partners(),
+        "dead": dead_letters()[:200],
+        "waiting": requests_waiting(user=request.user),
+    }
     return render(request, "exchange/overview.html", context)
 
 
@@ -59,7 +67,9 @@ def replay(request: StaffRequest, event_id: str) -> HttpResponse:
 def report_refer(request: StaffRequest, reference: str) -> HttpResponse:
     """Choose a partner, see exactly what it would receive, and what went before."""
     report = report_for_exchange(user=request.user, reference=reference)
-    partner = active_partners().filter(code=request.GET.get("partner", "")).first()
+    partners = list(active_partners())
+    requests = list(pending_requests(report=report))
+    partner = _chosen(request.GET.get("partner"), partners, requests)
     preview, refused = None, ""
     if partner is not None:
         try:
@@ -68,13 +78,26 @@ def report_refer(request: StaffRequest, reference: str) -> HttpResponse:
             refused = "; ".join(exc.messages)
     context = {
         "report": report,
-        "partners": active_partners(),
+        "partners": partners,
         "partner": partner,
+        "requests": requests,
         "preview": preview,
         "refused": refused,
         "shares": shares_of_report(report=report),
     }
     return render(request, "exchange/report_refer.html", context)
+
+
+def _chosen(code: str | None, partners: list[Partner], requests: list[Referral]) -> Partner | None:
+    """The partner asked for; on arrival, the one answering the oldest referral asked for in
+    triage, so its preview is the first thing seen."""
+    if code is not None:
+        return next((p for p in partners if p.code == code), None)
+    for request in requests:
+        answering = partner_answering(queue_code=request.partner.code, partners=partners)
+        if answering is not None:
+            return answering
+    return None
 
 
 @login_required

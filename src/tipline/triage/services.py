@@ -183,6 +183,39 @@ def report_refer(
     return referral
 
 
+# A referral asked for in triage moves once: pending -> sent (the exchange sent it) or withdrawn.
+REFERRAL_TRANSITIONS: dict[str, frozenset[str]] = {
+    ReferralState.PENDING: frozenset({ReferralState.SENT, ReferralState.WITHDRAWN}),
+    ReferralState.SENT: frozenset(),
+    ReferralState.WITHDRAWN: frozenset(),
+}
+
+
+def referral_transition(
+    *, referral: Referral, to_state: str, actor: User | None, note: str = ""
+) -> Referral:
+    """Move a triage referral along `REFERRAL_TRANSITIONS`: `sent` when the partner exchange
+    sent the report (`note` says how), `withdrawn` when it will not be. Audited."""
+    with transaction.atomic():
+        row = Referral.objects.select_for_update().get(pk=referral.pk)
+        if to_state not in REFERRAL_TRANSITIONS.get(row.state, frozenset()):
+            raise ValidationError(f"A {row.state} referral cannot become {to_state}.")
+        before = row.state
+        row.state = to_state
+        row.sent_at = utcnow() if to_state == ReferralState.SENT else None
+        row.save(update_fields=["state", "sent_at"])
+        audit_record(
+            actor=actor,
+            actor_label=None if actor else "system:exchange",
+            action=f"report.referral_{to_state}",
+            object_type="report",
+            object_id=row.report_id,
+            before={"state": before},
+            after={"referral": row.pk, "state": to_state, "note": note[:500]},
+        )
+    return row
+
+
 def report_escalate(
     *, report: Report, reason: str, actor: User, ip: str | None = None
 ) -> Escalation:

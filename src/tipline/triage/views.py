@@ -196,7 +196,8 @@ def refer(request: StaffRequest, reference: str) -> HttpResponse:
         services.report_refer(
             report=report, partner=partner, reason=data["reason"], actor=request.user, ip=ip
         )
-        return f"Referral to {partner.name} recorded; it is sent when the partner exchange runs."
+        # A liaison officer sends it from the exchange, after previewing what the partner gets.
+        return f"Referral to {partner.name} asked for; a partner liaison officer sends it."
 
     form = ReferForm(request.POST)
     return _report_action(request, reference, form, "Choose a partner and say why.", work)

@@ -7,18 +7,24 @@ import json
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from tipline.accounts.choices import Role
+from tipline.audit.models import AuditEvent
 from tipline.conftest import draft, login
 from tipline.exchange.choices import DeliveryState, PartnerKind, Section
 from tipline.exchange.models import Partner, Share, WebhookDelivery
 from tipline.exchange.services import PartnerInput, partner_create
+from tipline.geo.models import RegionalCommand
 from tipline.pipeline.services import pipeline_run
 from tipline.reports.choices import PersonRole, ReportStatus, SharingLevel
 from tipline.reports.drafts import PersonDraft
 from tipline.reports.models import Report
 from tipline.reports.services import report_submit
+from tipline.triage.choices import ReferralState
+from tipline.triage.models import Referral
+from tipline.triage.services import REFERRAL_TRANSITIONS, referral_transition, report_refer
 
 
 @pytest.fixture
@@ -129,3 +135,85 @@ def test_the_report_timeline_names_exactly_the_fields_that_went(
     page = client.get(reverse("console:report", args=[report.reference])).content.decode()
     assert "Shared with shelter (TLP:AMBER)" in page
     assert "people[victim].age, people[victim].first_name, reference" in page
+
+
+# --------------------------------------------------------------------------- triage requests
+
+
+@pytest.fixture
+def ncmec(make_user: Any) -> Partner:
+    data = PartnerInput(
+        code="ncmec",
+        name="Invented NCMEC",
+        kind=PartnerKind.NCMEC,
+        max_level=SharingLevel.AMBER,
+        sections=[Section.INCIDENT, Section.SUSPECT_IDENTIFIERS],
+        jurisdictions=["US"],
+        contacts=[],
+    )
+    return partner_create(data=data, actor=make_user(Role.ADMINISTRATOR, (), national=True))
+
+
+def test_a_referral_asked_for_in_triage_is_sent_from_the_exchange(
+    liaison: Any, lagos_analyst: Any, ncmec: Partner, shelter: Partner, report: Report
+) -> None:
+    asked = login(lagos_analyst)
+    answer = asked.post(
+        reverse("triage:refer", args=[report.reference]),
+        {"partner": "NCMEC", "reason": "A child abroad"},
+        follow=True,
+    )
+    assert "a partner liaison officer sends it" in answer.content.decode()
+    request = Referral.objects.get(report=report)
+    client = login(liaison)
+    overview = client.get(reverse("exchange:overview")).content.decode()
+    assert report.reference in overview and "A child abroad" in overview
+    page = client.get(reverse("exchange:report", args=[report.reference])).content.decode()
+    assert "What Invented NCMEC would receive" in page  # the queue's partner, chosen already
+    client.post(reverse("exchange:send", args=[report.reference]), {"partner": shelter.code})
+    request.refresh_from_db()
+    assert request.state == ReferralState.PENDING  # the shelter does not answer the NCMEC queue
+    client.post(reverse("exchange:send", args=[report.reference]), {"partner": ncmec.code})
+    request.refresh_from_db()
+    assert request.state == ReferralState.SENT and request.sent_at is not None
+    assert report.reference not in client.get(reverse("exchange:overview")).content.decode()
+
+
+def test_the_overview_lists_only_requests_in_the_officers_scope(
+    make_user: Any, lagos_analyst: Any, report: Report
+) -> None:
+    login(lagos_analyst).post(
+        reverse("triage:refer", args=[report.reference]), {"partner": "NCMEC", "reason": "Why"}
+    )
+    kano = login(make_user(Role.PARTNER_LIAISON, ("KAN",)))
+    assert report.reference not in kano.get(reverse("exchange:overview")).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("start", "to", "allowed"),
+    [
+        (ReferralState.PENDING, ReferralState.SENT, True),
+        (ReferralState.PENDING, ReferralState.WITHDRAWN, True),
+        (ReferralState.PENDING, ReferralState.PENDING, False),
+        (ReferralState.SENT, ReferralState.WITHDRAWN, False),
+        (ReferralState.SENT, ReferralState.PENDING, False),
+        (ReferralState.SENT, ReferralState.SENT, False),
+        (ReferralState.WITHDRAWN, ReferralState.SENT, False),
+        (ReferralState.WITHDRAWN, ReferralState.PENDING, False),
+        (ReferralState.WITHDRAWN, ReferralState.WITHDRAWN, False),
+    ],
+)
+def test_every_triage_referral_move(
+    lagos_analyst: Any, report: Report, start: str, to: str, allowed: bool
+) -> None:
+    assert (to in REFERRAL_TRANSITIONS[start]) == allowed
+    queue = RegionalCommand.objects.get(code="NCMEC")
+    request = report_refer(report=report, partner=queue, reason="Why", actor=lagos_analyst)
+    Referral.objects.filter(pk=request.pk).update(state=start)
+    if allowed:
+        moved = referral_transition(referral=request, to_state=to, actor=lagos_analyst)
+        assert moved.state == to
+        assert AuditEvent.objects.filter(action=f"report.referral_{to}").exists()
+    else:
+        with pytest.raises(ValidationError):
+            referral_transition(referral=request, to_state=to, actor=lagos_analyst)
