@@ -48,6 +48,7 @@ cat <<INFO
   Administration       http://127.0.0.1:$PORT/admin/
   JSON API docs        http://127.0.0.1:$PORT/api/v1/docs   (Bearer demo-platform-key)
   CyberTipline API     http://127.0.0.1:$PORT/ispws/status  (Basic demo-esp / demo-esp-password)
+  Health and metrics   http://127.0.0.1:$PORT/readyz   http://127.0.0.1:$PORT/metrics (from this machine)
 
   Demo logins (password demo-password, no second factor in demo mode):
     analyst (Lagos command)   investigator (Lagos, Benin)   liaison (national desk)
