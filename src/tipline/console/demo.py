@@ -31,6 +31,7 @@ from tipline.common.time import utcnow
 from tipline.console import demo_media
 from tipline.console.demo_cases import DemoCases, demo_cases
 from tipline.console.demo_history import HistorySummary, demo_triage_history
+from tipline.console.demo_missing import demo_missing
 from tipline.console.demo_screening import demo_screening
 from tipline.geo.models import RegionalCommand, State
 from tipline.geo.services import geo_seed_defaults
@@ -404,6 +405,8 @@ def demo_seed(*, reports: int = 300, seed: int = 2026) -> DemoSummary:
         history = demo_triage_history(rng=rng)
     with transaction.atomic():
         cases = demo_cases(rng=rng)
+    with transaction.atomic():
+        demo_missing(rng=rng)  # invented children, alerts and matched sightings
     with transaction.atomic():
         demo_screening()  # the licensed list, and a statistics release for the public page
     with transaction.atomic():
