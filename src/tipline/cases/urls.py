@@ -3,14 +3,15 @@
 from django.urls import path
 
 from tipline.cases import views
+from tipline.cases.views import casework
 
 app_name = "cases"
 urlpatterns = [
     path("", views.case_list, name="list"),
     path("open/", views.case_open, name="open"),
     path("tasks/", views.my_tasks, name="my_tasks"),
-    path("export/htcds.csv", views.htcds_export, name="htcds_export"),
-    path("dashboard/", views.case_dashboard, name="dashboard"),
+    path("export/htcds.csv", casework.htcds_export, name="htcds_export"),
+    path("dashboard/", casework.case_dashboard, name="dashboard"),
     path("<str:case_reference>/", views.case_detail, name="detail"),
     path("<str:case_reference>/status/", views.case_status, name="status"),
     path("<str:case_reference>/notes/", views.case_note, name="note"),
@@ -62,44 +63,44 @@ urlpatterns += [
 urlpatterns += [
     path(
         "<str:case_reference>/people/<int:involvement_id>/victim/",
-        views.victim_context,
+        casework.victim_context,
         name="victim_context",
     ),
     path(
         "<str:case_reference>/people/<int:involvement_id>/movements/",
-        views.victim_movement_add,
+        casework.victim_movement_add,
         name="movement_add",
     ),
     path(
         "<str:case_reference>/people/<int:involvement_id>/movements/<int:movement_id>/remove/",
-        views.victim_movement_remove,
+        casework.victim_movement_remove,
         name="movement_remove",
     ),
     path(
         "<str:case_reference>/people/<int:involvement_id>/details/",
-        views.case_person_details,
+        casework.case_person_details,
         name="person_details",
     ),
 ]
 urlpatterns += [
-    path("<str:case_reference>/referrals/", views.case_referral_add, name="referral_add"),
-    path("<str:case_reference>/outcomes/", views.case_outcome_add, name="outcome_add"),
+    path("<str:case_reference>/referrals/", casework.case_referral_add, name="referral_add"),
+    path("<str:case_reference>/outcomes/", casework.case_outcome_add, name="outcome_add"),
 ]
 urlpatterns += [
-    path("<str:case_reference>/requests/new/", views.legal_request_new, name="legal_new"),
+    path("<str:case_reference>/requests/new/", casework.legal_request_new, name="legal_new"),
     path(
         "<str:case_reference>/requests/<int:number>/",
-        views.legal_request_detail,
+        casework.legal_request_detail,
         name="legal_request",
     ),
     path(
         "<str:case_reference>/requests/<int:number>/pdf/",
-        views.legal_request_download,
+        casework.legal_request_download,
         name="legal_pdf",
     ),
     path(
         "<str:case_reference>/requests/<int:number>/status/",
-        views.legal_request_status,
+        casework.legal_request_status,
         name="legal_status",
     ),
 ]
