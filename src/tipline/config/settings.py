@@ -204,6 +204,16 @@ EXCHANGE_SECRET_OVERLAP = timedelta(
     hours=env_int("TIPLINE_WEBHOOK_SECRET_OVERLAP_HOURS", 24, minimum=0)
 )
 EXCHANGE_WEBHOOK_ALLOW_HTTP = env_bool("TIPLINE_WEBHOOK_ALLOW_HTTP", _RELAXED)
+# Forwarding to NCMEC as an ESP client of the CyberTipline API (exchange.cybertipline). Empty
+# URL: forwarding is off. NCMEC gives the ESP account; the reporting person is the agency.
+EXCHANGE_NCMEC_URL = env_match(
+    "TIPLINE_NCMEC_FORWARD_URL", "", pattern=r"https?://[^\s]+", shape="https://HOST/ispws"
+)
+EXCHANGE_NCMEC_USERNAME = env_str("TIPLINE_NCMEC_FORWARD_USERNAME", "")
+EXCHANGE_NCMEC_PASSWORD = env_secret("TIPLINE_NCMEC_FORWARD_PASSWORD") or ""
+EXCHANGE_NCMEC_REPORTER_EMAIL = env_str("TIPLINE_NCMEC_REPORTER_EMAIL", "")
+EXCHANGE_NCMEC_REPORTER_NAME = env_str("TIPLINE_NCMEC_REPORTER_NAME", "NAPTIP")
+EXCHANGE_NCMEC_TIMEOUT = env_int("TIPLINE_NCMEC_FORWARD_TIMEOUT", 30, minimum=1)
 
 # Phone channels (intake.channels): USSD, SMS and WhatsApp. A channel whose secret is empty is
 # off (its callbacks answer 404); development and tests get fixed values, never production.

@@ -84,3 +84,4 @@ class EventType(models.TextChoices):
     REPORT_UPDATED = "report.updated", "report.updated"
     CASE_SHARED = "case.shared", "case.shared"
     CASE_OUTCOME = "case.outcome", "case.outcome"
+    NCMEC_FORWARDED = "ncmec.forwarded", "ncmec.forwarded"

@@ -7,6 +7,7 @@ queues a signed webhook in the same transaction. The worker delivers it (`tasks`
 
 from __future__ import annotations
 
+import contextlib
 import json
 import secrets
 from dataclasses import dataclass, replace
@@ -31,6 +32,12 @@ from tipline.exchange.choices import (
     PartnerKind,
     Section,
     tlp_rank,
+)
+from tipline.exchange.cybertipline import (
+    CyberTiplineClient,
+    CyberTiplineError,
+    Reporter,
+    report_xml,
 )
 from tipline.exchange.models import (
     InboundReferral,
@@ -509,3 +516,116 @@ def _referral_again(earlier: InboundReferral, body_sha256: str) -> ReferralOutco
             f"Referral {earlier.external_id} was sent before with a different body."
         )
     return ReferralOutcome(report=earlier.report, external_id=earlier.external_id, created=False)
+
+
+# --------------------------------------------------------------------------- to NCMEC
+
+
+class ForwardFailed(ValidationError):
+    """NCMEC did not take the report (its code and words), or forwarding is not set up."""
+
+
+def ncmec_client() -> CyberTiplineClient:
+    """The configured CyberTipline endpoint (settings `EXCHANGE_NCMEC_*`)."""
+    if not settings.EXCHANGE_NCMEC_URL or not settings.EXCHANGE_NCMEC_REPORTER_EMAIL:
+        raise ForwardFailed("Forwarding to NCMEC is not set up (TIPLINE_NCMEC_FORWARD_URL).")
+    return CyberTiplineClient(
+        base_url=settings.EXCHANGE_NCMEC_URL,
+        username=settings.EXCHANGE_NCMEC_USERNAME,
+        password=settings.EXCHANGE_NCMEC_PASSWORD,
+        timeout=settings.EXCHANGE_NCMEC_TIMEOUT,
+    )
+
+
+def ncmec_forward(
+    *,
+    report: Report,
+    partner: Partner,
+    actor: User,
+    client: CyberTiplineClient | None = None,
+    ip: str | None = None,
+) -> Share:
+    """Forward a report to NCMEC's CyberTipline as an ESP would (submit, then finish; retract
+    if finishing fails): only what `exchange_package_for` lets the NCMEC partner receive, as a
+    CyberTipline report. A share records NCMEC's report id and exactly which fields went;
+    a refusal by NCMEC is audited with its code and raises `ForwardFailed` (nothing shared)."""
+    if partner.kind != PartnerKind.NCMEC:
+        raise ForwardFailed(f"{partner.name} is not NCMEC.")
+    package = exchange_package_for(partner=partner, report=report)
+    client = client or ncmec_client()
+    reporter = Reporter(
+        email=settings.EXCHANGE_NCMEC_REPORTER_EMAIL,
+        organisation=settings.EXCHANGE_NCMEC_REPORTER_NAME,
+    )
+    document = report_xml(package=package, reporter=reporter, when=utcnow().isoformat())
+    try:
+        ncmec_id = _submit_and_finish(client, document)
+    except CyberTiplineError as exc:
+        _audit_forward_failure(report, partner, actor, exc, ip)
+        raise ForwardFailed(f"NCMEC refused the report ({exc.code}): {exc.message}") from None
+    return _record_forward(report, partner, actor, package, ncmec_id, ip)
+
+
+def _submit_and_finish(client: CyberTiplineClient, document: bytes) -> int:
+    ncmec_id = client.submit(document)
+    try:
+        client.finish(ncmec_id)
+    except CyberTiplineError:
+        with contextlib.suppress(CyberTiplineError):  # leave no half-open report at NCMEC
+            client.retract(ncmec_id)
+        raise
+    return ncmec_id
+
+
+def _audit_forward_failure(
+    report: Report, partner: Partner, actor: User, exc: CyberTiplineError, ip: str | None
+) -> None:
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="report.ncmec_forward_failed",
+            object_type="report",
+            object_id=report.pk,
+            after={"partner": partner.code, "code": exc.code, "message": exc.message[:500]},
+            ip=ip,
+        )
+
+
+def _record_forward(
+    report: Report,
+    partner: Partner,
+    actor: User,
+    package: dict[str, Any],
+    ncmec_id: int,
+    ip: str | None,
+) -> Share:
+    fields = package_fields(package)
+    now = utcnow()
+    event = EventType.NCMEC_FORWARDED
+    with transaction.atomic():
+        share = Share.objects.create(
+            partner=partner,
+            report=report,
+            event_type=event,
+            tlp=package["tlp"],
+            fields=fields,
+            reason=f"CyberTipline report {ncmec_id}",
+            body=event_body(event_type=event, at=now, package=package),
+            created_by=actor,
+            created_at=now,
+        )
+        audit_record(
+            actor=actor,
+            action="report.shared",
+            object_type="report",
+            object_id=report.pk,
+            after={
+                "partner": partner.code,
+                "share": share.pk,
+                "ncmec_report": ncmec_id,
+                "tlp": share.tlp,
+                "fields": fields,
+            },
+            ip=ip,
+        )
+    return share

@@ -10,6 +10,7 @@ urlpatterns = [
     path("deliveries/<str:event_id>/replay/", views.replay, name="replay"),
     path("reports/<str:reference>/", views.report_refer, name="report"),
     path("reports/<str:reference>/send/", views.report_send, name="send"),
+    path("reports/<str:reference>/forward/", views.report_forward, name="forward"),
     path("cases/<str:case_reference>/", views.case_refer, name="case"),
     path("cases/<str:case_reference>/send/", views.case_send, name="case_send"),
 ]

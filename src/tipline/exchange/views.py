@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from tipline.accounts.types import StaffRequest
 from tipline.common.http import client_ip
+from tipline.exchange.choices import PartnerKind
 from tipline.exchange.forms import ShareForm
 from tipline.exchange.models import Partner
 from tipline.exchange.packages import SharingRefused, case_level, exchange_package_for
@@ -33,7 +35,7 @@ from tipline.exchange.selectors import (
     shares_of_case,
     shares_of_report,
 )
-from tipline.exchange.services import case_share, report_share, webhook_replay
+from tipline.exchange.services import case_share, ncmec_forward, report_share, webhook_replay
 from tipline.reports.models import Report
 from tipline.triage.models import Referral
 
@@ -81,6 +83,9 @@ def report_refer(request: StaffRequest, reference: str) -> HttpResponse:
         "partners": partners,
         "partner": partner,
         "requests": requests,
+        "forwarding": bool(settings.EXCHANGE_NCMEC_URL)
+        and partner is not None
+        and partner.kind == PartnerKind.NCMEC,
         "preview": preview,
         "refused": refused,
         "shares": shares_of_report(report=report),
@@ -158,6 +163,26 @@ def report_send(request: StaffRequest, reference: str) -> HttpResponse:
         messages.error(request, "Choose a partner.")
     else:
         _send(request, report, partner, form.cleaned_data["reason"])
+    return HttpResponseRedirect(reverse("exchange:report", args=[reference]))
+
+
+@login_required
+@require_POST
+def report_forward(request: StaffRequest, reference: str) -> HttpResponse:
+    """Forward the report to NCMEC's CyberTipline (the previewed NCMEC package, as an ESP)."""
+    report = report_for_exchange(user=request.user, reference=reference)
+    form = ShareForm(request.POST)
+    partner = active_partners().filter(code=form.data.get("partner", "")).first()
+    if not form.is_valid() or partner is None:
+        messages.error(request, "Choose NCMEC.")
+    else:
+        try:
+            share = ncmec_forward(
+                report=report, partner=partner, actor=request.user, ip=client_ip(request)
+            )
+            messages.success(request, f"NCMEC took it: {share.reason}.")
+        except ValidationError as exc:
+            messages.error(request, "; ".join(exc.messages))
     return HttpResponseRedirect(reverse("exchange:report", args=[reference]))
 
 
