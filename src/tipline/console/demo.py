@@ -33,6 +33,7 @@ from tipline.console.demo_cases import DemoCases, demo_cases
 from tipline.console.demo_history import HistorySummary, demo_triage_history
 from tipline.console.demo_missing import demo_missing
 from tipline.console.demo_screening import demo_screening
+from tipline.console.demo_travellers import demo_travellers
 from tipline.geo.models import RegionalCommand, State
 from tipline.geo.services import geo_seed_defaults
 from tipline.pipeline.services import pipeline_process_due
@@ -405,6 +406,8 @@ def demo_seed(*, reports: int = 300, seed: int = 2026) -> DemoSummary:
         history = demo_triage_history(rng=rng)
     with transaction.atomic():
         cases = demo_cases(rng=rng)
+    with transaction.atomic():
+        demo_travellers(rng=rng)  # notices (some arriving today), places, reports matching some
     with transaction.atomic():
         demo_missing(rng=rng)  # invented children, alerts and matched sightings
     with transaction.atomic():

@@ -9,7 +9,10 @@ departure). `venue` compares the `venues` of one (the hotel of a notice) with th
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
 
 from rapidfuzz.distance import JaroWinkler
 
@@ -101,17 +104,40 @@ FIELDS = (
     "place",
     "venue",
 )
-M: dict[str, dict[str, float]] = {
+# The hand-set starting points; the fit below replaces them where it has a table.
+START_M: dict[str, dict[str, float]] = {
     "nationality_said": nationality.M,
     "stay": STAY_M,
     "venue": VENUE_M,
     # A notice gives the destination state; a report names where it happened.
     "place": {"lga": 0.30, "state": 0.55, "else": 0.15},
 }
-U: dict[str, dict[str, float]] = {
+START_U: dict[str, dict[str, float]] = {
     "nationality_said": nationality.U,
     "stay": STAY_U,
     "venue": VENUE_U,
 }
 PRIOR = 1e-4
-CALIBRATION: tuple[float, float] | None = None
+# The fit on a labelled calibration set (bench/travellers_match.py --fit writes it): m and u of
+# every field, the Platt scaling and the likely threshold. Kept as data so a refit is a diff of
+# numbers; reviewers' decisions refit over it (tipline people_fit --kind travel_notice).
+FIT_FILE = Path(__file__).parent / "data" / "travel_notice_fit.json"
+
+
+def _fit() -> dict[str, Any]:
+    if not FIT_FILE.exists():
+        return {}
+    data: dict[str, Any] = json.loads(FIT_FILE.read_text(encoding="utf-8"))
+    return data
+
+
+_FITTED = _fit()
+M: dict[str, dict[str, float]] = {**START_M, **_FITTED.get("m", {})}
+U: dict[str, dict[str, float]] = {**START_U, **_FITTED.get("u", {})}
+CALIBRATION: tuple[float, float] | None = (
+    (float(_FITTED["calibration"][0]), float(_FITTED["calibration"][1]))
+    if _FITTED.get("calibration")
+    else None
+)
+# The probability from which a match is "likely" (the P1 rule, the notification, the queue).
+LIKELY: float = float(_FITTED.get("likely", 0.5))

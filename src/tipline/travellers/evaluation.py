@@ -17,7 +17,7 @@ from tipline.people import blind
 from tipline.people.choices import TERM_WEIGHTS, OwnerKind
 from tipline.people.person import PersonFields, Place
 from tipline.people.profiles import default_profile
-from tipline.people.scoring import MatchProfile, people_score
+from tipline.people.scoring import MatchProfile, Score, people_score
 from tipline.people.selectors import MIN_POINTS
 from tipline.people.travel import stay_window
 from tipline.travellers import matching
@@ -81,11 +81,12 @@ def _inside(seen: datetime | None, stay: Any) -> bool:
     return start <= seen <= end
 
 
-def match_report(
+def score_report(
     index: OfflineIndex, line: dict[str, Any], profile: MatchProfile
-) -> list[dict[str, Any]]:
-    """The report's candidates, best first (each notice once, at its best person)."""
-    best: dict[str, tuple[float, list[str]]] = {}
+) -> list[tuple[str, Score]]:
+    """Each candidate notice of the report at its best person, best first (all of them: the
+    bench reads the comparison vectors)."""
+    best: dict[str, Score] = {}
     for person in line.get("people") or []:
         if person.get("role") in ("reporter", "victim"):
             continue
@@ -95,11 +96,23 @@ def match_report(
             if not _inside(fields.seen_at, notice.stay):
                 continue
             score = people_score(profile=profile, left=fields, right=notice)
-            if notice_id not in best or score.probability > best[notice_id][0]:
-                reasons = [r.text for r in score.reasons if r.level is not None]
-                best[notice_id] = (score.probability, reasons)
-    ranked = sorted(best.items(), key=lambda kv: -kv[1][0])[:MAX_CANDIDATES]
-    return [{"notice": n, "probability": round(p, 4), "reasons": r} for n, (p, r) in ranked]
+            if notice_id not in best or score.probability > best[notice_id].probability:
+                best[notice_id] = score
+    return sorted(best.items(), key=lambda kv: -kv[1].probability)
+
+
+def match_report(
+    index: OfflineIndex, line: dict[str, Any], profile: MatchProfile
+) -> list[dict[str, Any]]:
+    """The report's candidates, best first, at most MAX_CANDIDATES (each notice once)."""
+    return [
+        {
+            "notice": notice_id,
+            "probability": round(score.probability, 4),
+            "reasons": [r.text for r in score.reasons if r.level is not None],
+        }
+        for notice_id, score in score_report(index, line, profile)[:MAX_CANDIDATES]
+    ]
 
 
 def build_index(notice_lines: list[dict[str, Any]]) -> OfflineIndex:
@@ -128,4 +141,4 @@ def match_all(
     ]
 
 
-__all__ = ["build_index", "match_all", "match_report", "notice_fields"]
+__all__ = ["build_index", "match_all", "match_report", "notice_fields", "score_report"]

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from tipline.people import travel
 from tipline.people.person import PersonFields, Place
 from tipline.reports.choices import PersonRole
 from tipline.reports.models import Person as ReportPerson
@@ -26,8 +27,9 @@ from tipline.reports.models import Report
 CANDIDATE_FLOOR = 0.02
 CANDIDATES_PER_PERSON = 10
 # The probability from which the platform calls a match "likely" (priority rule, notification,
-# the queue's mark); `tipline travellers match --threshold` prints it.
-LIKELY = 0.5
+# the queue's mark): fitted with the profile (people/travel.py, its data file);
+# `tipline travellers match --threshold` prints it.
+LIKELY = travel.LIKELY
 # How many blind-index candidates are scored for one person (a given name alone is common).
 LOOKUP_LIMIT = 300
 _NEVER_THE_TRAVELLER = frozenset({PersonRole.REPORTER, PersonRole.VICTIM})

@@ -8,7 +8,7 @@ A candidate's report is shown only when the user may see that report on its own.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
@@ -298,3 +298,34 @@ def commands_for_user(user: Viewer) -> list[tuple[str, str]]:
     if scope is not None:
         qs = qs.filter(pk__in=scope)
     return list(qs.values_list("code", "name"))
+
+
+# Feedback to senders ---------------------------------------------------------------------------
+
+OUTCOME_COLUMNS = (
+    "reference", "sender_agency", "sender_reference", "channel", "received_at", "arrival_at",
+    "departure_at", "arrived_at", "departed_at", "status", "outcome", "command",
+)  # fmt: skip
+
+
+def notice_outcomes_for_user(*, user: Viewer) -> list[list[str]]:
+    """One row a notice the user may see, for the senders' feedback: the sender's own reference,
+    what we did and when the border saw the subject, no personal field (times in UTC)."""
+    rows = notices_visible_to(user).select_related("command").order_by("received_at", "pk")
+    return [
+        [
+            n.reference, n.sender_agency, n.sender_reference, n.channel,
+            *(_utc(t) for t in (n.received_at, n.arrival_at, n.departure_at, n.arrived_at,
+                                n.departed_at)),
+            n.status, n.outcome, n.command.code,
+        ]
+        for n in rows.only(
+            "reference", "sender_agency", "sender_reference", "channel", "received_at",
+            "arrival_at", "departure_at", "arrived_at", "departed_at", "status", "outcome",
+            "command__code",
+        )
+    ]  # fmt: skip
+
+
+def _utc(value: datetime | None) -> str:
+    return value.astimezone(UTC).isoformat() if value else ""

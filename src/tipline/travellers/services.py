@@ -240,7 +240,8 @@ def notice_transition(
         locked.status, locked.updated_at = to, now
         locked.closed_at = now if to == NoticeStatus.CLOSED else None
         outcome = OUTCOME_OF_STATUS.get(NoticeStatus(to))
-        if outcome and not locked.outcome:
+        outcome_set = outcome is not None and not locked.outcome
+        if outcome is not None and outcome_set:
             locked.outcome = outcome
         if to == NoticeStatus.DEPARTED and locked.departed_at is None:
             locked.departed_at = data.get("at") or now
@@ -250,6 +251,8 @@ def notice_transition(
         _event(
             locked, EventKind.STATUS_CHANGED, actor, note.strip(), before=before, status=to, **shown
         )
+        if outcome_set:  # an outcome event each time the sender's answer changes (exchange's hook)
+            _event(locked, EventKind.OUTCOME, actor, before="", outcome=locked.outcome)
     notice.refresh_from_db()
     return locked
 
@@ -376,6 +379,22 @@ def _apply_confirmation(notice: Notice, row: Confirmation) -> None:
     if notice.status == before:
         notice_transition(
             notice=notice, to=after, actor=None, note="Border confirmation", at=row.at
+        )
+
+
+# Feedback to senders ---------------------------------------------------------------------------
+
+
+def notice_outcomes_exported(*, actor: Actor, rows: int, ip: str | None = None) -> None:
+    """Audit an export of the notices' outcomes (the senders' feedback): who, how many rows."""
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="travellers.outcomes_exported",
+            object_type="travellers.notice",
+            object_id="*",
+            after={"rows": rows},
+            ip=ip,
         )
 
 

@@ -8,6 +8,7 @@ app_name = "travellers"
 urlpatterns = [
     path("", views.notice_queue, name="queue"),
     path("new/", views.notice_new, name="new"),
+    path("outcomes.csv", views.outcomes_export, name="outcomes"),
     path("places/", views.place_list, name="places"),
     path("places/<int:place_id>/", views.place_detail, name="place"),
     path("places/<int:place_id>/manifests/", views.manifest_upload, name="manifest_upload"),

@@ -5,6 +5,8 @@ see it, anyone else gets 404 (`notice_get_for_user`)."""
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Callable
 from typing import Any
 
@@ -36,6 +38,7 @@ from tipline.travellers.models import Notice, PlaceOfConcern
 from tipline.travellers.photos import photo_jpeg
 from tipline.travellers.places import manifest_check, place_create
 from tipline.travellers.services import (
+    notice_outcomes_exported,
     notice_photo_set,
     notice_receive,
     notice_set_outcome,
@@ -210,6 +213,23 @@ def candidate_decide(
         return f"{decision.label}: candidate {candidate.pk} of {notice.reference}."
 
     return _notice_action(request, notice_reference, forms.DecideForm, act)
+
+
+@login_required
+@require_GET
+def outcomes_export(request: StaffRequest) -> HttpResponse:
+    """The outcomes of the notices the user may see as CSV, for the senders' feedback until the
+    exchange sends it (the sender's reference, what was done, the border's times; no personal
+    field). Audited."""
+    rows = selectors.notice_outcomes_for_user(user=request.user)
+    notice_outcomes_exported(actor=request.user, rows=len(rows), ip=client_ip(request))
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(selectors.OUTCOME_COLUMNS)
+    writer.writerows(rows)
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="travel-notice-outcomes.csv"'
+    return response
 
 
 # Photo -----------------------------------------------------------------------------------------

@@ -16,10 +16,15 @@ from django.test import Client
 
 from tipline.common.time import utcnow
 from tipline.conftest import draft
+from tipline.people.choices import OwnerKind
+from tipline.people.profiles import default_profile
+from tipline.people.scoring import check_profile
+from tipline.people.travel import FIT_FILE
 from tipline.pipeline.services import pipeline_run
 from tipline.reports.drafts import IncidentDraft, PersonDraft
 from tipline.reports.models import Report
 from tipline.reports.services import report_submit
+from tipline.travellers.matching import LIKELY
 from tipline.travellers.models import Notice, NoticeCandidate
 from tipline.travellers.services import notice_transition
 from tipline.triage.models import Notification
@@ -153,4 +158,13 @@ def test_offline_match_writes_the_evaluation_format(tmp_path: Path, capsys: Any)
     assert line["report"] == "R1" and line["candidates"][0]["notice"] == "N1"
     assert line["candidates"][0]["probability"] >= 0.5 and line["candidates"][0]["reasons"]
     call_command("travellers", "match", "--threshold")
-    assert capsys.readouterr().out.strip().splitlines()[-1] == "0.5"
+    assert capsys.readouterr().out.strip().splitlines()[-1] == str(LIKELY)
+
+
+def test_the_profile_and_the_likely_threshold_are_the_fit_kept_as_data() -> None:
+    fit = json.loads(FIT_FILE.read_text())
+    assert LIKELY == fit["likely"] >= 0.5
+    profile = default_profile(OwnerKind.TRAVEL_NOTICE)
+    assert profile.calibration == tuple(fit["calibration"])
+    assert profile.m["given_name"] == fit["m"]["given_name"]
+    check_profile(profile)

@@ -24,6 +24,7 @@ from tipline.people.models import MatchDecision
 from tipline.people.person import PersonFields
 from tipline.travellers.choices import PlaceKind
 from tipline.travellers.match import candidate_decide
+from tipline.travellers.matching import LIKELY
 from tipline.travellers.models import Manifest, ManifestRow, Notice, PlaceLink, PlaceOfConcern
 from tipline.travellers.places import (
     manifest_check,
@@ -184,8 +185,10 @@ def test_a_new_notice_is_matched_against_the_people_of_cases_and_decided(
     )
     _case_person(lagos_analyst, given_names="Chinedu", family_name="Invented-Okafor")
     notice = make_notice()
-    candidate = notice.candidates.get()
-    assert candidate.case_person_id == involvement.person_id and candidate.probability >= 0.9
+    candidate = notice.candidates.order_by("-probability").first()
+    assert candidate is not None and candidate.case_person_id == involvement.person_id
+    assert candidate.probability >= 0.9
+    assert all(c.probability < LIKELY for c in notice.candidates.exclude(pk=candidate.pk))
     candidate_decide(candidate=candidate, decision=Decision.CONFIRMED, actor=lagos_analyst)
     decision = MatchDecision.objects.get(owner_kind="travel_notice")
     assert decision.left_id == f"case_person:{involvement.person_id}"

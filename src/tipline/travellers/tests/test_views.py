@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from tipline.accounts.models import User
+from tipline.audit.models import AuditEvent
 from tipline.common.time import WAT, utcnow
 from tipline.conftest import login
 from tipline.geo.models import State
@@ -333,3 +334,23 @@ def test_a_colleague_who_cannot_see_the_report_does_not_see_the_candidate(
     national = login(make_user("supervisor", (), national=True))
     page = national.get(f"/console/travellers/{notice.reference}/").content.decode()
     assert candidate.report.reference in page
+
+
+def test_outcomes_export_for_the_senders_has_no_personal_field_and_is_audited(
+    arrived: Notice, lagos_analyst: User, kano_analyst: User
+) -> None:
+    client = login(lagos_analyst)
+    client.post(f"/console/travellers/{arrived.reference}/status/", {"to": "assigned"})
+    client.post(f"/console/travellers/{arrived.reference}/status/", {"to": "monitoring"})
+    answer = client.get("/console/travellers/outcomes.csv")
+    assert answer.status_code == 200 and answer["Content-Type"].startswith("text/csv")
+    lines = answer.content.decode().splitlines()
+    assert lines[0].startswith("reference,sender_agency,sender_reference")
+    assert arrived.reference in lines[1] and "INVENTED-GN-0001" in lines[1]
+    assert lines[1].endswith("monitoring,monitored,LAG")
+    assert "Invented-Smith" not in answer.content.decode()
+    assert arrived.events.filter(kind="outcome", data__outcome="monitored").exists()
+    assert AuditEvent.objects.filter(action="travellers.outcomes_exported").exists()
+    outsider = login(kano_analyst).get("/console/travellers/outcomes.csv").content.decode()
+    assert arrived.reference not in outsider
+    assert Client().get("/console/travellers/outcomes.csv").status_code == 302
