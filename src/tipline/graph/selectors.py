@@ -31,6 +31,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from tipline.accounts.types import Viewer
+from tipline.cases.selectors import case_get_for_user, case_reports_for_user
 from tipline.identifiers.models import Cluster, Identifier, ReportIdentifier
 from tipline.reports.choices import IncidentType, PersonRole, Priority, ReportStatus
 from tipline.reports.models import Person, Report
@@ -103,6 +104,7 @@ class Graph:
     nodes: list[Node] = field(default_factory=list)
     edges: list[Edge] = field(default_factory=list)
     cluster_id: int | None = None
+    case_reference: str = ""  # a case's graph: its reports, whichever clusters they are in
     centre: str | None = None
     reports_in_scope: int = 0
     reports_outside: int = 0
@@ -216,12 +218,19 @@ class _Cluster:
 
     @classmethod
     def load(cls, visible: QuerySet[Report], cluster_id: int) -> _Cluster:
-        rows = visible.filter(cluster_id=cluster_id).order_by().values(*REPORT_FIELDS)
+        every = Report.objects.filter(cluster_id=cluster_id)
+        return cls.of(visible.filter(cluster_id=cluster_id), every, "No such cluster.")
+
+    @classmethod
+    def of(cls, shown: QuerySet[Report], every: QuerySet[Report], missing: str) -> _Cluster:
+        """The reports of `every` the user may see (`shown`), with the links among all of them;
+        those not shown only counted. 404 with `missing` when none is shown."""
+        rows = shown.order_by().values(*REPORT_FIELDS)
         reports = {row["pk"]: row for row in rows}
         if not reports:
-            raise Http404("No such cluster.")
-        outside = Report.objects.filter(cluster_id=cluster_id).count() - len(reports)
-        pairs = ReportIdentifier.objects.filter(report__cluster_id=cluster_id).order_by("pk")
+            raise Http404(missing)
+        outside = every.count() - len(reports)
+        pairs = ReportIdentifier.objects.filter(report_id__in=every.values("pk")).order_by("pk")
         found = cls(reports, outside, [], {}, defaultdict(set), Counter())
         for report_id, identifier_id, source, strong in pairs.values_list(
             "report_id", "identifier_id", "source", "identifier__strong"
@@ -337,11 +346,12 @@ def _cluster_graph(
     visible: QuerySet[Report], cluster_id: int, centre: int | None, max_nodes: int
 ) -> Graph:
     cluster = _Cluster.load(visible, cluster_id)
-    graph = Graph(
-        cluster_id=cluster_id,
-        reports_in_scope=len(cluster.reports),
-        reports_outside=cluster.outside,
-    )
+    return _drawn(cluster, Graph(cluster_id=cluster_id), centre, max_nodes)
+
+
+def _drawn(cluster: _Cluster, graph: Graph, centre: int | None, max_nodes: int) -> Graph:
+    """The cluster's reports, identifiers and people on `graph`, summarised above `max_nodes`."""
+    graph.reports_in_scope, graph.reports_outside = len(cluster.reports), cluster.outside
     if centre is not None:
         graph.centre = report_node_id(cluster.reports[centre]["reference"])
     whole = len(cluster.reports) + len(cluster.sharing) + (1 if cluster.outside else 0)
@@ -368,6 +378,23 @@ def cluster_graph_for_user(*, user: Viewer, cluster_id: int, max_nodes: int | No
     visible = reports_visible_to(user)
     live = _live_cluster_id(cluster_id)
     return _cluster_graph(visible, live, None, max_nodes or max_nodes_setting())
+
+
+def case_graph_for_user(
+    *, user: Viewer, case_reference: str, max_nodes: int | None = None
+) -> Graph:
+    """The reports gathered by a case, their shared identifiers and their people, as one graph.
+
+    404 unless the user may open the case (the cases app's one access rule); of its reports,
+    those outside the user's scope are counted, never drawn, as in a cluster.
+    """
+    case = case_get_for_user(user=user, reference=case_reference)
+    every = Report.objects.filter(case_links__case=case)
+    shown = case_reports_for_user(case=case, user=user)
+    cluster = _Cluster.of(shown, every, "No report of this case is in your scope.")
+    return _drawn(
+        cluster, Graph(case_reference=case.reference), None, max_nodes or max_nodes_setting()
+    )
 
 
 def report_graph_for_user(*, user: Viewer, reference: str, max_nodes: int | None = None) -> Graph:

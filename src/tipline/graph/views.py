@@ -12,6 +12,7 @@ from tipline.audit.models import LookupKind
 from tipline.graph.payload import graph_payload
 from tipline.graph.selectors import (
     Graph,
+    case_graph_for_user,
     cluster_graph_for_user,
     identifier_neighbours_for_user,
     report_graph_for_user,
@@ -57,6 +58,21 @@ def cluster_page(request: HttpRequest, cluster_id: int) -> HttpResponse:
     """A whole cluster, centred on nothing."""
     graph = cluster_graph_for_user(user=request.user, cluster_id=cluster_id)
     return _page(request, graph, f"Cluster {graph.cluster_id}")
+
+
+@login_required
+@require_GET
+def case_page(request: HttpRequest, case_reference: str) -> HttpResponse:
+    """A case's reports with their shared identifiers and their people."""
+    graph = case_graph_for_user(user=request.user, case_reference=case_reference)
+    return _page(request, graph, f"Links of case {graph.case_reference}")
+
+
+@login_required
+@require_GET
+def case_json(request: HttpRequest, case_reference: str) -> JsonResponse:
+    """A case's graph as JSON."""
+    return _json(case_graph_for_user(user=request.user, case_reference=case_reference))
 
 
 @login_required
