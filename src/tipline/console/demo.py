@@ -30,6 +30,7 @@ from tipline.accounts.services import api_client_create, user_create
 from tipline.common.time import utcnow
 from tipline.console import demo_media
 from tipline.console.demo_cases import DemoCases, demo_cases
+from tipline.console.demo_exchange import demo_exchange
 from tipline.console.demo_history import HistorySummary, demo_triage_history
 from tipline.console.demo_missing import demo_missing
 from tipline.console.demo_screening import demo_screening
@@ -412,6 +413,8 @@ def demo_seed(*, reports: int = 300, seed: int = 2026) -> DemoSummary:
         demo_missing(rng=rng)  # invented children, alerts and matched sightings
     with transaction.atomic():
         demo_screening()  # the licensed list, and a statistics release for the public page
+    with transaction.atomic():
+        demo_exchange()  # partners, what went to them (and dead letters), a referral in
     with transaction.atomic():
         for index, received_at in enumerate(times[fresh_from:], start=fresh_from):
             _submit(drafts.draft(index, received_at), client)

@@ -27,6 +27,7 @@ from tipline.cases.models import (
 from tipline.cases.selectors import today_wat
 from tipline.common.time import utcnow
 from tipline.console.demo import DemoSummary, demo_seed
+from tipline.console.demo_exchange import REFERRALS_IN
 from tipline.console.demo_media import UNIDENTIFIED_LIST
 from tipline.console.demo_missing import SIGHTINGS
 from tipline.dashboards.selectors import default_filters, time_to_triage
@@ -112,8 +113,9 @@ def test_the_newest_reports_are_left_for_the_worker(seeded: DemoSummary) -> None
 
 def test_seeding_again_adds_nothing(seeded: DemoSummary) -> None:
     again = demo_seed(reports=REPORTS)
-    # The demo's missing-child sightings are reports too, filed beside the demo's own.
-    assert again.reports == 0 and Report.objects.count() == REPORTS + SIGHTINGS
+    # The demo's missing-child sightings and partners' referrals are reports too, filed beside
+    # the demo's own.
+    assert again.reports == 0 and Report.objects.count() == REPORTS + SIGHTINGS + REFERRALS_IN
 
 
 @override_settings(DEMO_MODE=False, TESTING=False)
