@@ -13,7 +13,7 @@ from django.core.management import CommandError, call_command
 from tipline.missing.matching import LIKELY
 from tipline.people.models import FittedProfile
 
-REGISTRY = [
+REGISTRY: list[dict[str, Any]] = [
     {"id": "R1", "given_names": "Temitope", "family_name": "Adebayo", "other_names": ["Tope"],
      "sex": "f", "date_of_birth": "2015-02-01", "age": "", "age_given_on": "",
      "seen_at": "2026-05-01T10:00:00+01:00", "state": "LA", "lga": "Ikeja", "place": "",
@@ -23,7 +23,7 @@ REGISTRY = [
      "seen_at": "2026-04-01T10:00:00+01:00", "state": "KN", "lga": "Fagge", "place": "",
      "phones": [], "description": ""},
 ]  # fmt: skip
-SIGHTINGS = [
+SIGHTINGS: list[dict[str, Any]] = [
     {"id": "S1", "given_names": "Adebayo", "family_name": "Tope", "other_names": [], "sex": "f",
      "date_of_birth": "", "age": 12, "age_given_on": "", "seen_at": "2026-05-04T09:00:00+01:00",
      "state": "LA", "lga": "Alimosho", "place": "motor park", "phones": [], "description": ""},
