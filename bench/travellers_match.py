@@ -475,7 +475,7 @@ def time_reports(count: int, queries: int, seed: int) -> dict[str, float]:
     from tipline.people.selectors import people_score
     from tipline.people.services import people_index_many
     from tipline.travellers import matching
-    from tipline.travellers.match import _notices_for, profile
+    from tipline.travellers.match import active_notices, notice_ids_for, profile
 
     geo_seed_defaults()
     world = build_world(seed + 2000, count, queries * 3, days=5)
@@ -490,6 +490,7 @@ def time_reports(count: int, queries: int, seed: int) -> dict[str, float]:
     print(f"{count} active notices stored and indexed in {time.perf_counter() - started:.1f} s")
     scoring = profile()
     samples, found = [], 0
+    phases: dict[str, list[float]] = {"find": [], "load": [], "score": [], "candidates": []}
     subjects = [line for line in world.reports if world.truth[line["id"]]][:queries]
     for line in subjects:
         line = {
@@ -498,12 +499,22 @@ def time_reports(count: int, queries: int, seed: int) -> dict[str, float]:
         }
         fields = matching.eval_person_fields(line, line["people"][0])
         began = time.perf_counter()
-        notices = _notices_for(fields, fields.seen_at or now)
+        ids = notice_ids_for(fields)  # the pipeline step's `_notices_for`, in its two halves
+        found_at = time.perf_counter()
+        notices = active_notices(ids, fields.seen_at or now)
+        loaded_at = time.perf_counter()
         scores = [people_score(profile=scoring, left=fields, right=n.fields()) for n in notices]
-        samples.append(time.perf_counter() - began)
+        done = time.perf_counter()
+        samples.append(done - began)
+        phases["find"].append(found_at - began)
+        phases["load"].append(loaded_at - found_at)
+        phases["score"].append(done - loaded_at)
+        phases["candidates"].append(len(ids) / 1000)  # shown x1000 by _p95
         found += any(s.probability >= matching.LIKELY for s in scores)
     return {"notices_active": count, "report_p95_ms": _p95(samples),
             "report_p50_ms": round(statistics.median(samples) * 1000, 2),
+            **{f"report_{k}_p95{'' if k == 'candidates' else '_ms'}": _p95(v)
+               for k, v in phases.items()},
             "report_queries": len(samples), "report_likely_found": found}  # fmt: skip
 
 

@@ -88,10 +88,19 @@ def _row(notice: Notice, score: Score, found_by: str, **other: Any) -> NoticeCan
 
 
 def _notices_for(person: PersonFields, when: datetime) -> list[Notice]:
+    return active_notices(notice_ids_for(person), when)
+
+
+def notice_ids_for(person: PersonFields) -> list[int]:
+    """The notices sharing the most blind-index terms with a person (none decrypted)."""
     found = people_candidates(
         owner_kind=OwnerKind.TRAVEL_NOTICE, person=person, limit=matching.LOOKUP_LIMIT
     )
-    ids = [int(c.owner_id) for c in found]
+    return [int(c.owner_id) for c in found]
+
+
+def active_notices(ids: list[int], when: datetime) -> list[Notice]:
+    """Those of `ids` active at `when`, loaded (and decrypted) for scoring."""
     rows = Notice.objects.filter(active_at(when), pk__in=ids).select_related(
         "destination_state", "command"
     )
