@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -18,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
 from tipline.accounts.types import Actor
-from tipline.audit.services import audit_record
+from tipline.audit.services import audit_deferred, audit_record
 from tipline.common import ids
 from tipline.common.time import utcnow
 from tipline.intake.ispws.convert import file_details_dict_to_file_draft, report_dict_to_draft
@@ -54,6 +55,7 @@ class ImportOutcome:
     status: str
     reference: str = ""
     error: str = ""
+    report_id: int | None = None  # the report it became or joined, when there is one
 
 
 @dataclass(frozen=True)
@@ -66,20 +68,53 @@ class _Stored:
 
 def ncmec_import_source(*, source: Source, actor: Actor = None) -> list[ImportOutcome]:
     """Import every referral of a package; one outcome per referral, failures included."""
-    referrals = _referral_members(source)
+    return ncmec_import_sources(sources=[source], actor=actor)
+
+
+def ncmec_import_sources(*, sources: Iterable[Source], actor: Actor = None) -> list[ImportOutcome]:
+    """Import every referral of several packages (a folder of them, the command's paths, an
+    upload of many): each read first, then their earlier imports looked up in one query for
+    all of them, then each stored and submitted on its own (all or nothing per referral)."""
+    read: list[_Read | ImportOutcome] = []
+    for source in sources:
+        read += _read_source(source)
+    numbers = [r.referral.number for r in read if isinstance(r, _Read)]
+    earlier = _existing_many(numbers)
+    return [
+        item if isinstance(item, ImportOutcome) else _import_read(item, earlier, actor)
+        for item in read
+    ]
+
+
+@dataclass(frozen=True)
+class _Read:
+    """One referral of a package, parsed, with the members that are its files."""
+
+    source: Source
+    name: str
+    label: str
+    body: bytes
+    referral: Referral
+    members: list[tuple[str, PackageFile]]
+    digest: str
+
+
+def _read_source(source: Source) -> list[_Read | ImportOutcome]:
+    try:
+        referrals = _referral_members(source)
+    except PackageRefused as exc:
+        return [ImportOutcome(package=source.label, number="", status=FAILED, error=exc.message)]
     if not referrals:
         reason = "No <ncmecReferral> XML found in it (see docs/ncmec-referrals.md)."
         return [ImportOutcome(package=source.label, number="", status=FAILED, error=reason)]
-    outcomes = []
+    out: list[_Read | ImportOutcome] = []
     for name in referrals:
         label = f"{source.label}:{name}"
         try:
-            outcomes.append(_import_one(source, name, referrals, actor, label))
+            out.append(_read_one(source, name, referrals, label))
         except PackageRefused as exc:
-            outcomes.append(
-                ImportOutcome(package=label, number="", status=FAILED, error=exc.message)
-            )
-    return outcomes
+            out.append(ImportOutcome(package=label, number="", status=FAILED, error=exc.message))
+    return out
 
 
 def _referral_members(source: Source) -> list[str]:
@@ -95,9 +130,7 @@ def _head(source: Source, name: str) -> bytes:
         chunks.close()
 
 
-def _import_one(
-    source: Source, name: str, referrals: list[str], actor: Actor, label: str
-) -> ImportOutcome:
+def _read_one(source: Source, name: str, referrals: list[str], label: str) -> _Read:
     body = read_all(source, name, MAX_XML_BYTES)
     try:
         referral = parse_referral(body)
@@ -105,17 +138,29 @@ def _import_one(
         raise PackageRefused(f"{name}: {exc.message}") from None
     members = _members_of(source, name, referral, referrals)
     digest = _digest(body, source, members)
-    found = _existing(referral.number)
-    if found is not None:
-        return _again(found, referral, digest, body, actor, label)
-    stored: list[_Stored] = []
+    return _Read(source, name, label, body, referral, members, digest)
+
+
+def _import_read(read: _Read, earlier: dict[str, int], actor: Actor) -> ImportOutcome:
     try:
-        for member, file in members:
-            stored.append(_store(source, member, file))
-        return _submit(referral, stored, body, digest, actor, label)
-    except BaseException:
-        _delete([s.blob.key for s in stored])
-        raise
+        found = earlier.get(read.referral.number)
+        if found is not None:
+            report = Report.objects.get(pk=found)
+            return _again(report, read.referral, read.digest, read.body, actor, read.label)
+        stored: list[_Stored] = []
+        try:
+            for member, file in read.members:
+                stored.append(_store(read.source, member, file))
+            outcome = _submit(read.referral, stored, read.body, read.digest, actor, read.label)
+        except BaseException:
+            _delete([s.blob.key for s in stored])
+            raise
+        if outcome.report_id is not None:  # a later copy in the same batch joins this one
+            earlier[read.referral.number] = outcome.report_id
+        return outcome
+    except PackageRefused as exc:
+        number = read.referral.number
+        return ImportOutcome(package=read.label, number=number, status=FAILED, error=exc.message)
 
 
 def _members_of(
@@ -157,14 +202,24 @@ def _digest(body: bytes, source: Source, members: list[tuple[str, PackageFile]])
     return digest.hexdigest()
 
 
-def _existing(number: str) -> Report | None:
-    """The report of an earlier import of this number. Its id first, by the (api_client,
-    external_id) index and without the encrypted columns; the whole row only when there is one."""
-    ids = Report.objects.filter(
-        api_client__isnull=True, external_id=f"NCMEC-{number}", channel=Channel.PARTNER
+def _external_id(number: str) -> str:
+    return f"NCMEC-{number}"
+
+
+def _existing_many(numbers: list[str]) -> dict[str, int]:
+    """The reports of earlier imports of these numbers, by number: ids only, by the
+    (api_client, external_id) index and without the encrypted columns, in one query."""
+    if not numbers:
+        return {}
+    rows = Report.objects.filter(
+        api_client__isnull=True,
+        external_id__in=[_external_id(n) for n in set(numbers)],
+        channel=Channel.PARTNER,
     ).order_by()
-    found = list(ids.values_list("pk", flat=True)[:1])  # unordered: .first() would sort by pk
-    return Report.objects.get(pk=found[0]) if found else None
+    return {
+        external.removeprefix("NCMEC-"): pk
+        for pk, external in rows.values_list("pk", "external_id")
+    }
 
 
 def _store(source: Source, member: str, file: PackageFile) -> _Stored:
@@ -216,9 +271,10 @@ def _submit(
     referral: Referral, stored: list[_Stored], body: bytes, digest: str, actor: Actor, label: str
 ) -> ImportOutcome:
     draft = referral_draft(referral, [_file_draft(s) for s in stored], body=body, digest=digest)
-    with transaction.atomic():
-        _lock(referral.number)
-        if _existing(referral.number) is not None:  # another import won the race
+    # Both audit rows (the submission's and the import's) join the chain in one write, at the
+    # end: the chain head is locked for one round trip, not from the first row to the commit.
+    with transaction.atomic(), audit_deferred():
+        if _locked_and_taken(referral.number):  # another import won the race
             _delete([s.blob.key for s in stored])
             return ImportOutcome(package=label, number=referral.number, status=ALREADY)
         try:
@@ -235,8 +291,28 @@ def _submit(
         )
     reference = result.report.reference
     return ImportOutcome(
-        package=label, number=referral.number, status=IMPORTED, reference=reference
+        package=label,
+        number=referral.number,
+        status=IMPORTED,
+        reference=reference,
+        report_id=result.report.pk,
     )
+
+
+def _locked_and_taken(number: str) -> bool:
+    """Take this number's lock and say whether it was imported meanwhile: one round trip on
+    PostgreSQL (the lock and the look-up in one statement), serial writes on SQLite."""
+    if connection.vendor != "postgresql":
+        return _existing_many([number]).get(number) is not None
+    table = Report._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, %s), EXISTS (SELECT 1 FROM "  # noqa: S608  # our table name
+            f"{table} WHERE api_client_id IS NULL AND external_id = %s AND channel = %s)",
+            [_LOCK_CLASS, int(number) % 2_147_483_647, _external_id(number), Channel.PARTNER],
+        )
+        row = cursor.fetchone()
+    return bool(row and row[1])
 
 
 def _lock(number: str) -> None:

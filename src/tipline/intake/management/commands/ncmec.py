@@ -18,7 +18,12 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from tipline.accounts.models import User
 from tipline.intake.ncmec.samples import PLACES, with_pictures, zip_bytes
-from tipline.intake.ncmec.services import FAILED, ImportOutcome, ncmec_import_source
+from tipline.intake.ncmec.services import (
+    FAILED,
+    ImportOutcome,
+    ncmec_import_source,
+    ncmec_import_sources,
+)
 from tipline.intake.ncmec.sources import (
     FolderSource,
     PackageRefused,
@@ -28,6 +33,7 @@ from tipline.intake.ncmec.sources import (
 )
 
 DEMO_REFERRALS = 12
+BATCH = 50  # packages read (and looked up) together; each referral still commits on its own
 
 
 def sources_of(path: Path) -> list[Source]:
@@ -69,9 +75,9 @@ class Command(BaseCommand):
             refused = ImportOutcome(str(path), "", FAILED, error=exc.message)
             self._say(refused)
             return [refused]
-        outcomes = [
-            o for source in sources for o in ncmec_import_source(source=source, actor=actor)
-        ]
+        outcomes: list[ImportOutcome] = []
+        for start in range(0, len(sources), BATCH):  # earlier imports looked up once a batch
+            outcomes += ncmec_import_sources(sources=sources[start : start + BATCH], actor=actor)
         for outcome in outcomes:
             self._say(outcome)
         return outcomes
