@@ -85,3 +85,4 @@ class EventType(models.TextChoices):
     CASE_SHARED = "case.shared", "case.shared"
     CASE_OUTCOME = "case.outcome", "case.outcome"
     NCMEC_FORWARDED = "ncmec.forwarded", "ncmec.forwarded"
+    MISSING_CHILD_ALERT = "missing_child.alert", "missing_child.alert"

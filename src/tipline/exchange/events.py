@@ -1,6 +1,8 @@
-"""Updates the platform sends by itself to partners that already hold a report or a case:
-`case.outcome` when an outcome is recorded in a case shared with them, `report.updated` when
-information is added to a report shared with them.
+"""Updates the platform sends by itself: to partners that already hold a report or a case,
+`case.outcome` when an outcome is recorded in a case shared with them and `report.updated` when
+information is added to a report shared with them; and `missing_child.alert` to every partner
+whose profile lets it receive victims' names, when a missing child's public alert is issued,
+updated or cancelled.
 
 The cases and reports apps sit below the exchange and must not call it, so the exchange listens
 for their rows being created and, once the change has committed, shares the fresh package
@@ -19,13 +21,16 @@ from django.db.models import Q
 from django.db.models.signals import post_save
 
 from tipline.cases.models import Case, CaseOutcome
-from tipline.exchange.choices import EventType
+from tipline.exchange.choices import EventType, Section
 from tipline.exchange.models import Partner
 from tipline.exchange.packages import SharingRefused
-from tipline.exchange.services import case_share, report_share
+from tipline.exchange.services import alert_share, case_share, report_share
+from tipline.missing.models import AlertMessage
 from tipline.reports.models import Addendum, Report
 
 log = logging.getLogger(__name__)
+# The sections that make a partner one a missing child's alert goes to.
+ALERT_SECTIONS = frozenset({Section.VICTIM_FIRST_NAME, Section.VICTIM_DETAILS})
 
 
 def partners_holding(*, report: Report | None = None, case: Case | None = None) -> list[Partner]:
@@ -72,6 +77,22 @@ def report_update_announce(*, report_id: int) -> int:
     return sent
 
 
+def alert_announce(*, alert_id: int) -> int:
+    """Send `missing_child.alert` to every active partner that may receive a child's name;
+    how many were sent."""
+    alert = AlertMessage.objects.get(pk=alert_id)
+    sent = 0
+    for partner in Partner.objects.filter(is_active=True).order_by("pk"):
+        if not set(partner.sections) & ALERT_SECTIONS:
+            continue
+        try:
+            alert_share(alert=alert, partner=partner)
+            sent += 1
+        except SharingRefused as exc:
+            log.info("missing_child.alert not sent to %s: %s", partner.code, exc.messages)
+    return sent
+
+
 def _safely(work: Any, **kwargs: Any) -> None:
     try:
         work(**kwargs)
@@ -91,7 +112,14 @@ def _on_addendum(sender: Any, instance: Addendum, created: bool, **kwargs: Any) 
         transaction.on_commit(lambda: _safely(report_update_announce, report_id=report_id))
 
 
+def _on_alert(sender: Any, instance: AlertMessage, created: bool, **kwargs: Any) -> None:
+    if created:
+        alert_id = instance.pk
+        transaction.on_commit(lambda: _safely(alert_announce, alert_id=alert_id))
+
+
 def connect() -> None:
-    """Listen for outcomes and addenda (called once, from the app's `ready`)."""
+    """Listen for outcomes, addenda and alerts (called once, from the app's `ready`)."""
     post_save.connect(_on_outcome, sender=CaseOutcome, dispatch_uid="exchange.case_outcome")
+    post_save.connect(_on_alert, sender=AlertMessage, dispatch_uid="exchange.missing_alert")
     post_save.connect(_on_addendum, sender=Addendum, dispatch_uid="exchange.report_addendum")

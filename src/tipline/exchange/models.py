@@ -67,8 +67,8 @@ class WebhookSecret(models.Model):
 
 
 class Share(models.Model):
-    """One package sent to a partner, of a report or of a case: exactly which fields went, at
-    what level, and why."""
+    """One package sent to a partner, of a report, a case or a missing child's public alert:
+    exactly which fields went, at what level, and why."""
 
     partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="shares")
     report = models.ForeignKey(
@@ -80,6 +80,13 @@ class Share(models.Model):
     )
     case = models.ForeignKey(
         "cases.Case",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="exchange_shares",
+    )
+    alert = models.ForeignKey(
+        "missing.AlertMessage",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -103,15 +110,17 @@ class Share(models.Model):
         indexes = [models.Index(fields=["partner", "id"], name="share_partner_feed")]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(report__isnull=True, case__isnull=False)
-                | models.Q(report__isnull=False, case__isnull=True),
-                name="share_of_a_report_or_a_case",
-                violation_error_message="A share is of one report or one case.",
+                condition=models.Q(report__isnull=False, case__isnull=True, alert__isnull=True)
+                | models.Q(report__isnull=True, case__isnull=False, alert__isnull=True)
+                | models.Q(report__isnull=True, case__isnull=True, alert__isnull=False),
+                name="share_of_one_subject",
+                violation_error_message="A share is of one report, one case or one alert.",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"share of {self.report_id or self.case_id} with {self.partner_id}"
+        subject = self.report_id or self.case_id or self.alert_id
+        return f"share of {subject} with {self.partner_id}"
 
 
 class WebhookDelivery(models.Model):

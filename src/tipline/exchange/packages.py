@@ -17,6 +17,7 @@ from tipline.cases.choices import PersonRole as CaseRole
 from tipline.cases.models import Case, CaseInvolvement, CaseOutcome
 from tipline.exchange.choices import TLP_ORDER, Section, tlp_rank
 from tipline.exchange.models import Partner
+from tipline.missing.models import AlertMessage
 from tipline.reports.choices import PersonRole, SharingLevel
 from tipline.reports.models import Person, Report
 
@@ -39,18 +40,27 @@ def reporter_consented(report: Report) -> bool:
 
 
 def exchange_package_for(
-    *, partner: Partner, report: Report | None = None, case: Case | None = None
+    *,
+    partner: Partner,
+    report: Report | None = None,
+    case: Case | None = None,
+    alert: AlertMessage | None = None,
 ) -> dict[str, Any]:
-    """The package `partner` may receive of a report or of a case (one of them), after its
-    level and profile.
+    """The package `partner` may receive of a report, a case or a missing child's public alert
+    (one of them), after its level and profile.
 
     Raises `SharingRefused` when the partner is inactive or the level is above the partner's
-    (TLP:RED: always). A case's level is its most restricted report's (see `case_level`)."""
-    if report is not None and case is None:
+    (TLP:RED: always). A case's level is its most restricted report's (see `case_level`); an
+    alert is TLP:CLEAR, published with the guardian's consent."""
+    given = [subject for subject in (report, case, alert) if subject is not None]
+    if len(given) != 1:
+        raise TypeError("Give exactly one of report=, case= and alert=.")
+    if report is not None:
         return _report_package(partner, report)
-    if case is not None and report is None:
+    if case is not None:
         return _case_package(partner, case)
-    raise TypeError("Give exactly one of report= and case=.")
+    assert alert is not None  # noqa: S101  # one subject was given, and not the other two
+    return _alert_package(partner, alert)
 
 
 def _report_package(partner: Partner, report: Report) -> dict[str, Any]:
@@ -367,3 +377,43 @@ def _case_reports(partner: Partner, case: Case) -> list[dict[str, Any]]:
         package = _report_package(partner, report)
         out.append({k: v for k, v in package.items() if k not in ("schema", "sections")})
     return out
+
+
+# --------------------------------------------------------------------------- missing children
+
+# What of an alert's public details each section lets go. The photo never does (content stays
+# home), nor anything the guardian did not consent to publish (that is not in the alert at all).
+ALERT_KEYS: dict[str, tuple[str, ...]] = {
+    Section.VICTIM_FIRST_NAME: ("given_names",),
+    Section.VICTIM_AGE: ("age", "sex"),
+    Section.VICTIM_DETAILS: (
+        "given_names",
+        "family_name",
+        "age",
+        "sex",
+        "height_cm",
+        "description",
+        "circumstance",
+    ),
+    Section.NARRATIVE: ("description", "circumstance", "place", "lga", "lat", "lon"),
+    Section.INCIDENT: ("last_seen_at", "state_code"),
+}
+
+
+def _alert_package(partner: Partner, alert: AlertMessage) -> dict[str, Any]:
+    _check_level(partner, SharingLevel.CLEAR, alert.identifier)
+    sections = set(partner.sections) & set(Section.values)
+    keys = {key for section in sections for key in ALERT_KEYS.get(section, ())}
+    public = alert.public or {}
+    package: dict[str, Any] = {
+        "schema": SCHEMA,
+        "alert": alert.identifier,
+        "public_id": alert.public_id,
+        "msg_type": alert.msg_type,
+        "tlp": SharingLevel.CLEAR,
+        "sections": sorted(sections),
+    }
+    child = _non_empty({key: public.get(key) for key in sorted(keys)})
+    if child:
+        package["child"] = child
+    return package

@@ -49,6 +49,7 @@ from tipline.exchange.models import (
 from tipline.exchange.packages import exchange_package_for, package_fields
 from tipline.exchange.selectors import partner_answering, pending_requests
 from tipline.exchange.signing import secret_new
+from tipline.missing.models import AlertMessage
 from tipline.reports.choices import ALLOWED_TRANSITIONS, ReportStatus, SharingLevel
 from tipline.reports.drafts import ReportDraft
 from tipline.reports.models import Report
@@ -290,6 +291,43 @@ def case_share(
                 "fields": fields,
             },
             ip=ip,
+        )
+    return share
+
+
+def alert_share(*, alert: AlertMessage, partner: Partner, actor: Actor = None) -> Share:
+    """Send a missing child's public alert (or its update or cancellation) to a partner: the
+    package `exchange_package_for(alert=…)` lets it receive, audited, and a signed webhook."""
+    package = exchange_package_for(partner=partner, alert=alert)
+    fields = package_fields(package)
+    now = utcnow()
+    event_type = EventType.MISSING_CHILD_ALERT
+    with transaction.atomic():
+        share = Share.objects.create(
+            partner=partner,
+            alert=alert,
+            event_type=event_type,
+            tlp=package["tlp"],
+            fields=fields,
+            reason=f"Public alert {alert.identifier} ({alert.msg_type}).",
+            body=event_body(event_type=event_type, at=now, package=package),
+            created_by=actor,
+            created_at=now,
+        )
+        delivery = _enqueue(share) if partner.webhook_url else None
+        audit_record(
+            actor=actor,
+            actor_label=None if actor else "system:exchange",
+            action="missing.alert_shared",
+            object_type="missing_record",
+            object_id=alert.record_id,
+            after={
+                "partner": partner.code,
+                "share": share.pk,
+                "alert": alert.identifier,
+                "event": delivery.event_id if delivery else None,
+                "fields": fields,
+            },
         )
     return share
 
