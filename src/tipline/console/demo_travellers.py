@@ -31,6 +31,8 @@ from tipline.travellers.places import manifest_check, place_create
 from tipline.travellers.services import confirmation_receive, notice_receive, notice_transition
 
 NOTICES = 30
+# Public reports from hotels about travellers in the country, one each (the demo's test counts).
+HOTEL_REPORTS = 4
 # (name, kind, state, aliases): invented places, marked "Demo" so no real business is meant.
 PLACES = [
     ("Demo Palmview Hotel and Suites", PlaceKind.HOTEL, "LA", ["the Palmview"]),
@@ -95,8 +97,9 @@ def _stay(n: int, rng: random.Random) -> tuple[datetime, datetime]:
     now = utcnow()
     if n < 5:
         arrival = now + timedelta(hours=rng.uniform(2, 20))
-    elif n < 14:
+    elif n < 14:  # in the country now: arrived and not yet gone
         arrival = now - timedelta(days=rng.uniform(1, 6))
+        return arrival, now + timedelta(days=rng.uniform(2, 10))
     elif n < 24:
         arrival = now + timedelta(days=rng.uniform(2, 30))
     else:
@@ -175,7 +178,8 @@ def _confirmations(notice: Notice) -> None:
 
 def _reports(notices: list[Notice]) -> int:
     """Public reports from hotels about travellers in the country (processed at once)."""
-    here = [n for n in notices if n.arrival_at < utcnow() < (n.departure_at or utcnow())][:4]
+    now = utcnow()
+    here = [n for n in notices if n.arrival_at < now < (n.departure_at or now)][:HOTEL_REPORTS]
     texts = [
         "A {said} man called {nick}, about {age}, brings young girls to {place} at night.",
         "I work at {place}. An oyinbo man named {given} asked me to find him schoolgirls.",

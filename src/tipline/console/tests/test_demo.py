@@ -30,6 +30,7 @@ from tipline.console.demo import DemoSummary, demo_seed
 from tipline.console.demo_exchange import REFERRALS_IN
 from tipline.console.demo_media import UNIDENTIFIED_LIST
 from tipline.console.demo_missing import SIGHTINGS
+from tipline.console.demo_travellers import HOTEL_REPORTS
 from tipline.dashboards.selectors import default_filters, time_to_triage
 from tipline.media.models import HashList
 from tipline.media.storage import default_store, read_decrypted
@@ -115,7 +116,8 @@ def test_seeding_again_adds_nothing(seeded: DemoSummary) -> None:
     again = demo_seed(reports=REPORTS)
     # The demo's missing-child sightings and partners' referrals are reports too, filed beside
     # the demo's own.
-    assert again.reports == 0 and Report.objects.count() == REPORTS + SIGHTINGS + REFERRALS_IN
+    total = REPORTS + SIGHTINGS + REFERRALS_IN + HOTEL_REPORTS
+    assert again.reports == 0 and Report.objects.count() == total
 
 
 @override_settings(DEMO_MODE=False, TESTING=False)

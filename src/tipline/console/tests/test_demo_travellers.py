@@ -11,7 +11,7 @@ import pytest
 from tipline.accounts.choices import Role
 from tipline.accounts.services import user_create
 from tipline.common.time import utcnow
-from tipline.console.demo_travellers import NOTICES, demo_travellers
+from tipline.console.demo_travellers import HOTEL_REPORTS, NOTICES, demo_travellers
 from tipline.travellers.matching import LIKELY
 from tipline.travellers.models import Confirmation, Manifest, Notice, NoticeCandidate
 
@@ -24,6 +24,7 @@ def test_demo_notices_places_and_a_likely_report(geo: Any) -> None:
                 commands=[desk], email="liaison@example.org")  # fmt: skip
     made = demo_travellers(rng=random.Random(1))
     assert made.notices == Notice.objects.count() == NOTICES and made.places >= 5
+    assert made.reports == HOTEL_REPORTS
     now = utcnow()
     assert sum(n.arrives_within(now) for n in Notice.objects.all()) >= 3
     assert Notice.objects.filter(status="monitoring").exists()
