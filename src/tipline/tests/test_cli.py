@@ -21,9 +21,9 @@ def _run(monkeypatch: pytest.MonkeyPatch, *argv: str) -> int | str | None:
 def test_unknown_command_exits_2_and_lists_the_commands(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert _run(monkeypatch, "missing") == 2
+    assert _run(monkeypatch, "nosuchcommand") == 2
     err = capsys.readouterr().err
-    assert "Unknown command: 'missing'" in err
+    assert "Unknown command: 'nosuchcommand'" in err
     assert all(name in err for name in ("migrate", "worker", "demo", "audit"))
 
 
@@ -46,7 +46,10 @@ def test_known_and_built_in_commands_still_run(
 def test_the_installed_script_exits_2_for_an_unknown_command() -> None:
     env = {**os.environ, "TIPLINE_TESTING": "1"}
     done = subprocess.run(  # noqa: S603  # our own entry point, fixed arguments
-        [sys.executable, "-m", "tipline.cli", "missing"], capture_output=True, env=env, check=False
+        [sys.executable, "-m", "tipline.cli", "nosuchcommand"],
+        capture_output=True,
+        env=env,
+        check=False,
     )
     assert done.returncode == 2
     assert b"Commands: " in done.stderr
