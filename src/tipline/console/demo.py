@@ -80,10 +80,10 @@ SCENES = {
     IncidentType.CHILD_SEX_TRAFFICKING: "Girls around {age} years old are brought to a hotel in "
     "{town} at night. A man called {handle} arranges it by phone.",
     IncidentType.DECEPTIVE_RECRUITMENT: "An agent on {platform} is recruiting young women for "
-    "'hotel jobs' abroad and collecting passports. Contact {handle}. The offer said: 'Free visa and "
-    "ticket to Dubai, no experience needed, salary $1,200. Sponsor will pay for your flight and "
-    "you pay back from your salary. Send your passport. Contact us on WhatsApp only. Demo Skyway "
-    "Travels Ltd.'",
+    "'hotel jobs' abroad and collecting passports. Contact {handle}. The offer said: 'Free visa "
+    "and ticket to Dubai, no experience needed, salary $1,200. Sponsor will pay for your flight "
+    "and you pay back from your salary. Send your passport. Contact us on WhatsApp only. Demo "
+    "Skyway Travels Ltd.'",
     IncidentType.DOMESTIC_SERVITUDE: "A {age}-year-old house help in {town} is not allowed to go "
     "to school or leave the compound and is beaten.",
     IncidentType.BABY_SELLING: "A clinic in {town} is keeping pregnant teenagers and selling the "
