@@ -4,6 +4,7 @@ to the victim's phone's telecom, and the signed court bundle downloaded."""
 
 from __future__ import annotations
 
+import importlib
 import io
 import os
 import zipfile
@@ -27,6 +28,15 @@ from tipline.reports.services import report_submit
 pytestmark = pytest.mark.browser
 # Playwright's sync API runs an event loop in this thread; the ORM calls below are plain sync code.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def _seed_legal_templates() -> None:
+    """The data migration's default templates. An earlier transactional test's flush empties the
+    tables that migrations seeded, so this test seeds them as a migrated database has them."""
+    from django.apps import apps
+
+    seed = importlib.import_module("tipline.cases.migrations.0007_legal_templates_seed").seed
+    seed(apps, None)
 
 
 def _p1_report() -> Report:
@@ -70,6 +80,7 @@ def test_investigator_from_a_p1_report_to_a_court_bundle(
     investigator: User,
     tmp_path: Path,
 ) -> None:
+    _seed_legal_templates()
     report = _p1_report()
     page = _page_as(browser, live_server, investigator)
     page.goto(f"{live_server.url}/console/reports/{report.reference}/")
