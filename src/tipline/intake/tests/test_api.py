@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -124,7 +125,13 @@ def test_unknown_state_code_is_a_400_with_its_field(platform: Any, geo: Any) -> 
 
 
 @override_settings(RATE_LIMIT_API_PER_MINUTE=2)
-def test_rate_limit_is_429_with_retry_after(platform: Any, geo: Any) -> None:
+def test_rate_limit_is_429_with_retry_after(
+    platform: Any, geo: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The limit counts per fixed window: the clock is held mid-window so that a window boundary
+    # between the posts cannot reset the count (the test failed that way near a full minute).
+    clock = SimpleNamespace(time=lambda: 1_800_000_030.0)
+    monkeypatch.setattr("tipline.common.ratelimit.time", clock)
     _, key = platform
     assert _post(key, _report()).status_code == 201
     assert _post(key, _report()).status_code == 201
