@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from tipline.accounts.choices import ClientKind, Role, Scope
 from tipline.accounts.models import ApiClient, User
@@ -25,6 +27,13 @@ from tipline.reports.models import Report
 from tipline.reports.services import report_submit
 
 PASSWORD = "correct horse battery staple"
+
+# The property tests check what is true of any input, not how fast it is made: on a shared, loaded
+# CI machine Hypothesis' deadline and too-slow check failed them for timing alone.
+hypothesis_settings.register_profile(
+    "tipline", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.load_profile("tipline")
 
 
 @pytest.fixture(autouse=True)
