@@ -11,7 +11,7 @@ from tipline.media.models import FileMatch
 from tipline.reports.choices import PersonRole
 from tipline.reports.models import Report
 from tipline.screening.models import ReportScreening
-from tipline.travellers.match import likely_notices_for_report
+from tipline.travellers.match import likely_notices_for_report, likely_notices_for_reports
 from tipline.triage.priority import HashMatchFact, ReportFacts
 
 MINOR_AGE = 18
@@ -118,6 +118,7 @@ class BatchFacts:
         self._matches: dict[int, list[HashMatchFact]] = defaultdict(list)
         self._sizes: dict[int, int] = {}
         self._screening: dict[int, Screened] = {}
+        self._notices: dict[int, list[str]] = {}
 
     def read_identifiers(self) -> None:
         """IPs, phones and identifier kinds of every report (once the extract step ran)."""
@@ -132,10 +133,12 @@ class BatchFacts:
                 self._phones[link.report_id].append(link.identifier.display)
 
     def read_matches(self) -> None:
-        """Hash matches of every report (once the media step ran)."""
+        """Hash matches of every report (once the media step ran) and the travel notices its
+        people likely are (once the travel step ran)."""
         matches = FileMatch.objects.filter(file__report_id__in=self.ids).order_by("pk")
         for match in matches.select_related("hash_list", "entry", "file"):
             self._matches[match.file.report_id].append(_match_fact(match))
+        self._notices = likely_notices_for_reports(self.ids)  # the travel step ran before
 
     def keep_cluster_sizes(self, sizes: dict[int, int]) -> None:
         """The size of each report's cluster just after it joined (from the link step)."""
@@ -161,6 +164,10 @@ class BatchFacts:
         """The report's hash matches."""
         return tuple(self._matches[report.pk])
 
+    def notices_of(self, report: Report) -> tuple[str, ...]:
+        """References of the travel notices the report's people likely are."""
+        return tuple(self._notices.get(report.pk, ()))
+
     def size_of(self, report: Report) -> int:
         """How many reports its cluster had when it joined: 1 if it joined none."""
         return self._sizes.get(report.pk, 1)
@@ -175,8 +182,10 @@ def priority_facts(report: Report, batch: BatchFacts | None = None) -> ReportFac
             batch.matches_of(report),
             batch.size_of(report),
         )
+        notices = batch.notices_of(report)
     else:
         kinds, matches, size = _kinds(report), _hash_matches(report), _cluster_size(report)
+        notices = tuple(likely_notices_for_report(report))
     level, indicators = batch.screening_of(report) if batch is not None else _screening(report)
     # An exact time if one was given, else the one read from the reporter's words.
     when = report.incident_time or report.incident_time_read
@@ -194,7 +203,7 @@ def priority_facts(report: Report, batch: BatchFacts | None = None) -> ReportFac
         channel=report.channel,
         identifier_kinds=kinds,
         cross_border="cross_border" in report.annotations,
-        travel_notices=tuple(likely_notices_for_report(report)),
+        travel_notices=notices,
         screening_level=level,
         screening_indicators=indicators,
     )

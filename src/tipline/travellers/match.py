@@ -177,10 +177,18 @@ def _notify_new_likely(report: Report, rows: list[NoticeCandidate]) -> None:
 
 def likely_notices_for_report(report: Report) -> list[str]:
     """References of the notices a person of the report likely is (undecided or confirmed)."""
-    rows = NoticeCandidate.objects.filter(report=report, probability__gte=matching.LIKELY).exclude(
-        state=CandidateState.REJECTED
-    )
-    return sorted(set(rows.values_list("notice__reference", flat=True)))
+    return likely_notices_for_reports([report.pk]).get(report.pk, [])
+
+
+def likely_notices_for_reports(report_ids: list[int]) -> dict[int, list[str]]:
+    """`likely_notices_for_report` of many reports in one query (the pipeline's batch)."""
+    rows = NoticeCandidate.objects.filter(
+        report_id__in=report_ids, probability__gte=matching.LIKELY
+    ).exclude(state=CandidateState.REJECTED)
+    found: dict[int, set[str]] = {}
+    for report_id, reference in rows.values_list("report_id", "notice__reference"):
+        found.setdefault(report_id, set()).add(reference)
+    return {report_id: sorted(references) for report_id, references in found.items()}
 
 
 def _recent_people(notice: Notice, fields: PersonFields) -> list[ReportPerson]:
