@@ -50,7 +50,7 @@ from tipline.people.choices import Decision, OwnerKind
 from tipline.people.person import PersonFields
 from tipline.people.scoring import MatchProfile, Score
 from tipline.people.selectors import people_candidates, people_profile, people_score
-from tipline.people.services import people_decide, people_index
+from tipline.people.services import people_decide, people_index, people_index_many
 from tipline.reports.models import Person as ReportPerson
 from tipline.reports.models import Report
 
@@ -332,17 +332,22 @@ def missing_match_report(*, report: Report) -> list[MatchCandidate]:
     """Score the people of a report who may be a missing child against the open records (the
     pipeline's step); replaces the report's undecided candidates, keeps decided ones. Each
     such person is indexed too, so a record registered later finds the report."""
-    people = matching.people_to_match(report)
+    return missing_match_reports(reports=[report])
+
+
+def missing_match_reports(*, reports: list[Report]) -> list[MatchCandidate]:
+    """`missing_match_report` for a batch of reports (the pipeline's batch step): the profile,
+    the index write, the clearing of undecided candidates and the read of decided ones are done
+    once for the batch, not once per report."""
+    people = [pair for report in reports for pair in matching.people_to_match(report)]
     profile = _profile()
     with transaction.atomic():
-        for person, fields in people:
-            people_index(owner_kind=OwnerKind.REPORT_PERSON, owner_id=person.pk, person=fields)
-        MatchCandidate.objects.filter(report=report, state=CandidateState.OPEN).delete()
-        decided = set(
-            MatchCandidate.objects.filter(report=report).values_list(
-                "record_id", "report_person_id"
-            )
-        )
+        people_index_many(owner_kind=OwnerKind.REPORT_PERSON, people=[(p.pk, f) for p, f in people])
+        earlier = MatchCandidate.objects.filter(report_id__in=[r.pk for r in reports])
+        earlier.filter(state=CandidateState.OPEN).delete()
+        decided = set(earlier.values_list("record_id", "report_person_id"))
+        if not people or not MissingRecord.objects.filter(status__in=OPEN_STATUSES).exists():
+            return []  # nothing to compare with: the people are indexed for later records
         rows: list[MatchCandidate] = []
         for person, fields in people:
             scored = [

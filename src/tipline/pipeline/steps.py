@@ -19,7 +19,7 @@ from tipline.identifiers.services import (
     reports_record_identifiers,
 )
 from tipline.media.services import file_compute_pdq, file_match
-from tipline.missing.services import missing_match_report
+from tipline.missing.services import missing_match_report, missing_match_reports
 from tipline.pipeline.choices import Step
 from tipline.pipeline.facts import BatchFacts, location_inputs, priority_facts
 from tipline.pipeline.incident_time import read_incident_time
@@ -210,8 +210,7 @@ def _route_batch(reports: list[Report], facts: BatchFacts) -> None:
 
 
 def _missing_batch(reports: list[Report], facts: BatchFacts) -> None:
-    for report in reports:
-        missing_step(report)  # people and files are prefetched; located in memory by now
+    missing_match_reports(reports=reports)  # people and files prefetched; located in memory
 
 
 BATCH_STEPS: list[tuple[str, BatchStepFn]] = [
