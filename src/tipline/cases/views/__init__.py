@@ -60,13 +60,14 @@ from tipline.cases.selectors import (
     victim_movements,
 )
 from tipline.cases.services import legal
+from tipline.cases.uploads import ANSWER_ONLY_TYPES, EvidenceUploadHandler
 from tipline.common.http import client_ip
 from tipline.common.paging import PageRequest, keyset_page
 from tipline.common.ratelimit import rate_limit_hit
 from tipline.geo.models import RegionalCommand
 from tipline.media.orphans import media_discard_unreferenced
 from tipline.media.storage import StoredBlob
-from tipline.media.uploads import EncryptedUpload, EncryptingUploadHandler, written_keys
+from tipline.media.uploads import EncryptedUpload, written_keys
 from tipline.reports.models import Report
 from tipline.reports.selectors import reports_visible_to
 
@@ -518,7 +519,7 @@ def evidence_upload(request: StaffRequest, case_reference: str) -> HttpResponse:
     case = case_get_for_user(user=request.user, reference=case_reference)
     if (refused := _upload_limited(request)) is not None:
         return refused
-    request.upload_handlers = [EncryptingUploadHandler(request)]
+    request.upload_handlers = [EvidenceUploadHandler(request)]
     try:
         return _evidence_upload(request, case)
     finally:
@@ -534,6 +535,8 @@ def _evidence_upload(request: StaffRequest, case: Case) -> HttpResponse:
         messages.error(request, f"The file was not taken ({reason or 'invalid form'}).")
     elif form.cleaned_data["legal_request"]:
         return _legal_response(request, case, form.cleaned_data, upload.blob, upload.name)
+    elif upload.sniffed in ANSWER_ONLY_TYPES:  # not stored: discarded by the caller
+        messages.error(request, f"A {upload.sniffed} file is taken only as a request's answer.")
     else:
         item = services.evidence_add_upload(
             case=case,
