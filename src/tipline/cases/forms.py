@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django import forms
@@ -167,6 +167,26 @@ class CaseFilterForm(forms.Form):
 
     def clean_command(self) -> str:
         return str(self.cleaned_data["command"]).strip().upper()
+
+
+PERIODS = [
+    ("all", "All time"),
+    ("30", "Last 30 days"),
+    ("90", "Last 90 days"),
+    ("365", "Last 365 days"),
+]
+
+
+class DashboardPeriodForm(forms.Form):
+    """The case dashboard's period: the last 30, 90 or 365 days (WAT, today included) or all
+    time, the default."""
+
+    period = forms.ChoiceField(required=False, choices=PERIODS)
+
+    def since(self, today: date) -> date | None:
+        """The first day counted, or None for all time."""
+        period = self.cleaned_data.get("period") or "all"
+        return None if period == "all" else today - timedelta(days=int(period) - 1)
 
 
 def _multi(choices: type[models.TextChoices], label: str) -> forms.MultipleChoiceField:

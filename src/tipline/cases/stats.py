@@ -2,13 +2,17 @@
 
 Each count is one GROUP BY query; Python only pivots the grouped rows, and computes the two
 medians from dates (a few per case), which keeps them the same on SQLite and PostgreSQL.
+
+A period (`since`, a day in West Africa Time) counts what happened in it: victims added,
+rescues, referrals and outcomes dated in it, and the timings of the cases opened in it. Open
+cases are those open now, whatever the period.
 """
 
 from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from django.db.models import Count, Min, QuerySet
 
@@ -57,15 +61,19 @@ def _open_by_command(cases: QuerySet[Case]) -> StatTable:
     return StatTable("open_cases", "Open cases by command and status", columns, rows)
 
 
-def _victims(cases: QuerySet[Case]) -> StatTable:
+def _victims(cases: QuerySet[Case], since: date | None) -> StatTable:
     victims = CaseInvolvement.objects.filter(case__in=cases, role=PersonRole.VICTIM)
+    rescues = CaseOutcome.objects.filter(case__in=cases, kind=OutcomeKind.RESCUE)
+    if since is not None:
+        victims = victims.filter(added_at__gte=_start_of(since))
+        rescues = rescues.filter(occurred_on__gte=since)
     identified = dict(
         victims.values_list("case__command__name").annotate(n=Count("person", distinct=True))
     )
     rescued = dict(
-        CaseOutcome.objects.filter(case__in=cases, kind=OutcomeKind.RESCUE)
-        .values_list("case__command__name")
-        .annotate(n=Count("involvement__person", distinct=True))
+        rescues.values_list("case__command__name").annotate(
+            n=Count("involvement__person", distinct=True)
+        )
     )
     rows: list[tuple[Cell, ...]] = [
         (command, identified.get(command, 0), rescued.get(command, 0))
@@ -76,12 +84,11 @@ def _victims(cases: QuerySet[Case]) -> StatTable:
     )
 
 
-def _referrals(cases: QuerySet[Case]) -> StatTable:
-    grouped = (
-        Referral.objects.filter(case__in=cases)
-        .values_list("service", "direction")
-        .annotate(n=Count("pk"))
-    )
+def _referrals(cases: QuerySet[Case], since: date | None) -> StatTable:
+    referrals = Referral.objects.filter(case__in=cases)
+    if since is not None:
+        referrals = referrals.filter(referred_on__gte=since)
+    grouped = referrals.values_list("service", "direction").annotate(n=Count("pk"))
     counts: dict[tuple[str, str], int] = {(s, d): n for s, d, n in grouped}
     rows: list[tuple[Cell, ...]] = []
     for service in ServiceKind:
@@ -92,10 +99,11 @@ def _referrals(cases: QuerySet[Case]) -> StatTable:
     return StatTable("referrals", "Referrals by service", columns, rows)
 
 
-def _outcomes(cases: QuerySet[Case]) -> StatTable:
-    grouped = dict(
-        CaseOutcome.objects.filter(case__in=cases).values_list("kind").annotate(n=Count("pk"))
-    )
+def _outcomes(cases: QuerySet[Case], since: date | None) -> StatTable:
+    outcomes = CaseOutcome.objects.filter(case__in=cases)
+    if since is not None:
+        outcomes = outcomes.filter(occurred_on__gte=since)
+    grouped = dict(outcomes.values_list("kind").annotate(n=Count("pk")))
     rows: list[tuple[Cell, ...]] = [(k.label, grouped.get(k, 0)) for k in OutcomeKind]
     return StatTable(
         "outcomes",
@@ -117,7 +125,13 @@ def _wat(at: datetime) -> date:
     return at.astimezone(WAT).date()
 
 
-def _timings(cases: QuerySet[Case]) -> StatTable:
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=WAT)
+
+
+def _timings(cases: QuerySet[Case], since: date | None) -> StatTable:
+    if since is not None:
+        cases = cases.filter(opened_at__gte=_start_of(since))
     opened = cases.annotate(first_report=Min("reports__received_at")).values_list(
         "pk", "opened_at", "first_report"
     )
@@ -137,9 +151,10 @@ def _timings(cases: QuerySet[Case]) -> StatTable:
     return StatTable("timings", "Time from report to case, and case to charge", columns, rows)
 
 
-def case_dashboard_tables(*, user: Viewer) -> dict[str, StatTable]:
-    """Every table of the case dashboard, over the cases `user` may see."""
+def case_dashboard_tables(*, user: Viewer, since: date | None = None) -> dict[str, StatTable]:
+    """Every table of the case dashboard, over the cases `user` may see; with `since`, what
+    happened from that day (WAT) on (open cases are always those open now)."""
     cases = cases_visible_to(user)
-    tables = [_open_by_command(cases), _victims(cases), _referrals(cases)]
-    tables += [_outcomes(cases), _timings(cases)]
+    tables = [_open_by_command(cases), _victims(cases, since), _referrals(cases, since)]
+    tables += [_outcomes(cases, since), _timings(cases, since)]
     return {t.name: t for t in tables}

@@ -197,14 +197,16 @@ def htcds_export_record(
         )
 
 
-def case_dashboard_export_record(*, actor: User, table: str, ip: str | None = None) -> None:
-    """Audit a download of a case dashboard table."""
+def case_dashboard_export_record(
+    *, actor: User, table: str, period: str = "all", ip: str | None = None
+) -> None:
+    """Audit a download of a case dashboard table, with its period."""
     with transaction.atomic():
         audit_record(
             actor=actor,
             action="cases.dashboard_exported",
             object_type="case_dashboard",
             object_id=table,
-            after={},
+            after={"period": period},
             ip=ip,
         )

@@ -15,6 +15,8 @@ from django.core.exceptions import ValidationError
 from django.forms import Form
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.utils.http import urlencode
+from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -26,6 +28,7 @@ from tipline.cases.choices import (
     LegalRequestStatus,
 )
 from tipline.cases.export import htcds_export_write
+from tipline.cases.forms import PERIODS
 from tipline.cases.models import Case, CaseInvolvement
 from tipline.cases.pdf import legal_request_pdf
 from tipline.cases.selectors import (
@@ -36,6 +39,7 @@ from tipline.cases.selectors import (
     legal_request_get,
     legal_request_overdue,
     organisation_get,
+    today_wat,
     victim_movement_get,
 )
 from tipline.cases.services import legal, support, victims
@@ -309,9 +313,10 @@ def _chart(table: StatTable) -> dict[str, Any]:
     return {"name": table.name, **CHARTS[table.name], "labels": labels, "datasets": datasets}
 
 
-def _stats_csv(table: StatTable) -> HttpResponse:
+def _stats_csv(table: StatTable, period: str) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="tipline-cases-{table.name}.csv"'
+    name = f"tipline-cases-{table.name}-{slugify(period)}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     writer = csv.writer(response)
     writer.writerow(table.columns)
     writer.writerows(table.rows)  # labels are our own vocabularies and command names
@@ -322,19 +327,26 @@ def _stats_csv(table: StatTable) -> HttpResponse:
 @never_cache
 @require_GET
 def case_dashboard(request: StaffRequest) -> HttpResponse:
-    """Supervisors' figures over the cases they may see (anyone else 404); each table as CSV
-    with `?format=csv&table=NAME` (audited)."""
+    """Supervisors' figures over the cases they may see (anyone else 404), over a period
+    (`?period=30|90|365|all`); each table as CSV with `?format=csv&table=NAME` (audited)."""
     if request.user.role not in NATIONAL_ROLES:
         raise Http404("No such page.")
-    tables = case_dashboard_tables(user=request.user)
+    data = request.GET.copy()
+    data["period"] = data.get("period") or "all"  # shown chosen, not blank
+    form = forms.DashboardPeriodForm(data)
+    if not form.is_valid():
+        return render(request, "cases/dashboard.html", {"form": form, "tables": []}, status=400)
+    tables = case_dashboard_tables(user=request.user, since=form.since(today_wat()))
+    period = dict(PERIODS)[form.cleaned_data["period"]]
     if request.GET.get("format") == "csv":
         table = tables.get(request.GET.get("table", ""))
         if table is None:
             raise Http404("No such table.")
         support.case_dashboard_export_record(
-            actor=request.user, table=table.name, ip=client_ip(request)
+            actor=request.user, table=table.name, period=slugify(period), ip=client_ip(request)
         )
-        return _stats_csv(table)
+        return _stats_csv(table, period)
     charts = [_chart(t) for t in tables.values() if t.name in CHARTS]
-    context = {"tables": list(tables.values()), "charts": charts}
+    context = {"form": form, "period": period, "tables": list(tables.values()), "charts": charts}
+    context["query"] = urlencode({"period": form.cleaned_data["period"]})
     return render(request, "cases/dashboard.html", context)
