@@ -38,6 +38,7 @@ from django.test.utils import CaptureQueriesContext
 from tipline.accounts.choices import ClientKind, Role, Scope
 from tipline.accounts.models import User
 from tipline.accounts.services import api_client_create
+from tipline.cases.tests.helpers import query_case_pages, query_world_case
 from tipline.common import ratelimit
 from tipline.common.time import utcnow
 from tipline.conftest import login
@@ -159,7 +160,8 @@ def _submitted(draft: ReportDraft, api_client: Any = None) -> Report:
 
 def _grow(world: World) -> None:
     """Add one round of data: Lagos reports joining the focus cluster, a Kano report, an API
-    report, and triage work (notes, an escalation, an assignment, a referral)."""
+    report, triage work (notes, an escalation, an assignment, a referral), and one more of
+    everything on the world's case, which gathers the assigned report."""
     world.round += 1
     r = world.round
     # Each round brings states, incident types and channels the last did not, so a page that
@@ -180,6 +182,7 @@ def _grow(world: World) -> None:
     _new_focus(world)
     _missing_round(world)
     query_world_travel(world.round, world.supervisor, FOCUS_PHONE)
+    query_world_case(world.round, world.supervisor, lagos[1])
 
 
 def _ncmec_referral(world_round: int) -> None:
@@ -276,6 +279,7 @@ def _pages(world: World) -> dict[str, tuple[str, str, dict[str, str]]]:
         "missing_record": ("staff", f"/console/missing/{_missing_reference()}/", {}),
         "missing_review": ("staff", "/console/missing/review/", {}),
         **_travel_pages(),
+        **{name: ("staff", path, {}) for name, path in query_case_pages().items()},
     }
 
 
