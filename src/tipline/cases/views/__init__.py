@@ -202,21 +202,29 @@ EVIDENCE_UPLOADS_PER_HOUR = 200
 Act = Callable[[StaffRequest, Case, dict[str, Any]], str]
 
 
-def _case_action(
-    request: StaffRequest, case_reference: str, form_class: type[Form], act: Act
+def form_action(
+    request: StaffRequest, form: Form, act: Callable[[dict[str, Any]], str], then: str
 ) -> HttpResponse:
-    """Every case action has this shape: scope, validate, one service, say what happened."""
-    case = case_get_for_user(user=request.user, reference=case_reference)
-    form = form_class(request.POST)
+    """Every form posted to a case page has this shape once its object is found in scope:
+    validate, call one service, say what happened (or what was refused), go back to `then`."""
     if not form.is_valid():
         problems = (f"{name}: {' '.join(map(str, e))}" for name, e in form.errors.items())
         messages.error(request, "; ".join(problems))
     else:
         try:
-            messages.success(request, act(request, case, form.cleaned_data))
+            messages.success(request, act(form.cleaned_data))
         except ValidationError as exc:
             messages.error(request, "; ".join(exc.messages))
-    return HttpResponseRedirect(reverse("cases:detail", args=[case.reference]))
+    return HttpResponseRedirect(then)
+
+
+def _case_action(
+    request: StaffRequest, case_reference: str, form_class: type[Form], act: Act
+) -> HttpResponse:
+    """A case action: the case in scope, then `form_action` back to the case page."""
+    case = case_get_for_user(user=request.user, reference=case_reference)
+    then = reverse("cases:detail", args=[case.reference])
+    return form_action(request, form_class(request.POST), lambda d: act(request, case, d), then)
 
 
 def _status(request: StaffRequest, case: Case, data: dict[str, Any]) -> str:
@@ -327,14 +335,15 @@ def case_task_done(request: StaffRequest, case_reference: str, task_id: int) -> 
     """Mark one of the case's tasks done."""
     case = case_get_for_user(user=request.user, reference=case_reference)
     task = case_task_get(case=case, task_id=task_id)
-    try:
+
+    def act(data: dict[str, Any]) -> str:
         services.case_task_complete(task=task, actor=request.user, ip=client_ip(request))
-        messages.success(request, "Task done.")
-    except ValidationError as exc:
-        messages.error(request, "; ".join(exc.messages))
+        return "Task done."
+
+    then = reverse("cases:detail", args=[case.reference])
     if request.POST.get("next") == "tasks":  # done from the user's own task list
-        return HttpResponseRedirect(reverse("cases:my_tasks"))
-    return HttpResponseRedirect(reverse("cases:detail", args=[case.reference]))
+        then = reverse("cases:my_tasks")
+    return form_action(request, Form(request.POST), act, then)
 
 
 # People on a case ------------------------------------------------------------------------------
@@ -342,6 +351,26 @@ def case_task_done(request: StaffRequest, case_reference: str, task_id: int) -> 
 
 def _person_page(case: Case, involvement_id: int) -> str:
     return reverse("cases:person", args=[case.reference, involvement_id])
+
+
+PersonAct = Callable[[StaffRequest, CaseInvolvement, dict[str, Any]], str]
+
+
+def person_action(
+    request: StaffRequest,
+    case_reference: str,
+    involvement_id: int,
+    form_class: type[Form],
+    act: PersonAct,
+) -> HttpResponse:
+    """An action on a case person: the case in scope and its person (else 404, before the form
+    is read), then `form_action` back to the person's page (where a victim's names are hidden
+    again)."""
+    case = case_get_for_user(user=request.user, reference=case_reference)
+    involvement = case_involvement_get(case=case, involvement_id=involvement_id)
+    then = _person_page(case, involvement.pk)
+    form = form_class(request.POST)
+    return form_action(request, form, lambda d: act(request, involvement, d), then)
 
 
 @login_required
@@ -462,8 +491,8 @@ def case_person_reveal(
     )
 
 
-def _decide(request: StaffRequest, case: Case, involvement_id: int, data: dict[str, Any]) -> str:
-    person = case_involvement_get(case=case, involvement_id=involvement_id).person
+def _decide(request: StaffRequest, involvement: CaseInvolvement, data: dict[str, Any]) -> str:
+    case, person = involvement.case, involvement.person
     actor, ip = request.user, client_ip(request)
     if data["decision"] == "unmerge":
         services.case_person_unmerge(case=case, person=person, actor=actor, ip=ip)
@@ -484,17 +513,7 @@ def case_person_decide(
     request: StaffRequest, case_reference: str, involvement_id: int
 ) -> HttpResponse:
     """Merge a person with a look-alike, keep them apart, or undo a merge (all audited)."""
-    case = case_get_for_user(user=request.user, reference=case_reference)
-    form = forms.DecideForm(request.POST)
-    if form.is_valid():
-        try:
-            messages.success(request, _decide(request, case, involvement_id, form.cleaned_data))
-        except ValidationError as exc:
-            messages.error(request, "; ".join(exc.messages))
-    else:
-        case_involvement_get(case=case, involvement_id=involvement_id)  # 404 before anything
-        messages.error(request, "Choose a decision.")
-    return HttpResponseRedirect(_person_page(case, involvement_id))
+    return person_action(request, case_reference, involvement_id, forms.DecideForm, _decide)
 
 
 # Evidence, custody and the court bundle --------------------------------------------------------

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -44,35 +43,10 @@ from tipline.cases.selectors import (
 )
 from tipline.cases.services import legal, support, victims
 from tipline.cases.stats import StatTable, case_dashboard_tables
-from tipline.cases.views import _case_action, _legal_page, _person_page
+from tipline.cases.views import _case_action, _legal_page, form_action, person_action
 from tipline.common.http import client_ip
 
 # Victim context --------------------------------------------------------------------------------
-
-PersonAct = Callable[[StaffRequest, CaseInvolvement, dict[str, Any]], str]
-
-
-def _person_action(
-    request: StaffRequest,
-    case_reference: str,
-    involvement_id: int,
-    form_class: type[Form],
-    act: PersonAct,
-) -> HttpResponse:
-    """Every action on a case person: scope, the person, validate, one service, back to the
-    person's page (where a victim's names are hidden again)."""
-    case = case_get_for_user(user=request.user, reference=case_reference)
-    involvement = case_involvement_get(case=case, involvement_id=involvement_id)
-    form = form_class(request.POST)
-    if not form.is_valid():
-        problems = (f"{name}: {' '.join(map(str, e))}" for name, e in form.errors.items())
-        messages.error(request, "; ".join(problems))
-    else:
-        try:
-            messages.success(request, act(request, involvement, form.cleaned_data))
-        except ValidationError as exc:
-            messages.error(request, "; ".join(exc.messages))
-    return HttpResponseRedirect(_person_page(case, involvement.pk))
 
 
 @login_required
@@ -89,7 +63,7 @@ def victim_context(request: StaffRequest, case_reference: str, involvement_id: i
         )
         return "Victim context recorded."
 
-    return _person_action(request, case_reference, involvement_id, forms.VictimContextForm, act)
+    return person_action(request, case_reference, involvement_id, forms.VictimContextForm, act)
 
 
 @login_required
@@ -108,7 +82,7 @@ def victim_movement_add(
         )
         return "Place added."
 
-    return _person_action(request, case_reference, involvement_id, forms.MovementForm, act)
+    return person_action(request, case_reference, involvement_id, forms.MovementForm, act)
 
 
 @login_required
@@ -123,7 +97,7 @@ def victim_movement_remove(
         victims.victim_movement_remove(movement=movement, actor=request.user, ip=client_ip(request))
         return "Place removed."
 
-    return _person_action(request, case_reference, involvement_id, Form, act)
+    return person_action(request, case_reference, involvement_id, Form, act)
 
 
 @login_required
@@ -143,7 +117,7 @@ def case_person_details(
         )
         return "Details recorded."
 
-    return _person_action(request, case_reference, involvement_id, forms.PersonDetailsForm, act)
+    return person_action(request, case_reference, involvement_id, forms.PersonDetailsForm, act)
 
 
 # Referrals and outcomes ------------------------------------------------------------------------
@@ -281,17 +255,15 @@ def legal_request_status(request: StaffRequest, case_reference: str, number: int
     """Mark a request sent (with its due date), answered, refused or withdrawn."""
     case = case_get_for_user(user=request.user, reference=case_reference)
     legal_request = legal_request_get(case=case, number=number)
-    form = forms.LegalMoveForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationError([f"{k}: {' '.join(map(str, v))}" for k, v in form.errors.items()])
+
+    def act(data: dict[str, Any]) -> str:
         moved = legal.legal_request_transition(
-            request=legal_request, actor=request.user, ip=client_ip(request), **form.cleaned_data
+            request=legal_request, actor=request.user, ip=client_ip(request), **data
         )
-        messages.success(request, f"{moved.label} is now {moved.get_status_display().lower()}.")
-    except ValidationError as exc:
-        messages.error(request, "; ".join(exc.messages))
-    return HttpResponseRedirect(_legal_page(case, number))
+        return f"{moved.label} is now {moved.get_status_display().lower()}."
+
+    form = forms.LegalMoveForm(request.POST)
+    return form_action(request, form, act, _legal_page(case, number))
 
 
 # The supervisors' case dashboard ---------------------------------------------------------------
