@@ -63,11 +63,78 @@ def _draft(rng: random.Random, i: int) -> object:
         ],
     )
     text = f"Invented report {i}: someone in {rng.choice(towns)} messages a child, call {phone}."
+    people = [suspect]
+    if i % 5 == 0:  # a named child and a described foreigner: the matching steps have work
+        given, family = rng.choice(GIVEN), rng.choice(FAMILY)
+        people.append(
+            PersonDraft(
+                role=PersonRole.VICTIM, first_name=given, last_name=family, age=rng.randint(6, 16)
+            )
+        )
+        suspect.notes = f"{rng.choice(SAID)} man called {rng.choice(VISITORS)}, about 55"
     return ReportDraft(
         channel=Channel.API,
-        incident=IncidentDraft(type="online_enticement", description=text),
-        people=[suspect],
+        incident=IncidentDraft(type="online_enticement", description=text, state_code="LA"),
+        people=people,
     )
+
+
+# Invented names for the registries and the reports that may name their people.
+GIVEN = ["Tope", "Chiamaka", "Musa", "Aisha", "Emeka", "Ngozi", "Bola", "Ibrahim", "Zainab", "Uche"]
+FAMILY = ["Adebayo", "Okafor", "Bello", "Yusuf", "Eze", "Okon", "Lawal", "Nwosu", "Danjuma", "Ojo"]
+VISITORS = ["Mike", "Peter", "Hans", "Jan", "Pierre", "Tom", "Karl", "Luc", "Dirk", "Sam"]
+SAID = ["British", "Dutch", "German", "French", "American"]
+NATIONS = ["GBR", "NLD", "DEU", "FRA", "USA"]
+
+
+def load_registries(records: int, notices: int) -> None:
+    """Open missing-child records and active travel notices, so that the missing and travel
+    steps compare each report's people with real registries instead of finding them empty."""
+    from datetime import timedelta
+
+    from tipline.accounts.choices import Role
+    from tipline.accounts.services import user_create
+    from tipline.common.time import utcnow
+    from tipline.geo.models import RegionalCommand
+    from tipline.missing.choices import Source as RecordSource
+    from tipline.missing.drafts import RecordInput
+    from tipline.missing.services import missing_record_create
+    from tipline.travellers.choices import Source as NoticeSource
+    from tipline.travellers.drafts import NoticeInput
+    from tipline.travellers.services import notice_receive
+
+    rng, now = random.Random(17), utcnow()
+    lagos = RegionalCommand.objects.get(code="LAG")
+    analyst = user_create(
+        username="bench-analyst", password="x" * 16, role=Role.ANALYST, commands=[lagos]
+    )
+    national = RegionalCommand.objects.get(code="NAT")
+    desk = user_create(
+        username="bench-desk", password="x" * 16, role=Role.PARTNER_LIAISON, commands=[national]
+    )
+    for n in range(records):
+        data = RecordInput.model_validate({
+            "given_names": rng.choice(GIVEN), "family_name": rng.choice(FAMILY), "other_names": [],
+            "sex": rng.choice("fm"), "age": rng.randint(6, 16), "circumstance": "abducted_stranger",
+            "description": "Invented.", "last_seen_at": now - timedelta(days=rng.randint(1, 60)),
+            "last_seen_state": "LA", "last_seen_lga": "Ikeja", "last_seen_place": "Invented market",
+            "guardians": [{"name": "Invented Guardian", "relationship": "mother",
+                           "phones": [f"0803{n:07d}"]}],
+            "consent_public": False,
+        })  # fmt: skip
+        missing_record_create(data=data, source=RecordSource.CONSOLE, actor=analyst)
+    for n in range(notices):
+        nation = rng.randrange(len(NATIONS))
+        notice = NoticeInput.model_validate({
+            "id": f"BENCH-{n:05d}", "sender_agency": "Invented Agency", "channel": "interpol_green",
+            "given_names": rng.choice(VISITORS), "family_name": f"Invented{n}", "sex": "m",
+            "date_of_birth": "1968-04-12", "nationalities": [NATIONS[nation]],
+            "passport_number": f"{100_000_000 + n}",
+            "arrival": (now - timedelta(days=2)).isoformat(),
+            "departure": (now + timedelta(days=8)).isoformat(), "port_of_entry": "LOS",
+            "destination_state": "LA", "destination_place": "Invented Palm Hotel",
+        })  # fmt: skip
+        notice_receive(data=notice, source=NoticeSource.CONSOLE, actor=desk)
 
 
 def load_reports(n: int) -> float:
@@ -225,6 +292,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--identifiers", type=int, default=1_000_000)
     parser.add_argument("--link-samples", type=int, default=300)
     parser.add_argument("--latency-samples", type=int, default=60)
+    parser.add_argument(
+        "--missing-records",
+        type=int,
+        default=300,
+        help="open records (0 before the registry existed)",
+    )
+    parser.add_argument(
+        "--notices", type=int, default=100, help="active travel notices (0 before they existed)"
+    )
     parser.add_argument("--db-name", default="tipline_bench_pipeline")
     args = parser.parse_args(argv)
     psql(f"DROP DATABASE IF EXISTS {args.db_name}")
@@ -236,6 +312,7 @@ def main(argv: list[str] | None = None) -> int:
         from tipline.geo.services import geo_seed_defaults
 
         geo_seed_defaults()
+        load_registries(args.missing_records, args.notices)
         load_s = load_reports(args.reports)
         analyze()
         drain_s, peak_mb, cpu = drain(args.workers, args.db_name)
@@ -251,6 +328,8 @@ def main(argv: list[str] | None = None) -> int:
     figures = {
         "reports": args.reports,
         "workers": args.workers,
+        "open_missing_records": args.missing_records,
+        "active_notices": args.notices,
         "load_reports_per_s": round(args.reports / load_s, 1),
         "pipeline_reports_per_s": round(args.reports / drain_s, 1),
         "unprocessed_reports": unprocessed,
