@@ -322,10 +322,10 @@ def _open_records(ids_: list[str]) -> dict[str, MissingRecord]:
     return {str(r.pk): r for r in rows.select_related("last_seen_state").prefetch_related("photos")}
 
 
-def _records_for(person: PersonFields) -> list[MissingRecord]:
+def _record_ids_for(person: PersonFields) -> list[str]:
+    """The records sharing the most blind-index terms with a person, best first (none read)."""
     found = people_candidates(owner_kind=OwnerKind.MISSING_RECORD, person=person, limit=50)
-    records = _open_records([c.owner_id for c in found])
-    return [records[c.owner_id] for c in found if c.owner_id in records]
+    return [c.owner_id for c in found]
 
 
 def missing_match_report(*, report: Report) -> list[MatchCandidate]:
@@ -348,19 +348,18 @@ def missing_match_reports(*, reports: list[Report]) -> list[MatchCandidate]:
         decided = set(earlier.values_list("record_id", "report_person_id"))
         if not people or not MissingRecord.objects.filter(status__in=OPEN_STATUSES).exists():
             return []  # nothing to compare with: the people are indexed for later records
+        found = {person.pk: _record_ids_for(fields) for person, fields in people}
+        records = _open_records(sorted({i for ids_ in found.values() for i in ids_}))
+        decrypted: dict[str, PersonFields] = {}  # each record decrypted once for the batch
         rows: list[MatchCandidate] = []
         for person, fields in people:
-            scored = [
-                _candidate(
-                    r,
-                    person,
-                    people_score(
-                        profile=profile, left=fields, right=r.fields(record_photo_pdqs(r))
-                    ),
-                    FoundBy.REPORT,
-                )
-                for r in _records_for(fields)
-            ]
+            scored = []
+            for record_id in (i for i in found[person.pk] if i in records):
+                record = records[record_id]
+                if record_id not in decrypted:
+                    decrypted[record_id] = record.fields(record_photo_pdqs(record))
+                score = people_score(profile=profile, left=fields, right=decrypted[record_id])
+                scored.append(_candidate(record, person, score, FoundBy.REPORT))
             rows += _keep_best(scored, decided)
         return MatchCandidate.objects.bulk_create(rows)
 
