@@ -23,7 +23,8 @@ from tipline.accounts.models import ApiClient, User
 from tipline.accounts.types import Actor
 from tipline.audit.services import audit_record
 from tipline.cases.choices import CaseEventKind
-from tipline.cases.models import Case, CaseEvent
+from tipline.cases.models import Case
+from tipline.cases.services import case_event_record
 from tipline.common.time import utcnow
 from tipline.exchange.choices import (
     PARTNER_LEVELS,
@@ -176,6 +177,57 @@ def webhook_secret_rotate(
     return new
 
 
+def _share_record(
+    *,
+    partner: Partner,
+    package: dict[str, Any],
+    event_type: str,
+    reason: str,
+    actor: Actor,
+    audited: tuple[str, str, int | str],
+    target: dict[str, Any],
+    deliver: bool = True,
+    ip: str | None = None,
+    **noted: Any,
+) -> Share:
+    """The one way a share is recorded, whatever left: the `Share` with exactly which fields
+    went, the signed webhook queued when the partner has an endpoint (and `deliver`), and the
+    audit row (`audited`: action, object type, object id). Runs in the caller's transaction."""
+    fields = package_fields(package)
+    now = utcnow()
+    share = Share.objects.create(
+        partner=partner,
+        event_type=event_type,
+        tlp=package["tlp"],
+        fields=fields,
+        reason=reason.strip()[:2000],
+        body=event_body(event_type=event_type, at=now, package=package),
+        created_by=actor,
+        created_at=now,
+        **target,
+    )
+    delivery = _enqueue(share) if deliver and partner.webhook_url else None
+    action, object_type, object_id = audited
+    audit_record(
+        actor=actor,
+        actor_label=None if actor else "system:exchange",
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        after={
+            "partner": partner.code,
+            "share": share.pk,
+            "event": delivery.event_id if delivery else None,
+            "event_type": event_type,
+            "tlp": share.tlp,
+            "fields": fields,
+            **noted,
+        },
+        ip=ip,
+    )
+    return share
+
+
 def report_share(
     *,
     report: Report,
@@ -188,40 +240,21 @@ def report_share(
     """Share a report with a partner: its package, exactly which fields went (audited), and a
     signed webhook queued for the partner's endpoint if it has one."""
     package = exchange_package_for(partner=partner, report=report)
-    fields = package_fields(package)
-    now = utcnow()
     with transaction.atomic():
-        share = Share.objects.create(
+        share = _share_record(
             partner=partner,
-            report=report,
+            package=package,
             event_type=event_type,
-            tlp=package["tlp"],
-            fields=fields,
-            reason=reason.strip()[:2000],
-            body=event_body(event_type=event_type, at=now, package=package),
-            created_by=actor,
-            created_at=now,
+            reason=reason,
+            actor=actor,
+            audited=("report.shared", "report", report.pk),
+            target={"report": report},
+            ip=ip,
         )
-        delivery = _enqueue(share) if partner.webhook_url else None
         _fulfil_requests(report, partner, share, actor)
         referred = event_type == EventType.REFERRAL_CREATED
         if referred and ReportStatus.REFERRED in ALLOWED_TRANSITIONS.get(report.status, ()):
             report_transition(report=report, to_status=ReportStatus.REFERRED, actor=actor, ip=ip)
-        audit_record(
-            actor=actor,
-            actor_label=None if actor else "system:exchange",
-            action="report.shared",
-            object_type="report",
-            object_id=report.pk,
-            after={
-                "partner": partner.code,
-                "share": share.pk,
-                "event": delivery.event_id if delivery else None,
-                "tlp": share.tlp,
-                "fields": fields,
-            },
-            ip=ip,
-        )
     return share
 
 
@@ -251,46 +284,25 @@ def case_share(
     fields went (audited, and on the case's timeline), and a signed webhook if the partner has
     an endpoint. `actor` is None when the platform sends an update by itself (an outcome)."""
     package = exchange_package_for(partner=partner, case=case)
-    fields = package_fields(package)
-    now = utcnow()
     with transaction.atomic():
-        share = Share.objects.create(
+        share = _share_record(
             partner=partner,
-            case=case,
+            package=package,
             event_type=event_type,
-            tlp=package["tlp"],
-            fields=fields,
-            reason=reason.strip()[:2000],
-            body=event_body(event_type=event_type, at=now, package=package),
-            created_by=actor,
-            created_at=now,
-        )
-        delivery = _enqueue(share) if partner.webhook_url else None
-        # The case's timeline is its events (cases.CaseEvent); a share is a referral there.
-        CaseEvent.objects.create(
-            case=case,
-            at=now,
+            reason=reason,
             actor=actor,
-            kind=CaseEventKind.REFERRAL,
-            body=f"Shared with {partner.name} ({share.tlp}, {event_type});"
-            f" fields: {', '.join(fields)}",
-            data={"partner": partner.code, "share": share.pk},
-        )
-        audit_record(
-            actor=actor,
-            actor_label=None if actor else "system:exchange",
-            action="case.shared",
-            object_type="case",
-            object_id=case.pk,
-            after={
-                "partner": partner.code,
-                "share": share.pk,
-                "event": delivery.event_id if delivery else None,
-                "event_type": event_type,
-                "tlp": share.tlp,
-                "fields": fields,
-            },
+            audited=("case.shared", "case", case.pk),
+            target={"case": case},
             ip=ip,
+        )
+        # The case's timeline is its events, written by the cases app; a share is a referral.
+        case_event_record(
+            case=case,
+            kind=CaseEventKind.REFERRAL,
+            actor=actor,
+            body=f"Shared with {partner.name} ({share.tlp}, {event_type});"
+            f" fields: {', '.join(share.fields)}",
+            data={"partner": partner.code, "share": share.pk},
         )
     return share
 
@@ -299,37 +311,17 @@ def alert_share(*, alert: AlertMessage, partner: Partner, actor: Actor = None) -
     """Send a missing child's public alert (or its update or cancellation) to a partner: the
     package `exchange_package_for(alert=…)` lets it receive, audited, and a signed webhook."""
     package = exchange_package_for(partner=partner, alert=alert)
-    fields = package_fields(package)
-    now = utcnow()
-    event_type = EventType.MISSING_CHILD_ALERT
     with transaction.atomic():
-        share = Share.objects.create(
+        return _share_record(
             partner=partner,
-            alert=alert,
-            event_type=event_type,
-            tlp=package["tlp"],
-            fields=fields,
+            package=package,
+            event_type=EventType.MISSING_CHILD_ALERT,
             reason=f"Public alert {alert.identifier} ({alert.msg_type}).",
-            body=event_body(event_type=event_type, at=now, package=package),
-            created_by=actor,
-            created_at=now,
-        )
-        delivery = _enqueue(share) if partner.webhook_url else None
-        audit_record(
             actor=actor,
-            actor_label=None if actor else "system:exchange",
-            action="missing.alert_shared",
-            object_type="missing_record",
-            object_id=alert.record_id,
-            after={
-                "partner": partner.code,
-                "share": share.pk,
-                "alert": alert.identifier,
-                "event": delivery.event_id if delivery else None,
-                "fields": fields,
-            },
+            audited=("missing.alert_shared", "missing_record", alert.record_id),
+            target={"alert": alert},
+            alert=alert.identifier,
         )
-    return share
 
 
 def event_body(*, event_type: str, at: datetime, package: dict[str, Any]) -> str:
@@ -637,33 +629,17 @@ def _record_forward(
     ncmec_id: int,
     ip: str | None,
 ) -> Share:
-    fields = package_fields(package)
-    now = utcnow()
-    event = EventType.NCMEC_FORWARDED
+    # NCMEC took it by its own API: no webhook goes as well.
     with transaction.atomic():
-        share = Share.objects.create(
+        return _share_record(
             partner=partner,
-            report=report,
-            event_type=event,
-            tlp=package["tlp"],
-            fields=fields,
+            package=package,
+            event_type=EventType.NCMEC_FORWARDED,
             reason=f"CyberTipline report {ncmec_id}",
-            body=event_body(event_type=event, at=now, package=package),
-            created_by=actor,
-            created_at=now,
-        )
-        audit_record(
             actor=actor,
-            action="report.shared",
-            object_type="report",
-            object_id=report.pk,
-            after={
-                "partner": partner.code,
-                "share": share.pk,
-                "ncmec_report": ncmec_id,
-                "tlp": share.tlp,
-                "fields": fields,
-            },
+            audited=("report.shared", "report", report.pk),
+            target={"report": report},
+            deliver=False,
             ip=ip,
+            ncmec_report=ncmec_id,
         )
-    return share

@@ -67,6 +67,17 @@ def _event(case: Case, kind: str, actor: Actor, body: str = "", **data: Any) -> 
     )
 
 
+def case_event_record(
+    *, case: Case, kind: str, actor: Actor, body: str = "", data: dict[str, Any] | None = None
+) -> CaseEvent:
+    """Put on a case's timeline what another app did with the case (exchange: a share with a
+    partner). The caller writes its own audit row in the same transaction."""
+    if kind not in CaseEventKind.values:
+        raise ValueError(f"Unknown case event kind {kind!r}.")
+    with transaction.atomic():
+        return _event(case, kind, actor, body, **(data or {}))
+
+
 def _audit(case: Case, action: str, actor: Actor, ip: str | None, **after: Any) -> None:
     audit_record(
         actor=actor,
