@@ -214,6 +214,8 @@ EXCHANGE_NCMEC_PASSWORD = env_secret("TIPLINE_NCMEC_FORWARD_PASSWORD") or ""
 EXCHANGE_NCMEC_REPORTER_EMAIL = env_str("TIPLINE_NCMEC_REPORTER_EMAIL", "")
 EXCHANGE_NCMEC_REPORTER_NAME = env_str("TIPLINE_NCMEC_REPORTER_NAME", "NAPTIP")
 EXCHANGE_NCMEC_TIMEOUT = env_int("TIPLINE_NCMEC_FORWARD_TIMEOUT", 30, minimum=1)
+# The API's main OpenAPI document (intake) merges in these apps' parts: see intake/openapi.py.
+API_OPENAPI_PARTS = ["tipline.exchange.openapi.openapi_part"]
 
 # Phone channels (intake.channels): USSD, SMS and WhatsApp. A channel whose secret is empty is
 # off (its callbacks answer 404); development and tests get fixed values, never production.

@@ -1,7 +1,7 @@
 """The OpenAPI 3 document of the partners' API (the pull feed and inbound referrals), generated
 from `ReferralInput` so the request schema lives once. Served at /api/v1/exchange/openapi.json,
-beside the reporting API's own document (which intake owns: the two apps do not import each
-other)."""
+and merged into the API's main document at /api/v1/openapi.json (which intake owns; the two apps
+do not import each other, so settings `API_OPENAPI_PARTS` names this module's `openapi_part`)."""
 
 from __future__ import annotations
 
@@ -172,9 +172,9 @@ def _paths() -> dict[str, Any]:
     return {"/api/v1/feed": feed, "/api/v1/referrals": referrals}
 
 
-@cache
-def openapi_document() -> dict[str, Any]:
-    """The whole document (built once per process)."""
+def openapi_part() -> dict[str, Any]:
+    """The partners' paths and schemas, for the API's main document too (named in settings
+    `API_OPENAPI_PARTS`, which intake's document merges in)."""
     schema = ReferralInput.model_json_schema(ref_template=REF)
     components = dict(schema.pop("$defs", {}))
     components.update(
@@ -184,6 +184,13 @@ def openapi_document() -> dict[str, Any]:
         Feed=_feed_schema(),
         ReferralAccepted=_accepted_schema(),
     )
+    return {"paths": _paths(), "schemas": components}
+
+
+@cache
+def openapi_document() -> dict[str, Any]:
+    """The partners' own document (built once per process)."""
+    part = openapi_part()
     return {
         "openapi": "3.1.0",
         "info": {
@@ -193,9 +200,9 @@ def openapi_document() -> dict[str, Any]:
             "reports to the agency. Authenticate with `Authorization: Bearer <key>`; the key "
             "must belong to a registered partner.",
         },
-        "paths": _paths(),
+        "paths": part["paths"],
         "components": {
-            "schemas": components,
+            "schemas": part["schemas"],
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
         },
         "security": [{"bearer": []}],

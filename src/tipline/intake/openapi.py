@@ -1,9 +1,17 @@
-"""The OpenAPI 3 document of the JSON API, generated from `ReportInput` so the schema lives once."""
+"""The OpenAPI 3 document of the JSON API, generated from `ReportInput` so the schema lives once.
+
+Other apps' endpoints under /api/v1/ join it as parts named in settings `API_OPENAPI_PARTS`
+(dotted paths of functions returning `{"paths": …, "schemas": …}`): the settings decide what the
+API is, as config/urls.py mounts it, and intake imports no app above its layer."""
 
 from __future__ import annotations
 
 from functools import cache
 from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.module_loading import import_string
 
 from tipline.reports.drafts import ReportInput
 from tipline.screening.api import BATCH_MAX as SCREEN_BATCH_MAX
@@ -181,6 +189,17 @@ def _paths() -> dict[str, Any]:
     }
 
 
+def _parts() -> list[dict[str, Any]]:
+    return [import_string(name)() for name in settings.API_OPENAPI_PARTS]
+
+
+def _merge(into: dict[str, Any], more: dict[str, Any], what: str) -> None:
+    """Add a part's entries; one that differs from an entry of the same name is a mistake."""
+    for name, value in more.items():
+        if into.setdefault(name, value) != value:
+            raise ImproperlyConfigured(f"Two API documents describe the {what} {name} apart.")
+
+
 @cache
 def openapi_document() -> dict[str, Any]:
     """The whole document (built once per process)."""
@@ -194,6 +213,10 @@ def openapi_document() -> dict[str, Any]:
         BatchResult=_batch_result_schema(),
     )
     components.update(screening_components())
+    paths = _paths()
+    for part in _parts():
+        _merge(paths, part["paths"], "path")
+        _merge(components, part["schemas"], "schema")
     return {
         "openapi": "3.1.0",
         "info": {
@@ -202,7 +225,7 @@ def openapi_document() -> dict[str, Any]:
             "description": "Submit reports of online child sexual exploitation and human "
             "trafficking. Authenticate with `Authorization: Bearer <key>`.",
         },
-        "paths": _paths(),
+        "paths": paths,
         "components": {
             "schemas": components,
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},

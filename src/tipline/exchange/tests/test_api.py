@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
 from django.test import Client
 from django.urls import reverse
 
@@ -16,10 +17,12 @@ from tipline.accounts.choices import ClientKind, Role, Scope
 from tipline.accounts.services import api_client_create
 from tipline.audit.models import AuditEvent
 from tipline.conftest import draft
+from tipline.exchange import api_urls as exchange_api_urls
 from tipline.exchange.choices import PartnerKind, Section
 from tipline.exchange.models import InboundReferral, Partner
 from tipline.exchange.openapi import openapi_document
 from tipline.exchange.services import PartnerInput, partner_create, report_share
+from tipline.intake import openapi as intake_openapi
 from tipline.reports.choices import Channel, PersonRole, SharingLevel
 from tipline.reports.drafts import PersonDraft
 from tipline.reports.models import Report
@@ -334,3 +337,41 @@ def test_the_openapi_document_describes_the_feed_and_referrals(db: Any) -> None:
     referral = doc["components"]["schemas"]["ReferralInput"]
     assert "external_id" in referral["required"] and "note" in referral["properties"]
     assert reverse("exchange_api:feed") == FEED
+
+
+def _refs(node: Any) -> set[str]:
+    if isinstance(node, dict):
+        own = {node["$ref"]} if isinstance(node.get("$ref"), str) else set()
+        return own.union(*(_refs(v) for v in node.values()))
+    if isinstance(node, list):
+        return set().union(*(_refs(v) for v in node))
+    return set()
+
+
+def test_every_exchange_route_is_in_the_apis_main_openapi_document(db: Any) -> None:
+    doc = Client().get("/api/v1/openapi.json").json()
+    # The documents themselves are not endpoints the document describes.
+    routes = [p for p in exchange_api_urls.urlpatterns if not str(p.pattern).endswith(".json")]
+    assert routes  # the feed and referrals
+    for route in routes:
+        path = f"/api/v1/{route.pattern}"
+        assert path in doc["paths"], f"{path} is not in /api/v1/openapi.json"
+        assert doc["paths"][path] == openapi_document()["paths"][path]
+    assert {"/api/v1/reports", "/api/v1/screen"} <= set(doc["paths"])  # intake's own, still
+    schemas = doc["components"]["schemas"]
+    assert {r.removeprefix("#/components/schemas/") for r in _refs(doc)} <= set(schemas)
+    assert "ReferralInput" in schemas and "Feed" in schemas and "ReportInput" in schemas
+
+
+def test_a_part_that_contradicts_the_main_document_is_refused(settings: Any) -> None:
+    settings.API_OPENAPI_PARTS = [f"{__name__}._clashing_part"]
+    intake_openapi.openapi_document.cache_clear()
+    try:
+        with pytest.raises(ImproperlyConfigured, match="/api/v1/reports"):
+            intake_openapi.openapi_document()
+    finally:
+        intake_openapi.openapi_document.cache_clear()
+
+
+def _clashing_part() -> dict[str, Any]:
+    return {"paths": {"/api/v1/reports": {"get": {}}}, "schemas": {}}
