@@ -111,3 +111,17 @@ class FileMatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_id}~{self.entry_id} ({self.kind} d={self.distance})"
+
+
+class FileOpening(models.Model):
+    """The legal basis an analyst recorded for opening a file the reporting company did not
+    view (`ReportFile.viewed_by_platform` False): until one exists the file is held back, never
+    shown even blurred (a search the company did not make needs its own legal basis)."""
+
+    file = models.ForeignKey("reports.ReportFile", on_delete=models.CASCADE, related_name="+")
+    legal_basis = models.TextField()
+    opened_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    opened_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.file_id} opened {self.opened_at:%Y-%m-%d %H:%M}"

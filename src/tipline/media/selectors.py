@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from tipline.accounts.types import Viewer
-from tipline.media.models import FileMatch
+from tipline.media.models import FileMatch, FileOpening
 from tipline.reports.models import ReportFile
 from tipline.reports.selectors import reports_visible_to
 
@@ -32,3 +32,18 @@ def matches_for_files(files: list[ReportFile]) -> dict[int, list[FileMatch]]:
     for match in rows:
         by_file[match.file_id].append(match)
     return by_file
+
+
+def held_back_ids(files: list[ReportFile]) -> set[int]:
+    """The files the reporting company did not view and nobody has opened with a legal basis:
+    shown to no one, not even blurred (one query)."""
+    unviewed = [f.pk for f in files if f.viewed_by_platform is False]
+    if not unviewed:
+        return set()
+    opened = FileOpening.objects.filter(file_id__in=unviewed).values_list("file_id", flat=True)
+    return set(unviewed) - set(opened)
+
+
+def file_is_held_back(file: ReportFile) -> bool:
+    """Whether this one file is held back (see `held_back_ids`)."""
+    return bool(held_back_ids([file]))

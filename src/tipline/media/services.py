@@ -6,16 +6,24 @@ import io
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from PIL import ExifTags, Image
 
+from tipline.accounts.models import User
 from tipline.accounts.types import Actor
 from tipline.audit.services import audit_record
 from tipline.common.time import utcnow
 from tipline.media.choices import MatchKind
 from tipline.media.hashing import is_matchable, open_image, pdq_from_image, video_sample
 from tipline.media.index import current_indexes
-from tipline.media.models import FileMatch, HashList, HashListEntry, HashListVersion
+from tipline.media.models import (
+    FileMatch,
+    FileOpening,
+    HashList,
+    HashListEntry,
+    HashListVersion,
+)
 from tipline.media.sniff import IMAGE_TYPES, VIDEO_TYPES
 from tipline.media.storage import BlobMissing, read_decrypted
 from tipline.reports.models import ReportFile
@@ -290,3 +298,26 @@ def file_match(*, file: ReportFile) -> list[FileMatch]:
         FileMatch.objects.filter(file=file).delete()
         FileMatch.objects.bulk_create(rows, ignore_conflicts=True)
     return rows
+
+
+def file_open_held_back(
+    *, file: ReportFile, legal_basis: str, actor: User, ip: str | None = None
+) -> FileOpening:
+    """Record the legal basis for opening a file the reporting company did not view (a warrant,
+    consent, exigency...). Audited with the basis; afterwards the file shows like any other."""
+    basis = legal_basis.strip()
+    if len(basis) < 10:
+        raise ValidationError({"legal_basis": "Say the legal basis for opening this file."})
+    with transaction.atomic():
+        opening = FileOpening.objects.create(
+            file=file, legal_basis=basis[:4000], opened_by=actor, opened_at=utcnow()
+        )
+        audit_record(
+            actor=actor,
+            action="media.held_back_opened",
+            object_type="report_file",
+            object_id=file.file_id,
+            after={"report": file.report.reference, "legal_basis": basis[:4000]},
+            ip=ip,
+        )
+    return opening

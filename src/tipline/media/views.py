@@ -8,6 +8,7 @@ load often, and a chained event per image would queue every one behind the chain
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
@@ -20,8 +21,10 @@ from tipline.audit.services import audit_record
 from tipline.common.http import client_ip, safe_next
 from tipline.common.time import utcnow
 from tipline.media.previews import blurred_thumbnail, full_view
-from tipline.media.selectors import file_get_for_user
+from tipline.media.selectors import file_get_for_user, file_is_held_back
+from tipline.media.services import file_open_held_back
 from tipline.media.sniff import IMAGE_TYPES
+from tipline.reports.models import ReportFile
 
 REVEALED = "tipline_revealed_files"
 REVEAL_SECONDS = 600
@@ -33,8 +36,17 @@ def _image_response(data: bytes) -> HttpResponse:
     return response
 
 
-def _viewable(request: HttpRequest, file_id: str) -> object:
+def _shown(request: HttpRequest, file_id: str) -> ReportFile:
+    """A file the user may see that is not held back (the company did not view it and no one
+    has recorded a legal basis to open it): held back answers 404 like a missing file."""
     file = file_get_for_user(user=request.user, file_id=file_id)
+    if file_is_held_back(file):
+        raise Http404("Held back until someone records the legal basis to open it.")
+    return file
+
+
+def _viewable(request: HttpRequest, file_id: str) -> object:
+    file = _shown(request, file_id)
     if file.is_hash_only or file.sniffed_type not in IMAGE_TYPES:
         raise Http404("Nothing to show for this file.")
     return file
@@ -57,7 +69,7 @@ def _revealed(request: HttpRequest, file_id: str) -> bool:
 @require_POST
 def reveal(request: HttpRequest, file_id: str) -> HttpResponse:
     """A deliberate click to see one image in full for a few minutes. Audited."""
-    file = file_get_for_user(user=request.user, file_id=file_id)
+    file = _shown(request, file_id)
     with transaction.atomic():
         audit_record(
             actor=request.user,
@@ -87,6 +99,25 @@ def full(request: HttpRequest, file_id: str) -> HttpResponse:
     reference = file.report.reference  # type: ignore[attr-defined]  # a ReportFile
     lookup_note(request, kind=LookupKind.MEDIA_VIEW, object_ref=reference, query=file_id)
     return _image_response(full_view(file))  # type: ignore[arg-type]  # a ReportFile
+
+
+@login_required
+@require_POST
+def open_held_back(request: HttpRequest, file_id: str) -> HttpResponse:
+    """Record the legal basis for opening a file the company did not view (audited); then it
+    shows blurred like any other, and a reveal is a second deliberate step."""
+    file = file_get_for_user(user=request.user, file_id=file_id)
+    try:
+        file_open_held_back(
+            file=file,
+            legal_basis=request.POST.get("legal_basis", ""),
+            actor=request.user,  # type: ignore[arg-type]  # login_required
+            ip=client_ip(request),
+        )
+    except ValidationError as exc:
+        return HttpResponse("; ".join(exc.messages), status=400, content_type="text/plain")
+    target = reverse("console:report", args=[file.report.reference])
+    return HttpResponseRedirect(f"{target}#file-{file_id}")
 
 
 @login_required

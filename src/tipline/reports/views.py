@@ -10,7 +10,7 @@ from tipline.audit.lookups import lookup_note
 from tipline.audit.models import LookupKind
 from tipline.audit.selectors import events_for_object
 from tipline.identifiers.selectors import IdentifierRow, identifiers_for_report
-from tipline.media.selectors import matches_for_files
+from tipline.media.selectors import held_back_ids, matches_for_files
 from tipline.media.sniff import IMAGE_TYPES
 from tipline.reports.choices import CloseReason, PersonRole, Priority, SharingLevel
 from tipline.reports.display import has_contact, labelled_fields
@@ -63,6 +63,7 @@ def report_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "escalate_form": EscalateForm(),
         **report_worklog(report=report),
         "file_rows": [(f, matches[f.pk], f.sniffed_type in IMAGE_TYPES) for f in files],
+        "held_back": held_back_ids(files),
         "report": report,
         "people": [(p, _person_fields(report, p)) for p in people],
         "reporter_contact": any(

@@ -16,6 +16,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tipline.accounts.choices import Role
+from tipline.audit.models import AuditEvent
 from tipline.conftest import login
 from tipline.intake.ncmec.samples import (
     PLACES,
@@ -24,6 +25,8 @@ from tipline.intake.ncmec.samples import (
     write_folder,
     zip_bytes,
 )
+from tipline.media.storage import read_decrypted
+from tipline.pipeline.services import pipeline_run
 from tipline.reports.models import Report, ReportFile
 
 IMPORTS = reverse("ncmec:imports")
@@ -177,3 +180,32 @@ def test_the_demo_imports_invented_referrals_once_and_only_in_demo_mode(
     assert "12 of 12 taken" in out.getvalue()
     call_command("ncmec", "demo", stdout=io.StringIO())  # `make run` again: nothing twice
     assert Report.objects.filter(external_id__startswith="NCMEC-").count() == 12
+
+
+def test_a_file_the_company_did_not_view_is_held_back_until_a_legal_basis_is_recorded(
+    desk: Any, make_user: Any, kano_analyst: Any, store: Path, tmp_path: Path
+) -> None:
+    made = referral("700000090", count=2)
+    made.files[1].viewed_by_esp = False
+    call_command("ncmec", "import", str(write_folder(tmp_path / "p", made)))
+    report = Report.objects.get(external_id="NCMEC-700000090")
+    pipeline_run(report_id=report.pk)
+    viewed, unviewed = report.files.order_by("position")
+    assert b"".join(read_decrypted(unviewed.storage_key)) == made.files[1].content  # stored
+    client = login(make_user(Role.ANALYST, ("LAG",)))
+    page = client.get(reverse("console:report", args=[report.reference])).content.decode()
+    assert reverse("media:preview", args=[viewed.file_id]) in page
+    assert reverse("media:preview", args=[unviewed.file_id]) not in page
+    assert "Held back" in page and reverse("media:open_held_back", args=[unviewed.file_id]) in page
+    for name in ("media:preview", "media:full"):
+        assert client.get(reverse(name, args=[unviewed.file_id])).status_code == 404
+    assert client.post(reverse("media:reveal", args=[unviewed.file_id])).status_code == 404
+    opening = reverse("media:open_held_back", args=[unviewed.file_id])
+    basis = "Search warrant SW/LAG/2024/017 (invented), issued 3 May 2024."
+    assert login(kano_analyst).post(opening, {"legal_basis": basis}).status_code == 404
+    assert client.post(opening, {"legal_basis": " "}).status_code == 400
+    assert client.get(reverse("media:preview", args=[unviewed.file_id])).status_code == 404
+    assert client.post(opening, {"legal_basis": basis}).status_code == 302
+    audited = AuditEvent.objects.get(action="media.held_back_opened", object_id=unviewed.file_id)
+    assert audited.after["legal_basis"] == basis
+    assert client.get(reverse("media:preview", args=[unviewed.file_id])).status_code == 200
