@@ -1,6 +1,7 @@
 """Release states, the allowed moves between them, and the published tables."""
 
 from django.db import models
+from django.utils.translation import gettext_noop
 
 
 class ReleaseStatus(models.TextChoices):
@@ -18,20 +19,41 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 # The published tables: id -> (unit, dimension, title). One dimension per table and unit, so no
-# two tables of a unit break a year down the same way (see suppression.py).
+# two tables of a unit break a year down the same way (see suppression.py). The words are marked
+# for translation and translated where they are shown (publicstats' own catalogue).
 TABLES: dict[str, tuple[str, str, str]] = {
-    "reports_by_quarter": ("reports", "quarter", "Reports by quarter"),
-    "reports_by_state": ("reports", "state", "Reports by state"),
-    "reports_by_type": ("reports", "incident type", "Reports by incident type"),
+    "reports_by_quarter": ("reports", gettext_noop("quarter"), gettext_noop("Reports by quarter")),
+    "reports_by_state": ("reports", gettext_noop("state"), gettext_noop("Reports by state")),
+    "reports_by_type": (
+        "reports",
+        gettext_noop("incident type"),
+        gettext_noop("Reports by incident type"),
+    ),
     "victims_by_exploitation": (
         "victims named in reports",
-        "exploitation type",
-        "Victims named in reports, by exploitation type",
+        gettext_noop("exploitation type"),
+        gettext_noop("Victims named in reports, by exploitation type"),
     ),
     "victims_by_age_sex": (
         "victims in cases",
-        "age band and sex",
-        "Victims in cases, by age band and sex",
+        gettext_noop("age band and sex"),
+        gettext_noop("Victims in cases, by age band and sex"),
     ),
-    "cases_by_command": ("cases", "command", "Cases opened, by command"),
+    "cases_by_command": (
+        "cases",
+        gettext_noop("command"),
+        gettext_noop("Cases opened, by command"),
+    ),
 }
+
+
+def _units() -> dict[str, tuple[str, ...]]:
+    units: dict[str, tuple[str, ...]] = {}
+    for table_id, (unit, _, _) in TABLES.items():
+        units[unit] = (*units.get(unit, ()), table_id)
+    return units
+
+
+# unit -> its tables: the tables of a unit share each year's total, so a year is published, kept
+# at earlier figures or held back in all of them together (differencing.py).
+UNITS: dict[str, tuple[str, ...]] = _units()

@@ -15,7 +15,8 @@ class StatsRelease(models.Model):
 
     `tables` holds, per table id, the published rows ({"year", "cells": {label: count},
     "merged": [labels in "Other"], "total"}) and the years left out. Only protected figures are
-    stored: the raw counts are never kept."""
+    stored: the raw counts are never kept. `differencing` records the check that comparing this
+    release with any earlier published one reveals no count under k."""
 
     status = models.CharField(
         max_length=12, choices=ReleaseStatus.choices, default=ReleaseStatus.DRAFT, db_index=True
@@ -23,6 +24,11 @@ class StatsRelease(models.Model):
     k = models.PositiveSmallIntegerField()
     data_until = models.DateTimeField(help_text="Records received before this time are counted.")
     tables: models.JSONField[Any, Any] = models.JSONField(default=dict)
+    differencing: models.JSONField[Any, Any] = models.JSONField(
+        default=dict,
+        help_text="The check against every release published before: the releases compared and "
+        "the years kept at earlier figures or held back, with the reasons (differencing.py).",
+    )
     computed_at = models.DateTimeField()
     computed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

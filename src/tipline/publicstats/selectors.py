@@ -9,27 +9,31 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
 
+from django.utils.translation import gettext_noop
+
 from tipline.cases.choices import PersonRole as CaseRole
 from tipline.cases.models import Case, CaseInvolvement
 from tipline.common.time import WAT
 from tipline.publicstats.choices import ReleaseStatus
+from tipline.publicstats.differencing import Published
 from tipline.publicstats.models import StatsRelease
 from tipline.reports.choices import CloseReason, IncidentType, PersonRole
 from tipline.reports.models import Person, Report
 
 Counts = dict[int, dict[str, int]]
 AGE_BANDS = ((0, 11, "0-11"), (12, 14, "12-14"), (15, 17, "15-17"), (18, 25, "18-25"))
-SEXES = {"f": "female", "m": "male"}
+SEXES = {"f": gettext_noop("female"), "m": gettext_noop("male")}
+SEX_UNKNOWN = gettext_noop("sex unknown")
 
 
 def age_band(age: int | None) -> str:
     """The published age band of an age (unknown when none was given)."""
     if age is None:
-        return "age unknown"
+        return gettext_noop("age unknown")
     for low, high, label in AGE_BANDS:
         if low <= age <= high:
             return label
-    return "26 and over"
+    return gettext_noop("26 and over")
 
 
 def _tally(pairs: Iterable[tuple[datetime, str]]) -> Counts:
@@ -61,7 +65,9 @@ def raw_counts(*, until: datetime) -> dict[str, Counts]:
     cases = Case.objects.filter(opened_at__lt=until).values_list("opened_at", "command__name")
     return {
         "reports_by_quarter": _tally((at, _quarter(at)) for at, _, _ in rows),
-        "reports_by_state": _tally((at, state or "state unknown") for at, state, _ in rows),
+        "reports_by_state": _tally(
+            (at, state or gettext_noop("state unknown")) for at, state, _ in rows
+        ),
         "reports_by_type": _tally((at, _type(kind)) for at, _, kind in rows),
         "victims_by_exploitation": _tally(
             (at, _type(kind))
@@ -70,11 +76,11 @@ def raw_counts(*, until: datetime) -> dict[str, Counts]:
         "victims_by_age_sex": _tally(
             (
                 i.case.opened_at,
-                f"{age_band(i.person.age)}, {SEXES.get(i.person.sex, 'sex unknown')}",
+                f"{age_band(i.person.age)}, {SEXES.get(i.person.sex, SEX_UNKNOWN)}",
             )
             for i in involved
         ),
-        "cases_by_command": _tally((at, name or "no command") for at, name in cases),
+        "cases_by_command": _tally((at, name or gettext_noop("no command")) for at, name in cases),
     }
 
 
@@ -86,3 +92,15 @@ def release_published() -> StatsRelease | None:
         .select_related("approved_by")
         .first()
     )
+
+
+def releases_published_ever() -> list[Published]:
+    """Every release that has been public (approved, even if withdrawn since): what a reader may
+    hold and compare a new release with."""
+    rows = StatsRelease.objects.filter(approved_at__isnull=False).values_list(
+        "pk", "tables", "status"
+    )
+    return [
+        Published(pk=pk, tables=tables, approved_now=status == ReleaseStatus.APPROVED)
+        for pk, tables, status in rows
+    ]

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.http import require_GET
 
 from tipline.publicstats.choices import TABLES
@@ -15,11 +16,32 @@ from tipline.publicstats.models import StatsRelease
 from tipline.publicstats.selectors import release_published
 from tipline.publicstats.suppression import OTHER
 
-OTHER_LABEL = "Other (categories under {k}, merged)"
+OTHER_LABEL = gettext_noop("Other (categories under %(k)s, merged)")
 
 
 def _label(value: str, release: StatsRelease) -> str:
-    return OTHER_LABEL.format(k=release.k) if value == OTHER else value
+    """A category in the reader's language: "Other", and the fixed words of selectors.py (an age
+    band and a sex are joined by a comma); names of places and incident types stay as stored."""
+    if value == OTHER:
+        return gettext(OTHER_LABEL) % {"k": release.k}
+    return ", ".join(gettext(part) for part in value.split(", "))
+
+
+def _row(row: dict[str, Any], release: StatsRelease) -> dict[str, Any]:
+    cells = sorted(row["cells"].items(), key=lambda cell: (cell[0] == OTHER, cell[0]))
+    return {
+        "year": row["year"],
+        "total": row["total"],
+        "cells": [(_label(value, release), count) for value, count in cells],
+        "merged": row["merged"],
+    }
+
+
+def _held(release: StatsRelease, table_id: str) -> tuple[list[Any], list[Any]]:
+    """The years the differencing check kept at an earlier release's figures, and held back."""
+    held = [h for h in release.differencing.get("held", []) if table_id in h["tables"]]
+    kept = [(h["year"], h["kept_from"]) for h in held if h["kept_from"]]
+    return kept, [h["year"] for h in held if not h["kept_from"]]
 
 
 def _tables(release: StatsRelease) -> list[dict[str, Any]]:
@@ -27,26 +49,17 @@ def _tables(release: StatsRelease) -> list[dict[str, Any]]:
     out = []
     for table_id, (unit, dimension, title) in TABLES.items():
         table = release.tables.get(table_id, {"rows": [], "suppressed_years": []})
-        rows = [
-            {
-                "year": row["year"],
-                "total": row["total"],
-                "cells": sorted(
-                    ((_label(v, release), n) for v, n in row["cells"].items()),
-                    key=lambda cell: (cell[0].startswith("Other"), cell[0]),
-                ),
-                "merged": row["merged"],
-            }
-            for row in table["rows"]
-        ]
+        kept, held_back = _held(release, table_id)
         out.append(
             {
                 "id": table_id,
-                "title": title,
+                "title": gettext(title),
                 "unit": unit,
-                "dimension": dimension,
-                "rows": rows,
+                "dimension": gettext(dimension),
+                "rows": [_row(row, release) for row in table["rows"]],
                 "suppressed_years": table["suppressed_years"],
+                "kept_years": kept,
+                "held_back_years": held_back,
             }
         )
     return out

@@ -130,3 +130,28 @@ def test_the_command_computes_and_a_supervisor_approves(reports: None, superviso
 def test_the_public_pages_open_in_every_language(db: Any) -> None:
     for lang in ("en", "ha", "yo", "ig", "pcm"):
         assert Client().get(f"/{lang}/statistics/").status_code == 200
+
+
+def test_the_page_speaks_pidgin_hausa_yoruba_and_igbo(reports: None, supervisor: User) -> None:
+    _approved(supervisor)
+    expected = {
+        "pcm": ("Wetin people don report", "Reports for every state", "we join dem"),
+        "ha": ("Abin da aka kai rahoto", "Rahotanni bisa jiha", "an haɗa su"),
+        "yo": ("Ohun tí a ti fi ìròyìn rẹ̀ ránṣẹ́", "Ìròyìn ní ìpínlẹ̀", "tí a dà pọ̀"),
+        "ig": ("Ihe a kọọrọ", "Akụkọ site na steeti", "ejikọtara"),
+    }
+    for lang, phrases in expected.items():
+        page = Client().get(f"/{lang}/statistics/").content.decode()
+        assert all(phrase in page for phrase in phrases), lang
+        assert "How these figures protect people" not in page, lang
+
+
+def test_each_catalogue_of_the_page_is_marked_for_native_speaker_review() -> None:
+    from pathlib import Path
+
+    locale = Path(__file__).resolve().parents[1] / "locale"
+    for lang in ("ha", "yo", "ig", "pcm"):
+        text = (locale / lang / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8")
+        entries = text.count('msgid "') - 1
+        assert text.count("# Needs review by a native speaker") == entries > 30, lang
+        assert (locale / lang / "LC_MESSAGES" / "django.mo").exists(), lang
