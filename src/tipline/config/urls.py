@@ -20,6 +20,7 @@ urlpatterns = [
     path("console/travellers/", include("tipline.travellers.urls")),
     path("console/exchange/", include("tipline.exchange.urls")),
     path("console/ncmec/", include("tipline.intake.ncmec.urls")),
+    path("console/statistics/", include("tipline.publicstats.console_urls")),
     path("api/v1/", include("tipline.intake.api_urls")),
     path("api/v1/", include("tipline.missing.api_urls")),
     path("api/v1/", include("tipline.travellers.api_urls")),

@@ -9,8 +9,12 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
 
+from django.http import Http404
 from django.utils.translation import gettext_noop
 
+from tipline.accounts.choices import NATIONAL_ROLES
+from tipline.accounts.models import User
+from tipline.accounts.types import Viewer
 from tipline.cases.choices import PersonRole as CaseRole
 from tipline.cases.models import Case, CaseInvolvement
 from tipline.common.time import WAT
@@ -104,3 +108,26 @@ def releases_published_ever() -> list[Published]:
         Published(pk=pk, tables=tables, approved_now=status == ReleaseStatus.APPROVED)
         for pk, tables, status in rows
     ]
+
+
+def _reviewer(user: Viewer) -> None:
+    if not isinstance(user, User) or not user.is_active or user.role not in NATIONAL_ROLES:
+        raise Http404("No such page.")
+
+
+def releases_for_user(user: Viewer) -> list[StatsRelease]:
+    """The releases a supervisor or an administrator reviews, newest first; 404 for anyone else
+    (the one access check of releases)."""
+    _reviewer(user)
+    return list(StatsRelease.objects.select_related("computed_by", "approved_by")[:50])
+
+
+def release_get_for_user(user: Viewer, pk: int) -> StatsRelease:
+    """One release for review; missing and forbidden are the same 404."""
+    _reviewer(user)
+    release = (
+        StatsRelease.objects.select_related("computed_by", "approved_by").filter(pk=pk).first()
+    )
+    if release is None:
+        raise Http404("No such release.")
+    return release

@@ -84,8 +84,11 @@ def release_differencing_leaks(release: StatsRelease) -> list[str]:
     return leaks
 
 
-def release_transition(*, release: StatsRelease, to_status: str, actor: User) -> StatsRelease:
-    """Move a release along `ALLOWED_TRANSITIONS` (approve, withdraw), audited."""
+def release_transition(
+    *, release: StatsRelease, to_status: str, actor: User, reason: str = ""
+) -> StatsRelease:
+    """Move a release along `ALLOWED_TRANSITIONS` (approve, withdraw or reject), audited with the
+    supervisor's reason when one is given."""
     _supervisor(actor)
     with transaction.atomic():
         locked = StatsRelease.objects.select_for_update().get(pk=release.pk)
@@ -109,6 +112,6 @@ def release_transition(*, release: StatsRelease, to_status: str, actor: User) ->
             object_type="stats_release",
             object_id=locked.pk,
             before={"status": before},
-            after={"status": to_status},
+            after={"status": to_status, "reason": reason} if reason else {"status": to_status},
         )
     return locked

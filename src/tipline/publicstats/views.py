@@ -44,7 +44,7 @@ def _held(release: StatsRelease, table_id: str) -> tuple[list[Any], list[Any]]:
     return kept, [h["year"] for h in held if not h["kept_from"]]
 
 
-def _tables(release: StatsRelease) -> list[dict[str, Any]]:
+def release_tables(release: StatsRelease) -> list[dict[str, Any]]:
     """Each table as the page and the downloads show it: title, unit, rows of labelled cells."""
     out = []
     for table_id, (unit, dimension, title) in TABLES.items():
@@ -76,7 +76,7 @@ def _published() -> StatsRelease:
 def statistics_page(request: HttpRequest) -> HttpResponse:
     """The last approved release, its date and the method, or a note that none is out yet."""
     release = release_published()
-    context = {"release": release, "tables": _tables(release) if release else []}
+    context = {"release": release, "tables": release_tables(release) if release else []}
     return render(request, "publicstats/page.html", context)
 
 
@@ -88,7 +88,7 @@ def statistics_json(request: HttpRequest) -> HttpResponse:
         "release": release.pk,
         "approved_at": release.approved_at.isoformat() if release.approved_at else None,
         "k": release.k,
-        "tables": _tables(release),
+        "tables": release_tables(release),
     }
     return JsonResponse(body)
 
@@ -100,7 +100,7 @@ def statistics_csv(request: HttpRequest) -> HttpResponse:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["table", "unit", "year", "category", "count"])
-    for table in _tables(release):
+    for table in release_tables(release):
         for row in table["rows"]:
             for label, count in row["cells"]:
                 writer.writerow([table["id"], table["unit"], row["year"], label, count])
