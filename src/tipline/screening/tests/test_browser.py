@@ -42,7 +42,12 @@ def test_a_pidgin_offer_is_checked_and_reported_with_the_form_prefilled(
     page.goto(f"{live_server.url}/pcm/check/")
     page.fill("#id_offer", OFFER)
     page.click("button[type=submit]")
-    assert "Dis offer get" in page.inner_text("main")
+    result = page.inner_text("main")
+    assert "Dis offer get" in result
+    # The warning signs themselves, each with the words that showed it, and the advice, in Pidgin.
+    assert page.locator("ul.signs > li").count() >= 2
+    assert "you go pay am back" in result
+    assert "No give anybody your passport" in result
     assert _serious_violations(page) == []
     _shot(page, "check-offer-pcm-result")
     page.click("button[name=report]")
