@@ -3,6 +3,7 @@ another learns no count under 11 (a change of a cell, of an "Other", or of a yea
 
 from __future__ import annotations
 
+import io
 import random
 from collections.abc import Callable
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 import numpy as np
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 
 from tipline.accounts.choices import Role
 from tipline.accounts.models import User
@@ -165,3 +167,14 @@ def test_a_draft_that_would_leak_against_a_release_published_since_is_refused(
         _approve(older, supervisor)
     older.refresh_from_db()
     assert older.status == "draft"
+
+
+def test_the_command_says_which_years_the_check_kept_and_why(geo: Any, supervisor: User) -> None:
+    _reports("LA", 30)
+    _approve(release_compute(actor=supervisor), supervisor)
+    _reports("LA", 2)
+    out = io.StringIO()
+    call_command("stats", "publish", "--as", supervisor.username, stdout=out)
+    text = out.getvalue()
+    assert "reports, " in text and "kept at release" in text
+    assert "Lagos would change by +2" in text

@@ -54,4 +54,13 @@ class Command(BaseCommand):
             years = ", ".join(str(row["year"]) for row in table["rows"]) or "none"
             dropped = ", ".join(str(y) for y in table["suppressed_years"]) or "none"
             self.stdout.write(f"  {title}: years {years}; left out (under k): {dropped}")
-        self.stdout.write(f"Check it, then: tipline stats approve {release.pk} --as <supervisor>")
+        for held in release.differencing.get("held", []):
+            kept = held["kept_from"]
+            what = f"kept at release {kept}'s figures" if kept else "held back"
+            self.stdout.write(f"  {held['unit']}, {held['year']}: {what} (differencing check):")
+            for reason in held["reasons"]:
+                self.stdout.write(f"    {reason}")
+        self.stdout.write(
+            f"Check it at /console/statistics/{release.pk}/, or approve it here: "
+            f"tipline stats approve {release.pk} --as <supervisor>"
+        )
