@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import hashlib
 
-import pytest
-
 from tipline.intake.channels.signatures import (
     hub_signature_256,
     hub_signature_valid,
@@ -13,95 +11,89 @@ from tipline.intake.channels.signatures import (
     twilio_valid,
 )
 
-# Twilio's published example (its security documentation and api-snippets): auth token 12345.
+# Twilio's published example: the request-validation page of its documentation (twilio-php's
+# "Validate Incoming Requests": auth token 12345, this URL, these POST variables, this header),
+# which the official `twilio` library's own tests assert too
+# (twilio-python tests/unit/test_request_validator.py, whose other vectors follow).
 TWILIO_TOKEN = "12345"
 TWILIO_URL = "https://mycompany.com/myapp.php?foo=1&bar=2"
 TWILIO_PARAMS = {
     "CallSid": ["CA1234567890ABCDE"],
-    "Caller": ["+14158675310"],
+    "Caller": ["+14158675309"],
     "Digits": ["1234"],
-    "From": ["+14158675310"],
+    "From": ["+14158675309"],
     "To": ["+18005551212"],
 }
-TWILIO_EXPECTED = "GvWf1cFY/Q7PnoempGyD5oXAezc="
-# Twilio's published JSON-body example: the body and the bodySHA256 it signs in the URL.
-TWILIO_JSON_BODY = b'{"CallSid":"CA1234567890ABCDE","Caller":"+12349013030"}'
-TWILIO_JSON_SHA = "5ccde7145dfb8f56479710896586cb9d5911809d83afbe34627818790db0aec9"
+TWILIO_EXPECTED = "RSOYDt4T1cUTdK1PDd93/VVr8B8="
+# twilio-python's vectors for the same request signed with the default port written out, and
+# for plain http with its default port and with port 1234.
+TWILIO_SIGNED_WITH_PORT_443 = "kvajT1Ptam85bY51eRf/AJRuM3w="
+TWILIO_HTTP_SIGNED_WITH_PORT_80 = "0ZXoZLH/DfblKGATFgpif+LLRf4="
+TWILIO_HTTP_1234_SIGNED_WITHOUT_PORT = "Zmvh+3yNM1Phv2jhDCwEM3q5ebU="
+# twilio-python's vector for a repeated parameter (Digits twice, in either order).
+TWILIO_REPEATED_PARAMS = {
+    "Sid": ["CA123"],
+    "SidAccount": ["AC123"],
+    "Digits": ["5678", "1234"],
+}
+TWILIO_REPEATED_EXPECTED = "IK+Dwps556ElfBT0I3Rgjkr1wJU="
+# twilio-python's JSON-body vector: the body, its bodySHA256, and the signature of the URL
+# that carries it.
+TWILIO_JSON_BODY = b'{"property": "value", "boolean": true}'
+TWILIO_JSON_SHA = "0a1ff7634d9ab3b95db5c9a2dfe9416e41502b283a80c7cf19632632f96e6620"
+TWILIO_JSON_EXPECTED = "a9nBmqA0ju/hNViExpshrM61xv4="
+
+
+def _valid(url: str, params: dict[str, list[str]], signature: str, body: bytes = b"") -> bool:
+    return twilio_valid(
+        auth_token=TWILIO_TOKEN, url=url, params=params, body=body, signature=signature
+    )
 
 
 def test_twilio_signature_matches_twilios_published_example() -> None:
     signature = twilio_signature(auth_token=TWILIO_TOKEN, url=TWILIO_URL, params=TWILIO_PARAMS)
     assert signature == TWILIO_EXPECTED
-    assert twilio_valid(
-        auth_token=TWILIO_TOKEN,
-        url=TWILIO_URL,
-        params=TWILIO_PARAMS,
-        body=b"",
-        signature=TWILIO_EXPECTED,
-    )
+    assert _valid(TWILIO_URL, TWILIO_PARAMS, TWILIO_EXPECTED)
 
 
 def test_twilio_signature_fails_for_a_changed_parameter_url_or_token() -> None:
     changed = {**TWILIO_PARAMS, "Digits": ["1235"]}
-    cases = [
-        (TWILIO_TOKEN, TWILIO_URL, changed),
-        (TWILIO_TOKEN, TWILIO_URL + "&baz=3", TWILIO_PARAMS),
-        ("54321", TWILIO_URL, TWILIO_PARAMS),
-    ]
-    for token, url, params in cases:
-        assert not twilio_valid(
-            auth_token=token, url=url, params=params, body=b"", signature=TWILIO_EXPECTED
-        )
-
-
-def test_twilio_signature_holds_with_or_without_the_default_port() -> None:
-    with_port = "https://mycompany.com:443/myapp.php?foo=1&bar=2"
-    assert twilio_valid(
-        auth_token=TWILIO_TOKEN,
-        url=with_port,
+    assert not _valid(TWILIO_URL, changed, TWILIO_EXPECTED)
+    assert not _valid(TWILIO_URL + "&baz=3", TWILIO_PARAMS, TWILIO_EXPECTED)
+    assert not twilio_valid(
+        auth_token="54321",
+        url=TWILIO_URL,
         params=TWILIO_PARAMS,
         body=b"",
         signature=TWILIO_EXPECTED,
     )
-    signed_with_port = twilio_signature(
-        auth_token=TWILIO_TOKEN, url=with_port, params=TWILIO_PARAMS
+
+
+def test_twilio_signature_holds_with_or_without_the_default_port_as_the_library_tests() -> None:
+    http_url = TWILIO_URL.replace("https", "http")
+    assert _valid(TWILIO_URL, TWILIO_PARAMS, TWILIO_SIGNED_WITH_PORT_443)
+    assert _valid(http_url, TWILIO_PARAMS, TWILIO_HTTP_SIGNED_WITH_PORT_80)
+    assert _valid(TWILIO_URL.replace(".com", ".com:1234"), TWILIO_PARAMS, TWILIO_EXPECTED)
+    http_1234 = http_url.replace(".com", ".com:1234")
+    assert _valid(http_1234, TWILIO_PARAMS, TWILIO_HTTP_1234_SIGNED_WITHOUT_PORT)
+    assert not _valid(http_url, TWILIO_PARAMS, TWILIO_SIGNED_WITH_PORT_443)
+
+
+def test_twilio_signature_of_a_repeated_parameter_matches_the_librarys_vector() -> None:
+    signature = twilio_signature(
+        auth_token=TWILIO_TOKEN, url=TWILIO_URL, params=TWILIO_REPEATED_PARAMS
     )
-    assert twilio_valid(
-        auth_token=TWILIO_TOKEN,
-        url=TWILIO_URL,
-        params=TWILIO_PARAMS,
-        body=b"",
-        signature=signed_with_port,
-    )
+    assert signature == TWILIO_REPEATED_EXPECTED
+    reordered = {**TWILIO_REPEATED_PARAMS, "Digits": ["1234", "5678"]}
+    assert _valid(TWILIO_URL, reordered, TWILIO_REPEATED_EXPECTED)
 
 
 def test_a_json_body_is_checked_against_its_signed_sha256() -> None:
     assert hashlib.sha256(TWILIO_JSON_BODY).hexdigest() == TWILIO_JSON_SHA  # the published pair
-    url = f"https://example.com/myapp?bodySHA256={TWILIO_JSON_SHA}"
-    signature = twilio_signature(auth_token=TWILIO_TOKEN, url=url, params={})
-    assert twilio_valid(
-        auth_token=TWILIO_TOKEN,
-        url=url,
-        params={"ignored": ["x"]},
-        body=TWILIO_JSON_BODY,
-        signature=signature,
-    )
-    assert not twilio_valid(
-        auth_token=TWILIO_TOKEN,
-        url=url,
-        params={},
-        body=TWILIO_JSON_BODY + b" ",
-        signature=signature,
-    )
-
-
-def test_the_official_twilio_validator_agrees() -> None:
-    """Runs where the `twilio` package is installed (it is not a dependency of ours)."""
-    validator = pytest.importorskip("twilio.request_validator").RequestValidator(TWILIO_TOKEN)
-    params = {key: values[0] for key, values in TWILIO_PARAMS.items()}
-    ours = twilio_signature(auth_token=TWILIO_TOKEN, url=TWILIO_URL, params=TWILIO_PARAMS)
-    assert validator.compute_signature(TWILIO_URL, params) == ours
-    assert validator.validate(TWILIO_URL, params, ours)
+    url = f"{TWILIO_URL}&bodySHA256={TWILIO_JSON_SHA}"
+    assert _valid(url, {"ignored": ["x"]}, TWILIO_JSON_EXPECTED, body=TWILIO_JSON_BODY)
+    assert not _valid(url, {}, TWILIO_JSON_EXPECTED, body=TWILIO_JSON_BODY + b" ")
+    assert not _valid(url, {}, TWILIO_EXPECTED, body=TWILIO_JSON_BODY)
 
 
 def test_hub_signature_matches_the_published_hmac_sha256_vector() -> None:
