@@ -8,12 +8,14 @@ URL, since it signs nothing), before anything is stored.
 from __future__ import annotations
 
 import hmac
+from collections.abc import Callable
+from functools import wraps
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from tipline.intake.channels.conversation import Incoming, message_receive
 from tipline.intake.channels.forms import (
@@ -42,13 +44,33 @@ def _at_refused(request: HttpRequest) -> HttpResponse | None:
     return None
 
 
-@csrf_exempt  # a provider's post: the callback key replaces the CSRF token (see above)
-@never_cache
-@require_POST
+View = Callable[[HttpRequest], HttpResponse]
+Refusal = Callable[[HttpRequest], HttpResponse | None]
+
+
+def provider_callback(
+    refused: Refusal, methods: tuple[str, ...] = ("POST",)
+) -> Callable[[View], View]:
+    """The opening every provider's callback shares: no CSRF token (the provider's own proof,
+    checked by `refused` before the view runs, replaces it), only `methods`, never cached. The
+    raw body is read first, so that a signature over it (Twilio's bodySHA256, Meta's
+    X-Hub-Signature-256) can still be checked once Django has parsed the form."""
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def checked(request: HttpRequest) -> HttpResponse:
+            request.body  # noqa: B018  # read before request.POST, which would consume it
+            refusal = refused(request)
+            return view(request) if refusal is None else refusal
+
+        return csrf_exempt(never_cache(require_http_methods(list(methods))(checked)))
+
+    return decorate
+
+
+@provider_callback(_at_refused)
 def ussd_africastalking(request: HttpRequest) -> HttpResponse:
     """Africa's Talking's USSD callback: answers `CON ...` or `END ...` as plain text."""
-    if (refused := _at_refused(request)) is not None:
-        return refused
     form = UssdCallbackForm(request.POST)
     if not form.is_valid():
         return HttpResponse(
@@ -69,12 +91,9 @@ def _bad_request() -> HttpResponse:
     return HttpResponse("Malformed request.", status=400, content_type=TEXT)
 
 
-@csrf_exempt  # a provider's post: the callback key replaces the CSRF token (see above)
-@require_POST
+@provider_callback(_at_refused)
 def sms_africastalking(request: HttpRequest) -> HttpResponse:
     """An incoming SMS from Africa's Talking; replies go out through the worker."""
-    if (refused := _at_refused(request)) is not None:
-        return refused
     form = AtSmsForm(request.POST)
     if not form.is_valid():
         return _bad_request()
@@ -91,12 +110,9 @@ def sms_africastalking(request: HttpRequest) -> HttpResponse:
     return HttpResponse("OK", content_type=TEXT)
 
 
-@csrf_exempt  # a provider's post: the callback key replaces the CSRF token (see above)
-@require_POST
+@provider_callback(_at_refused)
 def sms_africastalking_delivery(request: HttpRequest) -> HttpResponse:
     """Africa's Talking's delivery report of a reply we sent."""
-    if (refused := _at_refused(request)) is not None:
-        return refused
     form = AtDeliveryForm(request.POST)
     if not form.is_valid():
         return _bad_request()
@@ -126,13 +142,9 @@ def _twilio_refused(request: HttpRequest) -> HttpResponse | None:
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
 
-@csrf_exempt  # a provider's post: Twilio's signature replaces the CSRF token (see above)
-@require_POST
+@provider_callback(_twilio_refused)
 def sms_twilio(request: HttpRequest) -> HttpResponse:
     """An incoming SMS from Twilio. Answers empty TwiML: replies go out through the worker."""
-    request.body  # noqa: B018  # keep the raw body readable for a bodySHA256 check
-    if (refused := _twilio_refused(request)) is not None:
-        return refused
     form = TwilioSmsForm(request.POST)
     if not form.is_valid():
         return _bad_request()
@@ -149,13 +161,9 @@ def sms_twilio(request: HttpRequest) -> HttpResponse:
     return HttpResponse(EMPTY_TWIML, content_type="text/xml")
 
 
-@csrf_exempt  # a provider's post: Twilio's signature replaces the CSRF token (see above)
-@require_POST
+@provider_callback(_twilio_refused)
 def sms_twilio_status(request: HttpRequest) -> HttpResponse:
     """Twilio's status callback of a reply we sent."""
-    request.body  # noqa: B018  # keep the raw body readable for a bodySHA256 check
-    if (refused := _twilio_refused(request)) is not None:
-        return refused
     form = TwilioStatusForm(request.POST)
     if not form.is_valid():
         return _bad_request()
@@ -177,21 +185,28 @@ def _whatsapp_verify(request: HttpRequest) -> HttpResponse:
     return HttpResponse(request.GET.get("hub.challenge", "")[:200], content_type=TEXT)
 
 
-@csrf_exempt  # Meta's post: X-Hub-Signature-256 over the raw body replaces the CSRF token
-@never_cache
-@require_http_methods(["GET", "POST"])
-def whatsapp_webhook(request: HttpRequest) -> HttpResponse:
-    """The WhatsApp Cloud API webhook: the GET handshake, and POSTs verified before parsing."""
+def _whatsapp_refused(request: HttpRequest) -> HttpResponse | None:
+    """404 when WhatsApp is off; for a POST, 403 unless X-Hub-Signature-256 is the raw body's
+    HMAC under the app secret (checked before the body is parsed). The GET handshake checks its
+    own token."""
     if not (settings.WHATSAPP_APP_SECRET and settings.WHATSAPP_VERIFY_TOKEN):
         return HttpResponse("Not found.", status=404, content_type=TEXT)
     if request.method == "GET":
-        return _whatsapp_verify(request)
-    body = request.body
+        return None
     header = request.headers.get("X-Hub-Signature-256", "")
-    if not hub_signature_valid(secret=settings.WHATSAPP_APP_SECRET, body=body, header=header):
-        return HttpResponse("Forbidden.", status=403, content_type=TEXT)
+    valid = hub_signature_valid(
+        secret=settings.WHATSAPP_APP_SECRET, body=request.body, header=header
+    )
+    return None if valid else HttpResponse("Forbidden.", status=403, content_type=TEXT)
+
+
+@provider_callback(_whatsapp_refused, methods=("GET", "POST"))
+def whatsapp_webhook(request: HttpRequest) -> HttpResponse:
+    """The WhatsApp Cloud API webhook: the GET handshake, and POSTs verified before parsing."""
+    if request.method == "GET":
+        return _whatsapp_verify(request)
     try:
-        values = parse(body)
+        values = parse(request.body)
     except PayloadError:
         return _bad_request()
     whatsapp_receive(values)
