@@ -245,8 +245,10 @@ TWILIO_API_URL = env_str("TIPLINE_TWILIO_API_URL", "https://api.twilio.com")
 # The public base URL Twilio posts to (it signs that URL; behind a proxy the Host differs).
 TWILIO_WEBHOOK_BASE_URL = env_str("TIPLINE_TWILIO_WEBHOOK_BASE_URL", "")
 # How replies leave: live (through the provider each message came by), log (development: logged,
-# never sent) or memory (tests: kept in a list, never sent).
-CHANNEL_GATEWAYS = env_str("TIPLINE_CHANNEL_GATEWAYS", "log" if _RELAXED else "live")
+# never sent) or memory (tests: kept in a list, never sent). Checked here, at start-up.
+CHANNEL_GATEWAYS = env_match(
+    "TIPLINE_CHANNEL_GATEWAYS", "", pattern="live|log|memory", shape="live, log or memory"
+) or ("log" if _RELAXED else "live")
 WHATSAPP_VERIFY_TOKEN = env_secret("TIPLINE_WHATSAPP_VERIFY_TOKEN") or (
     "dev-whatsapp-verify-token" if _RELAXED else ""
 )
