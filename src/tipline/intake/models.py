@@ -89,6 +89,7 @@ from tipline.intake.channels.models import (  # noqa: E402
     Conversation,
     FollowUp,
     InboundMessage,
+    MediaFetch,
     OutboundMessage,
 )
 
@@ -101,5 +102,6 @@ __all__ = [
     "InboundMessage",
     "IspwsFile",
     "IspwsOpenReport",
+    "MediaFetch",
     "OutboundMessage",
 ]

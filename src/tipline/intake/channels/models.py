@@ -135,11 +135,37 @@ class OutboundMessage(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["id"], condition=models.Q(status="queued"), name="outbound_due")
+            models.Index(fields=["id"], condition=models.Q(status="queued"), name="outbound_due"),
+            # Claims whose worker died: found by age, to be sent again (see outbox).
+            models.Index(
+                fields=["status_at"], condition=models.Q(status="sending"), name="outbound_sending"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.channel} to {self.sender_id} ({self.status})"
+
+
+class MediaFetch(models.Model):
+    """A WhatsApp media message waiting for its file. The webhook only records it (Meta wants a
+    quick answer); the worker fetches the file through the gateway, hands the message to the
+    conversation and deletes the row, all at once. The message id is unique, so a replayed
+    webhook queues nothing; a worker that dies holding a claim lets its lease lapse."""
+
+    message_id = models.CharField(max_length=200, unique=True)
+    # The message as Meta sent it (the sender's number, the caption): encrypted.
+    message = EncryptedJSONField(default=dict)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    lease_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["next_attempt_at"], name="media_fetch_due")]
+
+    def __str__(self) -> str:
+        return f"media fetch {self.message_id}"
 
 
 class ChannelMedia(models.Model):

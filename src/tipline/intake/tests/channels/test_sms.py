@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.test import Client, override_settings
 
+from tipline.common.time import utcnow
 from tipline.intake.channels import flow
 from tipline.intake.channels.gateways import MEMORY
 from tipline.intake.channels.menus import LANGUAGES, menu_for
@@ -15,7 +17,11 @@ from tipline.intake.channels.models import (
     InboundMessage,
     OutboundMessage,
 )
-from tipline.intake.channels.outbox import outbox_send_due
+from tipline.intake.channels.outbox import (
+    MAX_ATTEMPTS,
+    outbox_requeue_lapsed,
+    outbox_send_due,
+)
 from tipline.intake.channels.signatures import twilio_signature
 from tipline.intake.tests.channels.conftest import (
     AT_KEY,
@@ -235,6 +241,45 @@ def test_a_gateway_failure_leaves_the_reply_due_and_it_goes_later() -> None:
     MEMORY.fail = False
     assert outbox_send_due() == 1
     assert outbox_send_due() == 0  # sent once
+
+
+def _claimed_by_a_worker_that_died(minutes_ago: int, *, attempts: int = 1) -> OutboundMessage:
+    """A reply claimed `minutes_ago` by a worker that never recorded the outcome."""
+    OutboundMessage.objects.update(
+        status="sending", status_at=utcnow() - timedelta(minutes=minutes_ago), attempts=attempts
+    )
+    return OutboundMessage.objects.get()
+
+
+def test_a_reply_stuck_in_sending_is_sent_again_once_its_lease_lapses() -> None:
+    sms(Client(), "REPORT")
+    _claimed_by_a_worker_that_died(minutes_ago=1)
+    assert outbox_send_due() == 0  # the claim may still be alive: left alone
+    assert MEMORY.sent == []
+    message = _claimed_by_a_worker_that_died(minutes_ago=6)
+    assert outbox_send_due() == 1
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == ("sent", 2)
+    assert [m["to"] for m in MEMORY.sent] == [PHONE]
+    assert outbox_send_due() == 0  # sent once more, not again
+
+
+def test_a_reply_stuck_in_sending_out_of_attempts_fails_instead() -> None:
+    sms(Client(), "REPORT")
+    message = _claimed_by_a_worker_that_died(minutes_ago=6, attempts=MAX_ATTEMPTS)
+    assert outbox_requeue_lapsed() == 1
+    message.refresh_from_db()
+    assert message.status == "failed" and "stopped while sending" in message.last_error
+    assert outbox_send_due() == 0 and MEMORY.sent == []
+
+
+def test_the_claim_counts_the_attempt_so_a_send_that_kills_the_worker_is_not_endless() -> None:
+    sms(Client(), "REPORT")
+    MEMORY.fail = True
+    for _ in range(MAX_ATTEMPTS):
+        outbox_send_due()
+    message = OutboundMessage.objects.get()
+    assert (message.status, message.attempts) == ("failed", MAX_ATTEMPTS)
 
 
 @override_settings(CHANNEL_RATE_PER_HOUR=3)
