@@ -182,6 +182,7 @@ PERIODIC_JOBS = [
     ("tipline.exchange.tasks.webhooks_deliver_due", 5),
     # Replies to reporters by SMS and WhatsApp, and the sweep of ended phone conversations.
     ("tipline.intake.tasks.channel_send_due", 5),
+    ("tipline.intake.tasks.channel_fetch_media", 5),
     ("tipline.intake.tasks.channel_sweep", 300),
     # Travel notices: personal fields purged after departure and retention; manifests expired.
     ("tipline.travellers.tasks.travellers_purge_due", 3600),

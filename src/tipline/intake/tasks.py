@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tipline.intake.channels.outbox import outbox_send_due
 from tipline.intake.channels.services import conversations_sweep
+from tipline.intake.channels.whatsapp import media_fetch_due
 from tipline.intake.ispws.services import ispws_expire_abandoned
 
 
@@ -15,6 +16,12 @@ def ispws_expire() -> int:
 def channel_send_due() -> int:
     """Send queued replies to reporters through their channel's gateway (at least once)."""
     return outbox_send_due()
+
+
+def channel_fetch_media() -> int:
+    """Fetch the files of WhatsApp media messages the webhook recorded, and hand the messages
+    to their conversations (leased, so at most one worker fetches each; counted once)."""
+    return media_fetch_due()
 
 
 def channel_sweep() -> int:

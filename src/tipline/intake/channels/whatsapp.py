@@ -1,28 +1,42 @@
 """The WhatsApp Cloud API webhook: the payload's messages and statuses, into the conversation.
 
 The view has checked `X-Hub-Signature-256` over the raw body before anything here runs. Each
-message id counts once; a media file is fetched through the gateway (from the configured Graph
-endpoint only) and streamed into encrypted storage, hashed as it goes, before its message is
-recorded, and discarded if the message turns out to be a replay.
+message id counts once. A media message is only recorded (`MediaFetch`) in the webhook, which
+must answer Meta quickly; the worker (`media_fetch_due`, a periodic job) fetches the file through
+the gateway (from the configured Graph endpoint only), streams it into encrypted storage, hashed
+as it goes, and then hands the message to the conversation; a file whose message turns out to be
+a replay is discarded.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Iterator
+from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 
+from tipline.common.time import utcnow
 from tipline.intake.channels.conversation import Incoming, message_receive
 from tipline.intake.channels.gateways import GatewayError, gateway_for
-from tipline.intake.channels.models import InboundMessage
+from tipline.intake.channels.models import InboundMessage, MediaFetch
 from tipline.intake.channels.outbox import outbound_record_status
 from tipline.media.orphans import media_discard_unreferenced
 from tipline.media.storage import EncryptedWriter, StoredBlob
 
 PROVIDER = "whatsapp"
 MEDIA_KINDS = ("image", "video", "audio", "document")
+# A media fetch is tried this many times, FETCH_RETRY × the attempts apart, before the reporter
+# is told the file did not come through. A fetch takes at most the gateway's timeout per request
+# for a file of up to WHATSAPP_MEDIA_MAX_BYTES, so a lease this long belongs to a dead worker.
+FETCH_ATTEMPTS = 3
+FETCH_RETRY = timedelta(seconds=30)
+FETCH_LEASE = timedelta(minutes=10)
 
 
 class PayloadError(ValueError):
@@ -101,8 +115,9 @@ def incoming(message: dict[str, Any]) -> Incoming:
     return Incoming(**base, kind=text_kind, text=text)
 
 
-def _fetch(media_id: str) -> StoredBlob | None:
-    """Stream a media file into encrypted storage; None when it cannot be had (or is too big)."""
+def _fetch(media_id: str) -> StoredBlob:
+    """Stream a media file into encrypted storage; `GatewayError` when it cannot be had (or is
+    larger than the limit)."""
     writer, size = EncryptedWriter(), 0
     try:
         for chunk in gateway_for(PROVIDER).fetch_media(media_id):
@@ -110,9 +125,9 @@ def _fetch(media_id: str) -> StoredBlob | None:
             if size > settings.WHATSAPP_MEDIA_MAX_BYTES:
                 raise GatewayError("The file is larger than the limit.")
             writer.write(chunk)
-    except GatewayError:
+    except BaseException:
         writer.abort()
-        return None
+        raise
     return writer.close()
 
 
@@ -120,24 +135,83 @@ def _seen(message_id: str) -> bool:
     return InboundMessage.objects.filter(provider=PROVIDER, message_id=message_id).exists()
 
 
+def _queue_fetch(message: dict[str, Any]) -> None:
+    """Record a media message for the worker; a replay (its id already queued) adds nothing."""
+    now = utcnow()
+    with contextlib.suppress(IntegrityError), transaction.atomic():
+        MediaFetch.objects.create(
+            message_id=message["id"][:200], message=message, next_attempt_at=now, created_at=now
+        )
+
+
 def _receive(message: dict[str, Any]) -> None:
     item = incoming(message)
     if not item.phone or _seen(item.message_id):
         return
-    blob = None
     if item.kind in MEDIA_KINDS:
-        media_id = str((message.get(item.kind) or {}).get("id", ""))
-        blob = _fetch(media_id)
-        if blob is None:
-            item = Incoming(**{**item.__dict__, "kind": "unsupported"})
+        _queue_fetch(message)
+        return
+    message_receive(item)
+
+
+def _handle(item: Incoming, blob: StoredBlob | None, fetch_id: int) -> None:
+    """Give the message (and its file) to the conversation and drop the fetch, at once."""
     try:
-        taken = message_receive(item, blob=blob)
+        with transaction.atomic():
+            taken = message_receive(item, blob=blob)
+            MediaFetch.objects.filter(pk=fetch_id).delete()
     except BaseException:
         if blob is not None:
             media_discard_unreferenced(keys=[blob.key])
         raise
     if blob is not None and not taken:
         media_discard_unreferenced(keys=[blob.key])  # a replay that raced this one
+
+
+def _claim(fetch_id: int) -> bool:
+    """Lease one due fetch for this worker (a conditional UPDATE: one worker wins)."""
+    now = utcnow()
+    lapsed = Q(lease_until__isnull=True) | Q(lease_until__lt=now)
+    claimed = MediaFetch.objects.filter(lapsed, pk=fetch_id, next_attempt_at__lte=now).update(
+        lease_until=now + FETCH_LEASE, attempts=F("attempts") + 1
+    )
+    return bool(claimed)
+
+
+def _fetch_one(fetch: MediaFetch) -> None:
+    message = fetch.message
+    item = incoming(message)
+    try:
+        blob = _fetch(str((message.get(item.kind) or {}).get("id", "")))
+    except GatewayError as exc:
+        if fetch.attempts < FETCH_ATTEMPTS:  # tried again later, with the lease given back
+            retry = utcnow() + FETCH_RETRY * fetch.attempts
+            MediaFetch.objects.filter(pk=fetch.pk).update(
+                lease_until=None, next_attempt_at=retry, last_error=str(exc)[:500]
+            )
+            return
+        # Given up: the reporter is told the file did not come through.
+        item, blob = replace(item, kind="unsupported"), None
+    _handle(item, blob, fetch.pk)
+
+
+def media_fetch_due() -> int:
+    """Fetch the files of due media messages, oldest first, and hand the messages to their
+    conversations; how many were handled. Idempotent: each fetch is leased before it runs, a
+    lease whose worker died lapses, and the message id makes the handling count once."""
+    now = utcnow()
+    due = MediaFetch.objects.filter(next_attempt_at__lte=now).filter(
+        Q(lease_until__isnull=True) | Q(lease_until__lt=now)
+    )
+    handled = 0
+    for pk in list(due.order_by("id").values_list("pk", flat=True)[: settings.CHANNEL_SEND_BATCH]):
+        if not _claim(pk):
+            continue
+        fetch = MediaFetch.objects.filter(pk=pk).first()
+        if fetch is not None:
+            _fetch_one(fetch)
+            handled += 1
+    return handled
 
 
 def whatsapp_receive(values: list[dict[str, Any]]) -> int:

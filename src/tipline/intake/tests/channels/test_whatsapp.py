@@ -5,7 +5,9 @@ import io
 import itertools
 import json
 import threading
+import time
 from collections.abc import Iterator
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -14,18 +16,21 @@ import pytest
 from django.test import Client, override_settings
 from PIL import Image
 
+from tipline.common.time import utcnow
 from tipline.intake.channels.gateways import MEMORY, WhatsAppCloud, whatsapp_payload
 from tipline.intake.channels.menus import LANGUAGES, menu_for
 from tipline.intake.channels.models import (
     ChannelMedia,
     ChannelSender,
     InboundMessage,
+    MediaFetch,
     OutboundMessage,
 )
 from tipline.intake.channels.outbox import outbox_send_due
 from tipline.intake.channels.signatures import hub_signature_256
+from tipline.intake.channels.whatsapp import FETCH_ATTEMPTS, media_fetch_due
 from tipline.intake.tests.channels.test_ussd import state_keys
-from tipline.media.storage import read_decrypted
+from tipline.media.storage import default_store, read_decrypted
 from tipline.reports.choices import Channel
 from tipline.reports.models import Report
 
@@ -198,12 +203,30 @@ def test_a_location_sets_the_reports_coordinates() -> None:
     assert (report.latitude, report.longitude) == (7.3775, 3.947)
 
 
+def test_the_webhook_only_records_a_media_message_and_the_worker_fetches_it() -> None:
+    client = Client()
+    MEMORY.media["1558834191607781"] = png()
+    text(client, "REPORT")
+    assert post(client, RECORDED["image"]).status_code == 200
+    fetch = MediaFetch.objects.get()  # recorded, its sender's number encrypted in it
+    assert fetch.message["from"] == WA_ID and fetch.attempts == 0
+    assert not ChannelMedia.objects.exists()
+    assert not InboundMessage.objects.filter(kind="image").exists()
+    assert media_fetch_due() == 1
+    assert ChannelMedia.objects.count() == 1 and not MediaFetch.objects.exists()
+    assert sent()[-1]["body"] == menu_for("en")["sms"]["file_saved"]
+
+
 def test_an_image_is_fetched_through_the_gateway_and_stored_encrypted_with_its_hashes() -> None:
     client = Client()
     MEMORY.media["1558834191607781"] = png()
     text(client, "REPORT")
     assert post(client, RECORDED["image"]).status_code == 200
-    assert post(client, RECORDED["image"]).status_code == 200  # replayed: fetched once
+    assert post(client, RECORDED["image"]).status_code == 200  # replayed: queued once
+    assert MediaFetch.objects.count() == 1
+    assert media_fetch_due() == 1
+    assert post(client, RECORDED["image"]).status_code == 200  # replayed after: nothing
+    assert media_fetch_due() == 0
     media = ChannelMedia.objects.get()
     assert b"".join(read_decrypted(media.storage_key)) == png()
     for answer in ["1", "3", *state_keys("en", "LA"), "2", "1", "Invented words", "2", "1"]:
@@ -213,12 +236,52 @@ def test_an_image_is_fetched_through_the_gateway_and_stored_encrypted_with_its_h
     assert len(stored.sha256) == 64 and stored.size == len(png())
 
 
-def test_media_that_cannot_be_fetched_gets_a_clear_reply_and_no_file() -> None:
+def test_media_that_cannot_be_fetched_is_tried_again_then_gets_a_clear_reply_and_no_file() -> None:
     client = Client()
     text(client, "REPORT")
     assert post(client, RECORDED["image"]).status_code == 200  # the gateway has no such media
+    for attempt in range(1, FETCH_ATTEMPTS):
+        assert media_fetch_due() == 1
+        fetch = MediaFetch.objects.get()
+        assert fetch.attempts == attempt and fetch.lease_until is None
+        assert fetch.next_attempt_at > utcnow() and fetch.last_error == "unknown media"
+        assert media_fetch_due() == 0  # not yet due again
+        MediaFetch.objects.update(next_attempt_at=utcnow())
+    assert len(sent()) == 1  # only the first screen so far
+    assert media_fetch_due() == 1
     assert sent()[-1]["body"] == menu_for("en")["sms"]["help"]
-    assert not ChannelMedia.objects.exists()
+    assert not ChannelMedia.objects.exists() and not MediaFetch.objects.exists()
+
+
+def test_a_fetch_held_by_a_worker_that_died_is_taken_again_once_its_lease_lapses() -> None:
+    client = Client()
+    MEMORY.media["1558834191607781"] = png()
+    text(client, "REPORT")
+    assert post(client, RECORDED["image"]).status_code == 200
+    MediaFetch.objects.update(lease_until=utcnow() + timedelta(minutes=5), attempts=1)
+    assert media_fetch_due() == 0  # another worker holds it
+    MediaFetch.objects.update(lease_until=utcnow() - timedelta(seconds=1))
+    assert media_fetch_due() == 1
+    assert ChannelMedia.objects.count() == 1 and not MediaFetch.objects.exists()
+
+
+def test_a_media_message_queued_twice_is_handled_once_and_its_second_file_discarded() -> None:
+    client = Client()
+    MEMORY.media["1558834191607781"] = png()
+    text(client, "REPORT")
+    assert post(client, RECORDED["image"]).status_code == 200
+    assert media_fetch_due() == 1
+    blobs = set(default_store().keys_older_than(time.time() + 60))
+    # A replay that checked just before the worker's commit queued the message again.
+    message = RECORDED["image"]["entry"][0]["changes"][0]["value"]["messages"][0]
+    now = utcnow()
+    MediaFetch.objects.create(
+        message_id="replay", message=message, next_attempt_at=now, created_at=now
+    )
+    assert media_fetch_due() == 1
+    assert ChannelMedia.objects.count() == 1 and not MediaFetch.objects.exists()
+    assert set(default_store().keys_older_than(time.time() + 60)) == blobs  # fetched, discarded
+    assert MEMORY.media  # (it was fetched: the gateway served it)
 
 
 def test_free_text_on_whatsapp_offers_a_yes_button() -> None:
@@ -295,6 +358,7 @@ def test_the_cloud_gateway_fetches_media_and_sends_replies_through_the_configure
     client = Client()
     text(client, "REPORT")
     assert post(client, RECORDED["image"]).status_code == 200
+    assert media_fetch_due() == 1
     assert b"".join(read_decrypted(ChannelMedia.objects.get().storage_key)) == png()
     assert outbox_send_due() == 2
     assert _FakeGraph.posted[0]["to"] == "+" + WA_ID
