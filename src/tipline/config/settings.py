@@ -367,6 +367,8 @@ S3_REGION = env_str("TIPLINE_S3_REGION", "us-east-1")
 S3_CONNECT_TIMEOUT = env_int("TIPLINE_S3_CONNECT_TIMEOUT", 3, minimum=1)
 S3_READ_TIMEOUT = env_int("TIPLINE_S3_READ_TIMEOUT", 30, minimum=1)
 S3_MAX_ATTEMPTS = env_int("TIPLINE_S3_MAX_ATTEMPTS", 3, minimum=1)
+# How often a process looks for a media store switch recorded by `tipline storage migrate`.
+MEDIA_STORE_RECHECK_SECONDS = env_int("TIPLINE_MEDIA_STORE_RECHECK_SECONDS", 30, minimum=0)
 MATCHER_DIR = Path(env_str("TIPLINE_MATCHER_DIR", str(VAR_DIR / "matcher")))
 # How often a process looks for a newer published matcher index, and how many entries may wait
 # in side segments before a worker publishes a new one (media.published).

@@ -24,7 +24,7 @@ from tipline.media.matcher import DigestIndex, PDQIndex
 from tipline.media.matcher.store import IndexFormatError
 from tipline.media.models import HashListEntry, HashListVersion
 from tipline.media.published import IndexHome, index_home
-from tipline.media.storage import StorageError
+from tipline.media.storage import StorageError, remember_switches
 
 logger = logging.getLogger(__name__)
 
@@ -178,8 +178,11 @@ def index_status() -> IndexStatus:
 
 
 def reset_for_tests() -> None:
-    """Forget the process's indexes (tests create and drop entries between cases)."""
+    """Forget the process's indexes (tests create and drop entries between cases), and know of
+    no store switch: a test's rollback removes any it recorded, and a test that needs another
+    process's view of them reads them (`storage.forget_switches`)."""
     global _state, _checked_at
+    remember_switches([])
     with _lock:
         _state = None
         _checked_at = 0.0

@@ -125,3 +125,18 @@ class FileOpening(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_id} opened {self.opened_at:%Y-%m-%d %H:%M}"
+
+
+class StoreSwitch(models.Model):
+    """A cut-over of the media store recorded by `tipline storage migrate` once every blob of
+    `source` was copied to `target` and verified: a process configured with `source` uses
+    `target` from then on (`tipline.media.storage.active_store_url`). Append-only; store URLs
+    name a bucket and prefix or a directory, never a credential."""
+
+    source = models.CharField(max_length=500)
+    target = models.CharField(max_length=500)
+    blobs = models.PositiveBigIntegerField(help_text="Blobs copied and verified before it.")
+    switched_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.source} -> {self.target}"

@@ -33,7 +33,7 @@ from django.db import connection
 
 from tipline.media.matcher import DigestIndex, PDQIndex
 from tipline.media.models import HashListEntry, HashListVersion
-from tipline.media.storage import BlobMissing, StorageError
+from tipline.media.storage import BlobMissing, StorageError, active_store_url
 
 CURRENT = "CURRENT"
 KINDS = {"md5": 16, "sha1": 20}
@@ -184,10 +184,11 @@ class ObjectStoreHome:
 
 def index_home() -> IndexHome:
     """Where this deployment publishes the matcher index."""
-    if settings.MEDIA_STORE:
-        digest = hashlib.sha256(settings.MEDIA_STORE.encode()).hexdigest()[:12]
+    url = active_store_url()  # follows a recorded switch: the index moves with the media
+    if url.startswith("s3://"):
+        digest = hashlib.sha256(url.encode()).hexdigest()[:12]
         cache = Path(settings.VAR_DIR) / "matcher-cache" / digest
-        return ObjectStoreHome(settings.MEDIA_STORE, cache)
+        return ObjectStoreHome(url, cache)
     return DirectoryHome(Path(settings.MATCHER_DIR))
 
 

@@ -23,9 +23,10 @@ from tipline.media.models import (
     HashList,
     HashListEntry,
     HashListVersion,
+    StoreSwitch,
 )
 from tipline.media.sniff import IMAGE_TYPES, VIDEO_TYPES
-from tipline.media.storage import BlobMissing, read_decrypted
+from tipline.media.storage import BlobMissing, read_decrypted, remember_switches
 from tipline.reports.models import ReportFile
 
 MAX_IMAGE_BYTES = 50 * 1024 * 1024
@@ -321,3 +322,23 @@ def file_open_held_back(
             ip=ip,
         )
     return opening
+
+
+def store_switch_record(*, source: str, target: str, blobs: int, actor: Actor) -> StoreSwitch:
+    """Switch the platform's media from `source` to `target` (store URLs), every blob of which
+    was copied and verified: every process configured with `source` uses `target` within
+    MEDIA_STORE_RECHECK_SECONDS, this one at once."""
+    with transaction.atomic():
+        switch = StoreSwitch.objects.create(
+            source=source, target=target, blobs=blobs, switched_at=utcnow()
+        )
+        audit_record(
+            actor=actor,
+            action="media.store_switched",
+            object_type="store_switch",
+            object_id=switch.pk,
+            after={"source": source, "target": target, "blobs": blobs},
+        )
+    switches = StoreSwitch.objects.order_by("pk").values_list("pk", "source", "target")
+    remember_switches(list(switches))
+    return switch

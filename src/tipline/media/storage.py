@@ -13,9 +13,11 @@ from __future__ import annotations
 import base64
 import contextlib
 import hashlib
+import logging
 import os
 import secrets
 import struct
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,9 +26,11 @@ from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
+from django.db import DatabaseError
 
 from tipline.common.outage import DependencyUnavailable
 
+logger = logging.getLogger(__name__)
 MAGIC = b"TLENC1\n"
 CHUNK = 64 * 1024
 SNIFF_BYTES = 8192
@@ -42,6 +46,8 @@ class BlobMissing(StorageError):
 
 class StorageUnavailable(StorageError, DependencyUnavailable):
     """The store cannot be reached just now: a request answers 503 and a pipeline step retries."""
+
+    part = "media store"
 
 
 class BlobWriter(Protocol):
@@ -190,11 +196,101 @@ def store_from_url(url: str) -> BlobStore:
     raise StorageError(f"Not a store URL (file:///path or s3://bucket/prefix): {url!r}")
 
 
+class SwitchedStore:
+    """The store a recorded switch moved media to, reading from the one it replaced what is not
+    there yet: a blob written by a process that had not yet seen the switch, until the
+    migration's last pass copies it. Writes and listings go to the new store only; a delete
+    reaches both, so the last pass cannot bring a deleted blob back."""
+
+    def __init__(self, active: BlobStore, previous: BlobStore) -> None:
+        self.active, self.previous = active, previous
+
+    def describe(self) -> str:
+        return self.active.describe()
+
+    def ping(self) -> None:
+        self.active.ping()
+
+    def open_write(self, key: str) -> BlobWriter:
+        return self.active.open_write(key)
+
+    def open_read(self, key: str) -> BinaryIO:
+        try:
+            return self.active.open_read(key)
+        except BlobMissing:
+            return self.previous.open_read(key)
+
+    def delete(self, key: str) -> None:
+        self.active.delete(key)
+        with contextlib.suppress(StorageError):  # the old store gone is nothing to undo
+            self.previous.delete(key)
+
+    def exists(self, key: str) -> bool:
+        return self.active.exists(key) or self.previous.exists(key)
+
+    def keys_older_than(self, cutoff: float) -> Iterator[str]:
+        return self.active.keys_older_than(cutoff)
+
+
+# The recorded switches (id, source, target), oldest first, and when this process last read them.
+_switches: list[tuple[int, str, str]] = []
+_switches_read_at = float("-inf")
+
+
+def configured_store_url() -> str:
+    """The store this process's settings name: TIPLINE_MEDIA_STORE, else TIPLINE_MEDIA_DIR."""
+    if settings.MEDIA_STORE:  # as S3Store.describe writes it: no trailing slash
+        parsed = urlsplit(settings.MEDIA_STORE)
+        return f"s3://{parsed.netloc}/{parsed.path.strip('/')}".rstrip("/")
+    return FilesystemStore(Path(settings.MEDIA_STORE_DIR)).describe()
+
+
+def _recorded_switches() -> list[tuple[int, str, str]]:
+    """The switches, read again every MEDIA_STORE_RECHECK_SECONDS (one small query)."""
+    global _switches, _switches_read_at
+    if time.monotonic() - _switches_read_at >= settings.MEDIA_STORE_RECHECK_SECONDS:
+        from tipline.media.models import StoreSwitch  # noqa: PLC0415  # storage loads before apps
+
+        rows = StoreSwitch.objects.order_by("pk").values_list("pk", "source", "target")
+        try:
+            _switches, _switches_read_at = list(rows), time.monotonic()
+        except DatabaseError:  # the database is down: the switches this process knew stand
+            logger.warning("Store switches not read: the database cannot be reached.")
+    return _switches
+
+
+def remember_switches(switches: list[tuple[int, str, str]]) -> None:
+    """Set this process's copy of the switches (the migration that records one; tests)."""
+    global _switches, _switches_read_at
+    _switches, _switches_read_at = list(switches), time.monotonic()
+
+
+def forget_switches() -> None:
+    """Read the switches again at the next use."""
+    global _switches_read_at
+    _switches_read_at = float("-inf")
+
+
+def _follow(url: str) -> tuple[str, str | None]:
+    """Where `url` leads through the switches, and the store the last hop left (or None). Each
+    hop takes the newest switch away from the URL recorded after the previous hop, so a move
+    back (A to B, later B to A) ends where the latest switch says, and the walk always ends."""
+    switches, previous, after = _recorded_switches(), None, 0
+    while hop := max((s for s in switches if s[1] == url and s[0] > after), default=None):
+        after, previous, url = hop[0], url, hop[2]
+    return url, previous
+
+
+def active_store_url() -> str:
+    """The store media is in now: the configured one, or where recorded switches moved it."""
+    return _follow(configured_store_url())[0]
+
+
 def default_store() -> BlobStore:
-    """The configured store: TIPLINE_MEDIA_STORE, else the directory TIPLINE_MEDIA_DIR."""
-    if settings.MEDIA_STORE:
-        return store_from_url(settings.MEDIA_STORE)
-    return FilesystemStore(Path(settings.MEDIA_STORE_DIR))
+    """The active store (`active_store_url`), reading through to the one a switch replaced."""
+    url, previous = _follow(configured_store_url())
+    active = store_from_url(url)
+    return active if previous is None else SwitchedStore(active, store_from_url(previous))
 
 
 def _master() -> AESGCM:
