@@ -44,13 +44,26 @@ _UNREACHABLE_SQLSTATES = ("08", "57P01", "57P02", "57P03", "53300")
 # operational errors ("no such table") are bugs and stay 500s.
 _SQLITE_UNAVAILABLE = frozenset({5, 6, 10, 13, 14})  # BUSY, LOCKED, IOERR, FULL, CANTOPEN
 _NOTED = "tipline_database_outage"
+_PART = "tipline_unavailable_part"
 
 Responder = Callable[[HttpRequest], HttpResponseBase]
 
 
 class DependencyUnavailable(Exception):
     """Raised by a layer above for another store it needs (the media object store) that cannot be
-    reached just now: answered like a database outage, 503 with Retry-After, never a 500."""
+    reached just now: answered like a database outage, 503 with Retry-After, never a 500. `part`
+    is what the answer names as unreachable."""
+
+    part = "store"
+
+
+def unavailable_part(request: HttpRequest) -> str:
+    """What the 503 for `request` names as unreachable: "database", or the store it needed."""
+    return str(getattr(request, _PART, "database"))
+
+
+def _part_of(exc: BaseException | None) -> str:
+    return exc.part if isinstance(exc, DependencyUnavailable) else "database"
 
 
 def database_unreachable(exc: BaseException | None) -> bool:
@@ -112,8 +125,10 @@ def outage_response(request: HttpRequest) -> HttpResponseBase:
 
 def _note_outage(sender: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:
     # Sent from inside Django's `except` block, so the exception is the one being handled.
-    if request is not None and database_unreachable(sys.exc_info()[1]):
+    exc = sys.exc_info()[1]
+    if request is not None and database_unreachable(exc):
         setattr(request, _NOTED, True)
+        setattr(request, _PART, _part_of(exc))
 
 
 class DatabaseOutageMiddleware:
@@ -135,7 +150,13 @@ class DatabaseOutageMiddleware:
         """A view's query failed: answer 503 here rather than let it become a logged 500."""
         if not database_unreachable(exception):
             return None
+        part = _part_of(exception)
+        setattr(request, _PART, part)
         logger.warning(
-            "Database unreachable for %s %s: %s", request.method, request.path, exception
+            "%s unreachable for %s %s: %s",
+            part.capitalize(),
+            request.method,
+            request.path,
+            exception,
         )
         return outage_response(request)

@@ -15,34 +15,37 @@ from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.utils import translation
 
-from tipline.common.outage import RETRY_AFTER_SECONDS
+from tipline.common.outage import RETRY_AFTER_SECONDS, unavailable_part
 from tipline.geo.services import DEFAULTS as GEO_DEFAULTS
 from tipline.intake.forms import PublicReportForm
 from tipline.intake.ispws.responses import CONTENT_TYPE, ResponseCode, report_response
 
 PROBLEM_TYPE = "tag:tipline.invalid,2026:database-unavailable"
+STORE_PROBLEM_TYPE = "tag:tipline.invalid,2026:media-store-unavailable"
 DETAIL = (
-    f"The database cannot be reached. Nothing was stored: send the same request again in "
+    "The {part} cannot be reached. Nothing was stored: send the same request again in "
     f"{RETRY_AFTER_SECONDS} seconds, with the same Idempotency-Key."
 )
 
 
 def api_unavailable(request: HttpRequest) -> HttpResponse:
     """An RFC 9457 problem document; `error` keeps the shape of the API's other errors."""
+    part = unavailable_part(request)
     body = {
-        "type": PROBLEM_TYPE,
+        "type": PROBLEM_TYPE if part == "database" else STORE_PROBLEM_TYPE,
         "title": "Service temporarily unavailable",
         "status": 503,
-        "detail": DETAIL,
+        "detail": DETAIL.format(part=part),
         "retry_after": RETRY_AFTER_SECONDS,
-        "error": "The database cannot be reached; try again.",
+        "error": f"The {part} cannot be reached; try again.",
     }
     return JsonResponse(body, status=503, content_type="application/problem+json")
 
 
 def ispws_unavailable(request: HttpRequest) -> HttpResponse:
     """A CyberTipline `reportResponse` with code 1000 (server error), as its clients parse."""
-    description = f"Server error: the database cannot be reached; retry in {RETRY_AFTER_SECONDS}s"
+    part = unavailable_part(request)
+    description = f"Server error: the {part} cannot be reached; retry in {RETRY_AFTER_SECONDS}s"
     body = report_response(ResponseCode.SERVER_ERROR, description)
     return HttpResponse(body, status=503, content_type=CONTENT_TYPE)
 
