@@ -135,6 +135,8 @@ def _drain(env: dict[str, str], workers: int, count: int, weed: int | None) -> d
         "worker_cpu_ms_per_report": round(1000 * worker_cpu / count, 1),
         "platform_cpu_ms_per_report": round(1000 * total / count, 1),
         "seconds": round(seconds, 1),
+        # The shared machine's 1-minute load at the end of the run: other engineers' work too.
+        "load_1m": round(os.getloadavg()[0], 1),
     }
 
 
@@ -204,7 +206,8 @@ def main() -> None:
                 print(
                     f"{kind:10} workers={workers}  {figures['reports_per_s']:7.2f} reports/s  "
                     f"worker CPU {figures['worker_cpu_ms_per_report']:6.1f} ms/report  "
-                    f"platform CPU {figures['platform_cpu_ms_per_report']:6.1f} ms/report"
+                    f"platform CPU {figures['platform_cpu_ms_per_report']:6.1f} ms/report  "
+                    f"load {figures['load_1m']:.1f}"
                 )
     finally:
         server.stop()
