@@ -14,6 +14,7 @@ import shlex
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -123,11 +124,24 @@ def _worker_starts_and_stops(cwd: Path) -> None:
         stderr=subprocess.PIPE,
         text=True,
     )
-    time.sleep(6)
-    assert worker.poll() is None, worker.communicate()
-    worker.send_signal(signal.SIGTERM)
-    out, err = worker.communicate(timeout=60)
-    assert worker.returncode == 0, out + err
+    # SIGTERM only once it says it started: before that its stop handler is not yet installed,
+    # and on a loaded machine start-up took longer than any fixed wait.
+    watchdog = threading.Timer(180, worker.kill)
+    watchdog.start()
+    try:
+        seen = []
+        assert worker.stderr is not None
+        for line in worker.stderr:
+            seen.append(line)
+            if "pipeline worker started" in line:
+                break
+        assert worker.poll() is None, "".join(seen)
+        time.sleep(2)  # a turn or two: claim and process what is due
+        worker.send_signal(signal.SIGTERM)
+        out, err = worker.communicate(timeout=60)
+    finally:
+        watchdog.cancel()
+    assert worker.returncode == 0, out + "".join(seen) + err
 
 
 @pytest.mark.parametrize(
