@@ -42,12 +42,20 @@ def fold(text: str) -> str:
 
 def tokens(*parts: str) -> list[str]:
     """The folded words of the name parts, in order, without titles or repeats."""
+    return list(_tokens(parts))
+
+
+# Scoring compares one report's names and words with every candidate: the same texts, over and
+# over, so their tokens are kept (a tuple, which no caller can change under the cache). A
+# report's words may run to kilobytes: a few thousand texts are kept, not more.
+@lru_cache(maxsize=4096)
+def _tokens(parts: tuple[str, ...]) -> tuple[str, ...]:
     found: list[str] = []
     for part in parts:
         for word in _WORD.findall(_APOSTROPHES.sub("", fold(part))):
             if word not in _TITLES and word not in found:
                 found.append(word)
-    return found
+    return tuple(found)
 
 
 @lru_cache(maxsize=16384)

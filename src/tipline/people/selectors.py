@@ -42,10 +42,13 @@ class Candidate:
     evidence: tuple[tuple[str, str], ...]
 
 
-def people_candidates(*, owner_kind: str, person: PersonFields, limit: int = 50) -> list[Candidate]:
+def people_candidates(
+    *, owner_kind: str, person: PersonFields, limit: int = 50, with_evidence: bool = True
+) -> list[Candidate]:
     """The indexed people of `owner_kind` who share the most blind-index terms with `person`,
-    best first: two statements, neither decrypting anything. The caller decrypts these owners
-    and scores them with `people_score`."""
+    best first: two statements, neither decrypting anything (one without `with_evidence`: the
+    candidates' evidence is then empty). The caller decrypts these owners and scores them with
+    `people_score`."""
     by_digest = _query_digests(person)
     if not by_digest:
         return []
@@ -58,6 +61,8 @@ def people_candidates(*, owner_kind: str, person: PersonFields, limit: int = 50)
         .order_by("-points", "owner_id")
         .values_list("owner_id", "points")[: max(1, min(limit, MAX_LIMIT))]
     )
+    if not with_evidence:
+        return [Candidate(owner, points, ()) for owner, points in top]
     evidence = _evidence(owner_kind, [owner for owner, _ in top], wanted, by_digest)
     return [Candidate(owner, points, tuple(sorted(evidence[owner]))) for owner, points in top]
 

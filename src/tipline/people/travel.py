@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from rapidfuzz.distance import JaroWinkler
+from rapidfuzz.process import extractOne
 
 from tipline.people import nationality
 from tipline.people.names import tokens
@@ -66,21 +68,41 @@ def compare_stay(
 
 def distinctive(text: str) -> list[str]:
     """The words of a place's name that say which place it is."""
-    return [t for t in tokens(text) if t not in _GENERIC and len(t) > 1]
+    return list(_distinctive(text))
 
 
-def _found(word: str, words: list[str]) -> bool:
-    return any(word == w or JaroWinkler.similarity(word, w) >= 0.9 for w in words)
+@lru_cache(maxsize=4096)
+def _distinctive(text: str) -> tuple[str, ...]:
+    return tuple(t for t in tokens(text) if t not in _GENERIC and len(t) > 1)
+
+
+def _found(word: str, words: frozenset[str], listed: tuple[str, ...]) -> bool:
+    # The same word first (a set look-up), else the closest by Jaro-Winkler in one C loop.
+    if word in words:
+        return True
+    scorer = JaroWinkler.similarity
+    return extractOne(word, listed, scorer=scorer, score_cutoff=0.9) is not None
+
+
+# One report's texts are compared with every candidate's venues: their words are read once.
+@lru_cache(maxsize=1024)
+def _words_of(texts: tuple[str, ...]) -> tuple[frozenset[str], tuple[str, ...]]:
+    listed = tuple(dict.fromkeys(w for t in texts for w in tokens(t)))
+    return frozenset(listed), listed
+
+
+def _venue_names(venues: tuple[str, ...]) -> list[tuple[str, tuple[str, ...]]]:
+    parts = [p.strip() for v in venues for p in v.split(",")]
+    return [(p, words) for p in parts if (words := _distinctive(p))]
 
 
 def compare_venues(mine: tuple[str, ...], theirs: tuple[str, ...]) -> tuple[str | None, str]:
     """The best share of one side's venue's distinctive words found in the other's texts."""
-    parts = [p.strip() for v in mine for p in v.split(",")]
-    names = [(p, distinctive(p)) for p in parts if distinctive(p)]
-    texts = [w for t in theirs for w in tokens(t)]
+    names = _venue_names(mine)
+    words, texts = _words_of(theirs)
     if not names or not texts:
         return None, "Place name missing on one side: not compared"
-    share, name = max((sum(_found(w, texts) for w in ws) / len(ws), v) for v, ws in names)
+    share, name = max((sum(_found(w, words, texts) for w in ws) / len(ws), v) for v, ws in names)
     if share >= 0.99:
         return "same", f"'{name}' is named on both"
     if share >= 0.5:

@@ -65,13 +65,31 @@ class OfflineIndex:
         for term in blind.index_terms(person):
             self.by_term[term].append(notice_id)
 
-    def candidates(self, person: PersonFields, limit: int = matching.LOOKUP_LIMIT) -> list[str]:
+    def candidates(
+        self, person: PersonFields, limit: int = matching.LOOKUP_LIMIT
+    ) -> list[tuple[str, int]]:
+        """(notice id, points), best first, as `people_candidates` ranks them."""
         points: dict[str, int] = defaultdict(int)
         for term in blind.query_terms(person):
             for notice_id in self.by_term.get(term, ()):
                 points[notice_id] += TERM_WEIGHTS[term[0]]
         kept = [(p, n) for n, p in points.items() if p >= MIN_POINTS]
-        return [n for _, n in sorted(kept, key=lambda t: (-t[0], t[1]))[:limit]]
+        return [(n, p) for p, n in sorted(kept, key=lambda t: (-t[0], t[1]))[:limit]]
+
+    def shortlist(self, person: PersonFields, found: list[tuple[str, int]]) -> list[str]:
+        """Those of `found` whose window holds the person's time, as the platform keeps them
+        to score (`matching.shortlist`)."""
+        states = {
+            n: _state(self.notices[n])
+            for n, _ in found
+            if _inside(person.seen_at, self.notices[n].stay)
+        }
+        ids: list[str] = matching.shortlist(found, states, matching.state_of(person))
+        return ids
+
+
+def _state(person: PersonFields) -> str:
+    return person.places[0].state if person.places else ""
 
 
 def _inside(seen: datetime | None, stay: Any) -> bool:
@@ -91,11 +109,8 @@ def score_report(
         if person.get("role") in ("reporter", "victim"):
             continue
         fields = matching.eval_person_fields(line, person)
-        for notice_id in index.candidates(fields):
-            notice = index.notices[notice_id]
-            if not _inside(fields.seen_at, notice.stay):
-                continue
-            score = people_score(profile=profile, left=fields, right=notice)
+        for notice_id in index.shortlist(fields, index.candidates(fields)):
+            score = people_score(profile=profile, left=fields, right=index.notices[notice_id])
             if notice_id not in best or score.probability > best[notice_id].probability:
                 best[notice_id] = score
     return sorted(best.items(), key=lambda kv: -kv[1].probability)

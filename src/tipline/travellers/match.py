@@ -13,13 +13,14 @@ A likely match tells the destination command in the console; the priority rule r
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Case, IntegerField, Q, Value, When
 
 from tipline.accounts.models import User
 from tipline.audit.services import audit_record
@@ -88,24 +89,41 @@ def _row(notice: Notice, score: Score, found_by: str, **other: Any) -> NoticeCan
 
 
 def _notices_for(person: PersonFields, when: datetime) -> list[Notice]:
-    return active_notices(notice_ids_for(person), when)
+    return active_notices(notice_ids_for(person), when, state=matching.state_of(person))
 
 
-def notice_ids_for(person: PersonFields) -> list[int]:
-    """The notices sharing the most blind-index terms with a person (none decrypted)."""
+def notice_ids_for(person: PersonFields) -> list[tuple[int, int]]:
+    """The notices sharing the most blind-index terms with a person, as (id, points), best
+    first (none decrypted)."""
     found = people_candidates(
-        owner_kind=OwnerKind.TRAVEL_NOTICE, person=person, limit=matching.LOOKUP_LIMIT
+        owner_kind=OwnerKind.TRAVEL_NOTICE,
+        person=person,
+        limit=matching.LOOKUP_LIMIT,
+        with_evidence=False,
     )
-    return [int(c.owner_id) for c in found]
+    return [(int(c.owner_id), c.points) for c in found]
 
 
-def active_notices(ids: list[int], when: datetime) -> list[Notice]:
-    """Those of `ids` active at `when`, loaded (and decrypted) for scoring."""
-    rows = Notice.objects.filter(active_at(when), pk__in=ids).select_related(
-        "destination_state", "command"
+def active_notices(found: list[tuple[int, int]], when: datetime, *, state: str) -> list[Notice]:
+    """The best of `found` active at `when`, ranked as `matching.shortlist` ranks them (the
+    state is a plain column) and cut in the one statement that loads and decrypts them."""
+    by_points: dict[int, list[int]] = defaultdict(list)
+    for notice_id, points in found:
+        by_points[points].append(notice_id)
+    if not by_points:
+        return []
+    shared = Case(*(When(pk__in=ids, then=Value(p)) for p, ids in sorted(by_points.items())),
+                  default=Value(0), output_field=IntegerField())  # fmt: skip
+    in_state = Case(When(destination_state__code=state, then=Value(matching.STATE_POINTS)),
+                    default=Value(0), output_field=IntegerField())  # fmt: skip
+    rows = (
+        Notice.objects.filter(active_at(when), pk__in=[i for i, _ in found])
+        .annotate(shared=shared, rank=shared + in_state if state else shared)
+        .order_by("-rank", "-shared", "pk")
+        .select_related("destination_state", "command")
     )
     # Only what `Notice.fields` reads: each field left out is a decryption saved per candidate.
-    return list(rows.only(*MATCHED_FIELDS))
+    return list(rows.only(*MATCHED_FIELDS)[: matching.SCORE_LIMIT])
 
 
 MATCHED_FIELDS = (
@@ -193,7 +211,10 @@ def likely_notices_for_reports(report_ids: list[int]) -> dict[int, list[str]]:
 
 def _recent_people(notice: Notice, fields: PersonFields) -> list[ReportPerson]:
     found = people_candidates(
-        owner_kind=OwnerKind.TRAVEL_REPORT_PERSON, person=fields, limit=matching.LOOKUP_LIMIT
+        owner_kind=OwnerKind.TRAVEL_REPORT_PERSON,
+        person=fields,
+        limit=matching.LOOKUP_LIMIT,
+        with_evidence=False,
     )
     start, end = window_of(notice)
     since = max(start, utcnow() - timedelta(days=REPORT_YEARS_DAYS))
@@ -204,7 +225,9 @@ def _recent_people(notice: Notice, fields: PersonFields) -> list[ReportPerson]:
 
 
 def _case_people(fields: PersonFields) -> list[CasePerson]:
-    found = people_candidates(owner_kind=OwnerKind.CASE_PERSON, person=fields, limit=50)
+    found = people_candidates(
+        owner_kind=OwnerKind.CASE_PERSON, person=fields, limit=50, with_evidence=False
+    )
     return list(CasePerson.objects.filter(pk__in=[int(c.owner_id) for c in found]))
 
 
