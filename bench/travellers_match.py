@@ -22,6 +22,15 @@ PostgreSQL: one report's people against 10,000 active notices (find by blind ind
 decrypt the notices, score: the pipeline step's read path) and one new notice against the
 indexed people of `--report-people` reports (find, decrypt, score). Last line one JSON object.
 
+`--before REV` times the report path of revision REV beside this tree's, on the same database:
+two worker processes take turns, ten reports at a time, so both see the machine's same load;
+the ratio of their p50 and p95 is printed with the load average. Before the notice timing, the
+people index is bulk-loaded both ways in turns on 20,000 people (`people_index_many` deleting
+each batch's old entries, and `fresh`: no delete, COPY) and the rates printed.
+
+    .venv/bin/python bench/travellers_match.py --timing-only --before 583556f \
+        --active-notices 10000 --report-people 0
+
 `--fit` instead fits the travel profile on a separate labelled set (another seed): m and u from
 the labelled pairs (`fit_profile`, as `tipline people_fit` does from reviewers' decisions),
 Platt scaling of the weights, and the likely threshold that maximises F1 on that set; written to
@@ -35,6 +44,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
 import subprocess
@@ -47,7 +57,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "src"))
+# A timing worker may run another revision's code (--before): its source tree comes first.
+sys.path.insert(0, os.environ.get("TRAVELLERS_BENCH_SRC") or str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from _pg import bench_env, psql, setup_django  # noqa: E402  # bench/ is on sys.path
@@ -465,17 +476,16 @@ def _p95(samples: list[float]) -> float:
     return round(statistics.quantiles(samples, n=20)[-1] * 1000, 2) if len(samples) > 1 else 0.0
 
 
-def time_reports(count: int, queries: int, seed: int) -> dict[str, float]:
+def time_reports(count: int, queries: int, seed: int, before: str) -> dict[str, Any]:
     """p95 of one report person against `count` active notices: the pipeline step's read path
-    (blind-index candidates, the active notices loaded and decrypted, scored)."""
-    from django.db import connection
+    (`_notices_for`: blind-index candidates, the active ones loaded and decrypted; then scored).
 
+    Timed in two worker processes on the same database, this tree's code and the code of
+    revision `before` (empty: this tree only), in alternating chunks, so both see the same load.
+    """
     from tipline.geo.services import geo_seed_defaults
     from tipline.people.choices import OwnerKind
-    from tipline.people.selectors import people_score
     from tipline.people.services import people_index_many
-    from tipline.travellers import matching
-    from tipline.travellers.match import active_notices, notice_ids_for, profile
 
     geo_seed_defaults()
     world = build_world(seed + 2000, count, queries * 3, days=5)
@@ -484,38 +494,107 @@ def time_reports(count: int, queries: int, seed: int) -> dict[str, float]:
     rows = _store_notices(world.notices, shift)
     started = time.perf_counter()
     people_index_many(owner_kind=OwnerKind.TRAVEL_NOTICE, people=[(n.pk, n.fields()) for n in rows],
-                      batch_size=2000)  # fmt: skip
+                      fresh=True, batch_size=2000)  # fmt: skip
+    _analyze()
+    print(f"{count} active notices stored and indexed in {time.perf_counter() - started:.1f} s")
+    subjects = [
+        {**line, "incident_at": (datetime.fromisoformat(line["incident_at"]) + shift).isoformat()}
+        for line in world.reports
+        if world.truth[line["id"]]
+    ][:queries]
+    trees = {"after": str(ROOT / "src")} | ({"before": _tree_of(before)} if before else {})
+    samples = _alternate(trees, subjects)
+    out: dict[str, Any] = {"notices_active": count, "report_queries": len(subjects)}
+    for name, timed in samples.items():
+        key = "report" if name == "after" else "report_before"
+        out |= {f"{key}_p95_ms": _p95([t for t, _, _ in timed]),
+                f"{key}_p50_ms": round(statistics.median(t for t, _, _ in timed) * 1000, 2),
+                f"{key}_scored_p95": _p95([n / 1000 for _, n, _ in timed]),  # shown x1000
+                f"{key}_likely_found": sum(1 for _, _, hit in timed if hit)}  # fmt: skip
+    if before:
+        out["report_p95_ratio"] = round(out["report_before_p95_ms"] / out["report_p95_ms"], 2)
+        out["report_p50_ratio"] = round(out["report_before_p50_ms"] / out["report_p50_ms"], 2)
+    out["load_average"] = [round(x, 2) for x in os.getloadavg()]
+    return out
+
+
+def _analyze() -> None:
+    from django.db import connection
+
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE people_blindindexentry")
-    print(f"{count} active notices stored and indexed in {time.perf_counter() - started:.1f} s")
-    scoring = profile()
-    samples, found = [], 0
-    phases: dict[str, list[float]] = {"find": [], "load": [], "score": [], "candidates": []}
-    subjects = [line for line in world.reports if world.truth[line["id"]]][:queries]
-    for line in subjects:
-        line = {
-            **line,
-            "incident_at": (datetime.fromisoformat(line["incident_at"]) + shift).isoformat(),
-        }
-        fields = matching.eval_person_fields(line, line["people"][0])
-        began = time.perf_counter()
-        ids = notice_ids_for(fields)  # the pipeline step's `_notices_for`, in its two halves
-        found_at = time.perf_counter()
-        notices = active_notices(ids, fields.seen_at or now)
-        loaded_at = time.perf_counter()
-        scores = [people_score(profile=scoring, left=fields, right=n.fields()) for n in notices]
-        done = time.perf_counter()
-        samples.append(done - began)
-        phases["find"].append(found_at - began)
-        phases["load"].append(loaded_at - found_at)
-        phases["score"].append(done - loaded_at)
-        phases["candidates"].append(len(ids) / 1000)  # shown x1000 by _p95
-        found += any(s.probability >= matching.LIKELY for s in scores)
-    return {"notices_active": count, "report_p95_ms": _p95(samples),
-            "report_p50_ms": round(statistics.median(samples) * 1000, 2),
-            **{f"report_{k}_p95{'' if k == 'candidates' else '_ms'}": _p95(v)
-               for k, v in phases.items()},
-            "report_queries": len(samples), "report_likely_found": found}  # fmt: skip
+        cursor.execute("ANALYZE travellers_notice")
+
+
+def _tree_of(revision: str) -> str:
+    """The `src` tree of a revision, unpacked under var/ (git archive), for a timing worker."""
+    target = ROOT / "var" / "bench-travellers-before"
+    subprocess.run(["rm", "-rf", str(target)], check=True)
+    target.mkdir(parents=True)
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", revision, "src"], check=True,
+                             capture_output=True).stdout  # fmt: skip
+    subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+    return str(target / "src")
+
+
+CHUNK = 10
+
+
+def _alternate(trees: dict[str, str], subjects: list[dict[str, Any]]) -> dict[str, list[Any]]:
+    """Each tree's worker times the subjects CHUNK at a time, the trees taking turns."""
+    workers = {
+        name: subprocess.Popen(
+            [sys.executable, __file__, "--worker"],
+            env={**os.environ, "TRAVELLERS_BENCH_SRC": tree},
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )  # fmt: skip
+        for name, tree in trees.items()
+    }
+    samples: dict[str, list[Any]] = {name: [] for name in trees}
+    try:
+        for first in range(0, len(subjects), CHUNK):
+            chunk = json.dumps(subjects[first : first + CHUNK])
+            for name, worker in workers.items():
+                assert worker.stdin and worker.stdout
+                worker.stdin.write(chunk + "\n")
+                worker.stdin.flush()
+                samples[name] += json.loads(worker.stdout.readline())
+    finally:
+        for worker in workers.values():
+            if worker.stdin:
+                worker.stdin.close()
+            worker.wait()
+    return samples
+
+
+def worker() -> int:
+    """A timing worker: reads chunks of report lines (one JSON list a line) and answers each
+    with [seconds, notices scored, a likely one found] per line, warmed up on the first."""
+    setup_django(dict(os.environ))
+    from tipline.people.selectors import people_score
+    from tipline.travellers import match, matching
+
+    scoring = match.profile()
+    warm = True
+    for text in sys.stdin:
+        answer = []
+        for line in json.loads(text):
+            fields = matching.eval_person_fields(line, line["people"][0])
+            when = fields.seen_at or datetime.now(UTC)
+            if warm:  # the first statement of a connection and the caches' first fill
+                match._notices_for(fields, when)
+                warm = False
+            began = time.perf_counter()
+            notices = match._notices_for(fields, when)
+            scores = [people_score(profile=scoring, left=fields, right=n.fields()) for n in notices]
+            took = time.perf_counter() - began
+            answer.append(
+                [took, len(notices), any(s.probability >= matching.LIKELY for s in scores)]
+            )
+        print(json.dumps(answer), flush=True)
+    return 0
 
 
 def _store_notices(lines: list[dict[str, Any]], shift: timedelta) -> list[Any]:
@@ -551,7 +630,7 @@ def _bench_row(line: dict[str, Any], number: int, shift: timedelta, states: Any,
     return row
 
 
-def time_notices(count: int, queries: int, seed: int) -> dict[str, float]:
+def time_notices(count: int, queries: int, seed: int) -> dict[str, Any]:
     """p95 of one new notice against the indexed people of `count` reports (blind-index
     candidates, their people decrypted and scored), as `notice_match` reads them."""
     from django.db import connection
@@ -569,18 +648,21 @@ def time_notices(count: int, queries: int, seed: int) -> dict[str, float]:
     people = [(n, matching.eval_person_fields(line, line["people"][0]))
               for n, line in enumerate(world.reports)]  # fmt: skip
     stored = {str(n): crypto.encrypt_text(json.dumps(line)) for n, line in enumerate(world.reports)}
+    load = _time_bulk_load(people[:20_000])
     started = time.perf_counter()
-    people_index_many(owner_kind=OwnerKind.TRAVEL_REPORT_PERSON, people=people, batch_size=2000)
+    people_index_many(owner_kind=OwnerKind.TRAVEL_REPORT_PERSON, people=people, batch_size=5000,
+                      fresh=True)  # fmt: skip
+    indexed_s = time.perf_counter() - started
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE people_blindindexentry")
-    print(f"{count} reports' people indexed in {time.perf_counter() - started:.1f} s")
+    print(f"{count} reports' people indexed in {indexed_s:.1f} s")
     scoring = profile()
     samples = []
     for line in world.notices[:queries]:
         fields = notice_fields(NoticeInput.model_validate(notice_line(line)))
         began = time.perf_counter()
         found = people_candidates(owner_kind=OwnerKind.TRAVEL_REPORT_PERSON, person=fields,
-                                  limit=matching.LOOKUP_LIMIT)  # fmt: skip
+                                  limit=matching.LOOKUP_LIMIT, with_evidence=False)  # fmt: skip
         for candidate in found:
             report = json.loads(crypto.decrypt_text(stored[candidate.owner_id]))
             left = matching.eval_person_fields(report, report["people"][0])
@@ -588,7 +670,30 @@ def time_notices(count: int, queries: int, seed: int) -> dict[str, float]:
         samples.append(time.perf_counter() - began)
     return {"reports_indexed": count, "notice_p95_ms": _p95(samples),
             "notice_p50_ms": round(statistics.median(samples) * 1000, 2),
-            "notice_queries": len(samples)}  # fmt: skip
+            "notice_queries": len(samples), "index_load_s": round(indexed_s, 1),
+            **load, "load_average_notices": [round(x, 2) for x in os.getloadavg()]}  # fmt: skip
+
+
+def _time_bulk_load(people: list[tuple[int, Any]]) -> dict[str, float]:
+    """people_index_many as it was (each batch's owners' entries deleted first, bulk_create)
+    and `fresh` (no delete; COPY on PostgreSQL), batch by batch in turns, on kinds of their
+    own: people indexed a second."""
+    from tipline.people.models import BlindIndexEntry
+    from tipline.people.services import people_index_many
+
+    took = {"bench_delete": 0.0, "bench_fresh": 0.0}
+    for first in range(0, len(people), 2000):
+        for kind in took:
+            began = time.perf_counter()
+            people_index_many(owner_kind=kind, people=people[first : first + 2000],
+                              batch_size=2000, fresh=kind == "bench_fresh")  # fmt: skip
+            took[kind] += time.perf_counter() - began
+    BlindIndexEntry.objects.filter(owner_kind__in=list(took)).delete()
+    rates = {
+        f"index_{k.removeprefix('bench_')}_per_s": round(len(people) / v) for k, v in took.items()
+    }
+    print(f"bulk index of {len(people)} people: {rates}")
+    return {**rates, "index_fresh_ratio": round(took["bench_delete"] / took["bench_fresh"], 2)}
 
 
 # Main ------------------------------------------------------------------------------------------
@@ -625,16 +730,23 @@ def timed(args: argparse.Namespace) -> dict[str, Any]:
     subprocess.run([str(ROOT / ".venv/bin/tipline"), "migrate", "-v0"], env=env, check=True)
     try:
         setup_django(env)
-        out = time_reports(args.active_notices, args.timing_queries, args.seed)
-        out |= time_notices(args.report_people, args.timing_queries, args.seed)
+        out: dict[str, Any] = {}
+        if args.active_notices:
+            out |= time_reports(args.active_notices, args.timing_queries, args.seed, args.before)
+        if args.report_people:
+            out |= time_notices(args.report_people, args.timing_queries, args.seed)
     finally:
         from django.db import connections
 
         connections.close_all()
         psql(f"DROP DATABASE IF EXISTS {args.db_name}")
-    print(f"p95 {out['report_p95_ms']} ms per report against {out['notices_active']} active "
-          f"notices; p95 {out['notice_p95_ms']} ms per notice against {out['reports_indexed']} "
-          "reports' people")  # fmt: skip
+    if "report_p95_ms" in out:
+        print(f"p95 {out['report_p95_ms']} ms per report against {out['notices_active']} active "
+              f"notices (before: {out.get('report_before_p95_ms', '-')} ms; load average "
+              f"{out['load_average']})")  # fmt: skip
+    if "notice_p95_ms" in out:
+        print(f"p95 {out['notice_p95_ms']} ms per notice against {out['reports_indexed']} "
+              "reports' people")  # fmt: skip
     return out
 
 
@@ -648,11 +760,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timing-queries", type=int, default=200)
     parser.add_argument("--no-timing", action="store_true", help="Accuracy only (no database).")
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--before", default="", help="A revision timed beside this tree.")
+    parser.add_argument("--timing-only", action="store_true", help="Timing only (no accuracy).")
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--db-name", default="tipline_bench_travellers")
     args = parser.parse_args(argv)
+    if args.worker:
+        return worker()
     if args.fit:
-        import os
-
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tipline.config.settings")
         os.environ.setdefault("TIPLINE_DEMO", "1")
         import django
@@ -661,8 +776,6 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(fit(args)))
         return 0
     if args.no_timing:
-        import os
-
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tipline.config.settings")
         os.environ.setdefault("TIPLINE_DEMO", "1")
         import django
@@ -670,9 +783,8 @@ def main(argv: list[str] | None = None) -> int:
         django.setup()
         out = evaluate(args)
     else:
-        out = {}
         timing = timed(args)  # sets Django up on the bench database
-        out = {**evaluate(args), **timing}
+        out = timing if args.timing_only else {**evaluate(args), **timing}
     print(json.dumps(out))
     return 0
 

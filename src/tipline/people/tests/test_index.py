@@ -13,7 +13,7 @@ from tipline.people.choices import TERM_WEIGHTS
 from tipline.people.models import BlindIndexEntry
 from tipline.people.person import PersonFields
 from tipline.people.selectors import people_candidates
-from tipline.people.services import people_index, people_unindex
+from tipline.people.services import people_index, people_index_many, people_unindex
 
 KIND = "test_registry"
 TEMITOPE = PersonFields(
@@ -123,3 +123,32 @@ def test_candidates_carry_the_shared_terms_as_evidence(registry: None) -> None:
 
 def test_other_registries_are_not_searched(registry: None) -> None:
     assert people_candidates(owner_kind="another_registry", person=TEMITOPE) == []
+
+
+@pytest.mark.django_db
+def test_a_fresh_bulk_load_writes_the_same_entries_as_one_by_one() -> None:
+    people_index_many(owner_kind=KIND, people=list(REGISTRY.items()), batch_size=2, fresh=True)
+    fresh = set(BlindIndexEntry.objects.filter(owner_kind=KIND).values_list(
+        "owner_id", "term_kind", "digest"))  # fmt: skip
+    BlindIndexEntry.objects.filter(owner_kind=KIND).delete()
+    for owner, person in REGISTRY.items():
+        people_index(owner_kind=KIND, owner_id=owner, person=person)
+    one_by_one = set(BlindIndexEntry.objects.filter(owner_kind=KIND).values_list(
+        "owner_id", "term_kind", "digest"))  # fmt: skip
+    assert fresh == one_by_one and len(fresh) > 20
+
+
+@pytest.mark.django_db
+def test_a_bulk_load_not_fresh_replaces_the_owners_entries() -> None:
+    people_index(owner_kind=KIND, owner_id="3", person=PersonFields(given_names="Ngozi"))
+    people_index_many(owner_kind=KIND, people=[("3", REGISTRY["3"])])
+    assert _found(PersonFields(given_names="Ngozi")) == []
+    assert _found(PersonFields(given_names="Michael", family_name="Okafor")) == ["3"]
+
+
+def test_candidates_without_evidence_are_the_same_people_and_points(registry: None) -> None:
+    query = PersonFields(given_names="Tope", family_name="Adebayo", phones=("08031234567",))
+    full = people_candidates(owner_kind=KIND, person=query)
+    bare = people_candidates(owner_kind=KIND, person=query, with_evidence=False)
+    assert [(c.owner_id, c.points) for c in bare] == [(c.owner_id, c.points) for c in full]
+    assert all(c.evidence == () for c in bare) and full[0].evidence

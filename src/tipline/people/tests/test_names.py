@@ -54,3 +54,9 @@ def test_short_forms_and_nicknames_are_put_into_words() -> None:
 def test_a_name_no_list_knows_has_no_canonical_form() -> None:
     assert names.canonical_forms("zzqxw") == frozenset()
     assert names.canonical_forms("bayo") == {"adebayo"}
+
+
+def test_tokens_are_a_fresh_list_each_time_though_kept() -> None:
+    first = names.tokens("Mr Jürgen", "O'Brien")
+    first.append("changed")
+    assert names.tokens("Mr Jürgen", "O'Brien") == ["jurgen", "obrien"]

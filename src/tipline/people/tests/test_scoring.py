@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from tipline.people import travel
 from tipline.people.person import PersonFields, Place
 from tipline.people.profiles import ALL_FIELDS, DEFAULT_PROFILES, default_profile
 from tipline.people.scoring import (
@@ -131,3 +132,20 @@ def test_calibration_fit_recovers_a_known_logistic_curve() -> None:
 def test_expected_calibration_error_of_perfect_and_wrong_predictions() -> None:
     assert expected_calibration_error([0.0, 1.0], [False, True]) == 0
     assert expected_calibration_error([0.9, 0.9], [False, False]) == pytest.approx(0.9)
+
+
+@pytest.mark.parametrize(
+    ("venue", "words", "level"),
+    [
+        ("Palmview Hotel and Suites, Adeola Street", "He stays at the Palmview.", "same"),
+        ("Palmview Hotel and Suites", "Seen at the Palmveiw hotel", "same"),  # misspelt
+        ("Lagoon Crest Hotel", "at the Lagoon beach", "similar"),  # half its words
+        ("Lagoon Crest Hotel", "at the Sapphire Guest House", "different"),
+        ("The Hotel", "at the Sapphire", None),  # no distinctive word on one side
+    ],
+)
+def test_a_venue_named_loosely(venue: str, words: str, level: str | None) -> None:
+    found, reason = travel.compare_venues((venue,), (words,))
+    assert found == level and reason
+    # The second time reads the same words from the cache and says the same.
+    assert travel.compare_venues((venue,), (words,)) == (found, reason)

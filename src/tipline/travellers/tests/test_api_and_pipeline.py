@@ -24,6 +24,8 @@ from tipline.pipeline.services import pipeline_run
 from tipline.reports.drafts import IncidentDraft, PersonDraft
 from tipline.reports.models import Report
 from tipline.reports.services import report_submit
+from tipline.travellers import matching
+from tipline.travellers.match import active_notices, notice_ids_for
 from tipline.travellers.matching import LIKELY
 from tipline.travellers.models import Notice, NoticeCandidate
 from tipline.travellers.services import notice_transition
@@ -168,3 +170,41 @@ def test_the_profile_and_the_likely_threshold_are_the_fit_kept_as_data() -> None
     assert profile.calibration == tuple(fit["calibration"])
     assert profile.m["given_name"] == fit["m"]["given_name"]
     check_profile(profile)
+
+
+def test_a_report_scores_the_shortlist_the_rule_gives(
+    make_notice: Callable[..., Notice], settings: Any, monkeypatch: Any
+) -> None:
+    """Of many active notices sharing a name with the report, the statement that loads them
+    keeps `matching.shortlist`'s: most shared terms, the report's state first, at most
+    SCORE_LIMIT."""
+    monkeypatch.setattr(matching, "SCORE_LIMIT", 3)
+    arrival = (utcnow() - timedelta(days=1)).isoformat()
+    made = [
+        make_notice(
+            id=f"INVENTED-SL-{n}",
+            given_names=given,
+            family_name=f"Invented{n}",
+            destination_state=state,
+            port_of_entry=port,
+            arrival=arrival,
+            passport_number=f"12345678{n}",
+            phones=[],
+        )  # fmt: skip
+        for n, (given, state, port) in enumerate(
+            [
+                ("Michael", "FC", "ABV"),
+                ("Michael", "LA", "LOS"),
+                ("Mike", "FC", "ABV"),
+                ("Michael", "FC", "ABV"),
+                ("Mikel", "LA", "LOS"),
+            ]  # fmt: skip
+        )
+    ]
+    person = matching.person_fields(given="Michael", family="", seen=utcnow(), state="LA")
+    found = notice_ids_for(person)
+    states = {n.pk: n.destination_state.code for n in made if n.destination_state}
+    expected = matching.shortlist(found, states, "LA")
+    got = [n.pk for n in active_notices(found, utcnow(), state="LA")]
+    assert got == expected and len(got) == 3
+    assert got[0] == made[1].pk  # the Michael bound for Lagos before the Abuja ones
