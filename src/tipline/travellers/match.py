@@ -13,14 +13,13 @@ A likely match tells the destination command in the console; the priority rule r
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db import connection, transaction
+from django.db.models import Q
 
 from tipline.accounts.models import User
 from tipline.audit.services import audit_record
@@ -58,14 +57,44 @@ def window_of(notice: Notice) -> tuple[datetime, datetime]:
     )
 
 
+def _bounds(when: datetime) -> tuple[datetime, datetime, datetime]:
+    """(arrived by, departed no earlier than, an open stay arrived no earlier than) for the
+    notices active at `when`."""
+    return (
+        when + timedelta(days=settings.TRAVEL_MATCH_DAYS_BEFORE),
+        when - timedelta(days=settings.TRAVEL_MATCH_DAYS_AFTER),
+        when - timedelta(days=30 + settings.TRAVEL_MATCH_DAYS_AFTER),
+    )
+
+
 def active_at(when: datetime) -> Q:
     """Notices whose window holds `when` (an open stay counts 30 days)."""
-    before = when + timedelta(days=settings.TRAVEL_MATCH_DAYS_BEFORE)
-    after = when - timedelta(days=settings.TRAVEL_MATCH_DAYS_AFTER)
-    open_until = when - timedelta(days=30 + settings.TRAVEL_MATCH_DAYS_AFTER)
+    before, after, open_until = _bounds(when)
     return Q(status__in=ACTIVE_STATUSES, purged_at__isnull=True, arrival_at__lte=before) & (
         Q(departure_at__gte=after) | Q(departure_at__isnull=True, arrival_at__gte=open_until)
     )
+
+
+# `active_at` for the pipeline's path, in SQL written here: the ORM's compilation of a filter
+# with an IN list of hundreds of ids cost more than running it.
+_ACTIVE_SQL = (
+    "SELECT n.id, s.code FROM travellers_notice n "
+    "LEFT JOIN geo_state s ON s.id = n.destination_state_id "
+    "WHERE n.id IN ({ids}) AND n.status IN ({statuses}) AND n.purged_at IS NULL "
+    "AND n.arrival_at <= %s AND (n.departure_at >= %s "
+    "OR (n.departure_at IS NULL AND n.arrival_at >= %s))"
+)
+
+
+def _active_states(ids: list[int], when: datetime) -> dict[int, str]:
+    """id -> state code of those of `ids` active at `when` (as `active_at`)."""
+    sql = _ACTIVE_SQL.format(
+        ids=", ".join(["%s"] * len(ids)), statuses=", ".join(["%s"] * len(ACTIVE_STATUSES))
+    )
+    bounds = [connection.ops.adapt_datetimefield_value(b) for b in _bounds(when)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*ids, *sorted(str(s) for s in ACTIVE_STATUSES), *bounds])
+        return {int(pk): code or "" for pk, code in cursor.fetchall()}
 
 
 def _reasons(score: Score) -> list[dict[str, object]]:
@@ -105,25 +134,15 @@ def notice_ids_for(person: PersonFields) -> list[tuple[int, int]]:
 
 
 def active_notices(found: list[tuple[int, int]], when: datetime, *, state: str) -> list[Notice]:
-    """The best of `found` active at `when`, ranked as `matching.shortlist` ranks them (the
-    state is a plain column) and cut in the one statement that loads and decrypts them."""
-    by_points: dict[int, list[int]] = defaultdict(list)
-    for notice_id, points in found:
-        by_points[points].append(notice_id)
-    if not by_points:
+    """The best of `found` active at `when` (`matching.shortlist`: shared terms and the state,
+    a plain column), loaded and decrypted for scoring: two statements."""
+    if not found:
         return []
-    shared = Case(*(When(pk__in=ids, then=Value(p)) for p, ids in sorted(by_points.items())),
-                  default=Value(0), output_field=IntegerField())  # fmt: skip
-    in_state = Case(When(destination_state__code=state, then=Value(matching.STATE_POINTS)),
-                    default=Value(0), output_field=IntegerField())  # fmt: skip
-    rows = (
-        Notice.objects.filter(active_at(when), pk__in=[i for i, _ in found])
-        .annotate(shared=shared, rank=shared + in_state if state else shared)
-        .order_by("-rank", "-shared", "pk")
-        .select_related("destination_state", "command")
-    )
+    ids = matching.shortlist(found, _active_states([i for i, _ in found], when), state)
+    rows = Notice.objects.filter(pk__in=ids).select_related("destination_state", "command")
     # Only what `Notice.fields` reads: each field left out is a decryption saved per candidate.
-    return list(rows.only(*MATCHED_FIELDS)[: matching.SCORE_LIMIT])
+    by_id = {n.pk: n for n in rows.only(*MATCHED_FIELDS)}
+    return [by_id[i] for i in ids]
 
 
 MATCHED_FIELDS = (

@@ -24,8 +24,8 @@ from tipline.pipeline.services import pipeline_run
 from tipline.reports.drafts import IncidentDraft, PersonDraft
 from tipline.reports.models import Report
 from tipline.reports.services import report_submit
-from tipline.travellers import matching
-from tipline.travellers.match import active_notices, notice_ids_for
+from tipline.travellers import match, matching
+from tipline.travellers.match import active_at, active_notices, notice_ids_for
 from tipline.travellers.matching import LIKELY
 from tipline.travellers.models import Notice, NoticeCandidate
 from tipline.travellers.services import notice_transition
@@ -208,3 +208,24 @@ def test_a_report_scores_the_shortlist_the_rule_gives(
     got = [n.pk for n in active_notices(found, utcnow(), state="LA")]
     assert got == expected and len(got) == 3
     assert got[0] == made[1].pk  # the Michael bound for Lagos before the Abuja ones
+
+
+def test_the_pipelines_active_statement_agrees_with_active_at(
+    make_notice: Callable[..., Notice],
+) -> None:
+    now = utcnow()
+    stays = [(-20, -12), (-5, 3), (1, 9), (-40, None), (-10, None), (4, 30)]
+    made = [
+        make_notice(id=f"INVENTED-AC-{n}", passport_number=f"98765432{n}",
+                    arrival=(now + timedelta(days=a)).isoformat(),
+                    departure=(now + timedelta(days=d)).isoformat() if d is not None else None)
+        for n, (a, d) in enumerate(stays)
+    ]  # fmt: skip
+    Notice.objects.filter(pk=made[1].pk).update(purged_at=now)  # purged: never matched
+    ids = [n.pk for n in made]
+    for days in range(-25, 35, 3):
+        when = now + timedelta(days=days)
+        expected = set(
+            Notice.objects.filter(active_at(when), pk__in=ids).values_list("pk", flat=True)
+        )
+        assert set(match._active_states(ids, when)) == expected, days
