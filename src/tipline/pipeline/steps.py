@@ -33,7 +33,7 @@ from tipline.reports.services import (
 )
 from tipline.screening.services import report_screen, reports_screen
 from tipline.search.services import index_step, search_index_reports
-from tipline.travellers.match import report_match
+from tipline.travellers.match import report_match, reports_match
 from tipline.travellers.places import places_link_report
 from tipline.triage.routing import report_route, reports_route
 
@@ -195,8 +195,9 @@ def _index_batch(reports: list[Report], facts: BatchFacts) -> None:
 
 
 def _travel_batch(reports: list[Report], facts: BatchFacts) -> None:
+    reports_match(reports=reports)  # people prefetched; located in memory by now
     for report in reports:
-        travel_step(report)  # people prefetched; located in memory by now
+        places_link_report(report=report)
 
 
 def _prioritise_batch(reports: list[Report], facts: BatchFacts) -> None:

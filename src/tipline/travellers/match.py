@@ -29,7 +29,7 @@ from tipline.people.choices import Decision, OwnerKind
 from tipline.people.person import PersonFields
 from tipline.people.scoring import MatchProfile, Score
 from tipline.people.selectors import people_candidates, people_profile, people_score
-from tipline.people.services import people_decide, people_index
+from tipline.people.services import people_decide, people_index_many
 from tipline.reports.models import Person as ReportPerson
 from tipline.reports.models import Report
 from tipline.travellers import matching
@@ -162,39 +162,57 @@ def report_match(*, report: Report) -> list[NoticeCandidate]:
     (the pipeline's step); replaces the report's undecided candidates and keeps decided ones;
     tells each destination command of a new likely match. Each person is indexed, so a notice
     received later finds the report."""
-    people = matching.people_to_match(report)
-    when = matching.report_seen_at(report)
+    return reports_match(reports=[report])
+
+
+def reports_match(*, reports: list[Report]) -> list[NoticeCandidate]:
+    """`report_match` for a batch of reports (the pipeline's batch step): the profile, the index
+    write and the candidates kept from earlier runs are read and written once for the batch, and
+    each notice is decrypted once however many people it is compared with."""
+    people = [
+        (report, person, fields)
+        for report in reports
+        for person, fields in matching.people_to_match(report)
+    ]
     scoring = profile()
     with transaction.atomic():
-        for person, fields in people:
-            people_index(
-                owner_kind=OwnerKind.TRAVEL_REPORT_PERSON, owner_id=person.pk, person=fields
-            )
-        earlier = NoticeCandidate.objects.filter(report=report)
-        known = set(earlier.values_list("notice_id", "report_person_id"))
-        decided = set(
-            earlier.exclude(state=CandidateState.OPEN).values_list("notice_id", "report_person_id")
+        people_index_many(
+            owner_kind=OwnerKind.TRAVEL_REPORT_PERSON,
+            people=[(person.pk, fields) for _, person, fields in people],
         )
+        earlier = NoticeCandidate.objects.filter(report__in=reports)
+        pairs = list(earlier.values_list("notice_id", "report_person_id", "state"))
+        known = {(n, p) for n, p, _ in pairs}
+        decided = {(n, p) for n, p, state in pairs if state != CandidateState.OPEN}
         earlier.filter(state=CandidateState.OPEN).delete()
+        if not people or not _any_notice_active():
+            return []  # nothing to compare with: the people are indexed for later notices
+        decrypted: dict[int, PersonFields] = {}
         rows: list[NoticeCandidate] = []
-        for person, fields in people:
-            scored = [
-                _row(
-                    n,
-                    people_score(profile=scoring, left=fields, right=n.fields()),
-                    FoundBy.REPORT,
-                    report=report,
-                    report_person=person,
+        for report, person, fields in people:
+            scored = []
+            for notice in _notices_for(fields, matching.report_seen_at(report)):
+                if (notice.pk, person.pk) in decided:
+                    continue
+                if notice.pk not in decrypted:
+                    decrypted[notice.pk] = notice.fields()
+                score = people_score(profile=scoring, left=fields, right=decrypted[notice.pk])
+                scored.append(
+                    _row(notice, score, FoundBy.REPORT, report=report, report_person=person)
                 )
-                for n in _notices_for(fields, when)
-                if (n.pk, person.pk) not in decided
-            ]
             rows += _best(scored)
         made = NoticeCandidate.objects.bulk_create(rows)
-        _notify_new_likely(
-            report, [r for r in made if (r.notice_id, r.report_person_id) not in known]
-        )
+        for report in reports:
+            fresh = [r for r in made if r.report_id == report.pk]
+            _notify_new_likely(
+                report, [r for r in fresh if (r.notice_id, r.report_person_id) not in known]
+            )
     return made
+
+
+def _any_notice_active() -> bool:
+    """Whether any notice may be matched at all (its window is checked per person)."""
+    return Notice.objects.filter(status__in=ACTIVE_STATUSES, purged_at__isnull=True).exists()
 
 
 def _notify_new_likely(report: Report, rows: list[NoticeCandidate]) -> None:
