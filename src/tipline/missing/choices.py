@@ -65,6 +65,7 @@ class EventKind(models.TextChoices):
     REGISTERED = "registered", "Registered"
     STATUS_CHANGED = "status_changed", "Status changed"
     PHOTO_ADDED = "photo_added", "Photo added"
+    INFORMATION_ADDED = "information_added", "Information added"
     CANDIDATE_CONFIRMED = "candidate_confirmed", "Match confirmed"
     CANDIDATE_REJECTED = "candidate_rejected", "Match rejected"
     SIGHTING = "sighting", "Sighting recorded"

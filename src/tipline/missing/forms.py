@@ -130,3 +130,19 @@ class AlertForm(forms.Form):
     """Issue (or update) the public alert, or cancel it."""
 
     action = forms.ChoiceField(choices=[("issue", "Issue or update"), ("cancel", "Cancel")])
+
+
+class InformationForm(forms.Form):
+    """What an officer learnt since: words for the timeline, other names, phones."""
+
+    text = forms.CharField(
+        required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    other_names = forms.CharField(required=False, max_length=1000)
+    phones = forms.CharField(required=False, max_length=1000)
+
+    def clean_other_names(self) -> list[str]:
+        return words(self.cleaned_data["other_names"])
+
+    def clean_phones(self) -> list[str]:
+        return _phones(self.cleaned_data["phones"])

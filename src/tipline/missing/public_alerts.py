@@ -7,12 +7,9 @@ A cancelled alert (the child found) shows only that: no name, photo or descripti
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from typing import Any
 
-from django.conf import settings
-from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -22,12 +19,12 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tipline.common.http import client_ip
-from tipline.common.ratelimit import rate_limit_hit
 from tipline.common.time import utcnow
 from tipline.geo.selectors import state_choices
 from tipline.missing.alerts import alert_message, alert_newest, alerts_active
 from tipline.missing.cap import CAP_TYPE, atom_feed, cap_document
 from tipline.missing.choices import MessageType
+from tipline.missing.guards import first_use, public_limited, see_other
 from tipline.missing.models import AlertMessage, MissingPhoto
 from tipline.missing.photos import photo_jpeg
 from tipline.missing.poster import poster_pdf
@@ -37,7 +34,7 @@ from tipline.reports.drafts import IncidentDraft, PersonDraft, Phone, ReportDraf
 from tipline.reports.services import report_submit
 
 SIGHTING_RECEIPT = "tipline_sighting_receipt"
-TOKEN_SECONDS = 24 * 3600
+SIGHTING = "sighting"  # the rate limit's and the one-time token's name
 # Public alert documents may be cached briefly by readers and relays, never for long: an alert
 # that is cancelled must stop showing soon.
 PUBLIC_CACHE = "public, max-age=60"
@@ -134,19 +131,6 @@ def alert_page(request: HttpRequest, public_id: str) -> HttpResponse:
 # "I have seen this child" --------------------------------------------------------------------
 
 
-def _limited(request: HttpRequest) -> HttpResponse | None:
-    verdict = rate_limit_hit(
-        key=f"public-sighting:{client_ip(request)}",
-        limit=settings.RATE_LIMIT_PUBLIC_PER_HOUR,
-        window_seconds=3600,
-    )
-    if verdict.allowed:
-        return None
-    response = render(request, "intake/limited.html", status=429)
-    response["Retry-After"] = str(verdict.retry_after)
-    return response
-
-
 def _draft(message: AlertMessage, data: dict[str, Any]) -> ReportDraft:
     public = message.public or {}
     child = PersonDraft(
@@ -174,10 +158,6 @@ def _draft(message: AlertMessage, data: dict[str, Any]) -> ReportDraft:
     )
 
 
-def _token_key(token: str) -> str:
-    return "public-sighting-token:" + hashlib.sha256(token.encode()).hexdigest()
-
-
 @never_cache
 @csrf_protect
 @require_http_methods(["GET", "POST"])
@@ -186,7 +166,7 @@ def sighting(request: HttpRequest, public_id: str) -> HttpResponse:
     message = alert_newest(public_id=public_id)
     if message.msg_type == MessageType.CANCEL:
         return HttpResponseRedirect(reverse("missing_public:alert", args=[public_id]))
-    if request.method == "POST" and (refused := _limited(request)) is not None:
+    if request.method == "POST" and (refused := public_limited(request, SIGHTING)) is not None:
         return refused
     form = SightingForm(
         request.POST or None,
@@ -202,16 +182,13 @@ def sighting(request: HttpRequest, public_id: str) -> HttpResponse:
 
 def _file(request: HttpRequest, message: AlertMessage, form: SightingForm) -> HttpResponse:
     token = form.cleaned_data["submission"]
-    if token and not cache.add(_token_key(token), "", TOKEN_SECONDS):
-        return HttpResponseRedirect(reverse("missing_public:sighting_received"), status=303)
-    result = report_submit(draft=_draft(message, form.cleaned_data), ip=client_ip(request))
-    request.session[SIGHTING_RECEIPT] = {
-        "reference": result.report.reference,
-        "code": result.receipt_code,
-    }
-    response = HttpResponseRedirect(reverse("missing_public:sighting_received"))
-    response.status_code = 303
-    return response
+    if first_use(token, SIGHTING):
+        result = report_submit(draft=_draft(message, form.cleaned_data), ip=client_ip(request))
+        request.session[SIGHTING_RECEIPT] = {
+            "reference": result.report.reference,
+            "code": result.receipt_code,
+        }
+    return see_other(reverse("missing_public:sighting_received"))
 
 
 @never_cache

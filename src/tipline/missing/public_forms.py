@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tipline.common.time import WAT
 from tipline.missing.choices import Circumstance
+from tipline.missing.forms import words
 from tipline.people.person import phone_e164
 
 TOO_LONG = _("Shorten this to at most %(limit_value)d characters.")
@@ -30,6 +31,13 @@ def _messages(**more: Any) -> dict[str, Any]:
         "max_length": TOO_LONG,
         "invalid_choice": _("Choose one of the answers in the list."),
     } | more
+
+
+def _phone(value: str, *, required: bool) -> str:
+    phone = value.strip()
+    if (phone or required) and phone_e164(phone) is None:
+        raise forms.ValidationError(_("Write the phone number like 0803 123 4567."))
+    return phone
 
 
 class GuardianForm(forms.Form):
@@ -135,10 +143,7 @@ class GuardianForm(forms.Form):
         self.fields["state"].choices = [("", _("Choose the state")), *states]  # type: ignore[attr-defined]  # a ChoiceField
 
     def clean_guardian_phone(self) -> str:
-        phone: str = self.cleaned_data["guardian_phone"].strip()
-        if phone_e164(phone) is None:
-            raise forms.ValidationError(_("Write the phone number like 0803 123 4567."))
-        return phone
+        return _phone(self.cleaned_data["guardian_phone"], required=True)
 
     def last_seen_at(self) -> datetime:
         """The day and time (noon when no time is given) on a Lagos clock."""
@@ -148,11 +153,10 @@ class GuardianForm(forms.Form):
     def record_input(self) -> dict[str, Any]:
         """The answers in `RecordInput`'s shape."""
         data = self.cleaned_data
-        others = [n.strip() for n in data["other_names"].split(",") if n.strip()]
         return {
             "given_names": data["given_names"],
             "family_name": data["family_name"],
-            "other_names": others,
+            "other_names": words(data["other_names"]),
             "sex": data["sex"],
             "age": data["age"],
             "description": data["description"],
@@ -210,7 +214,62 @@ class SightingForm(forms.Form):
         self.fields["state"].choices = [("", _("I don't know")), *states]  # type: ignore[attr-defined]  # a ChoiceField
 
     def clean_phone(self) -> str:
-        phone: str = self.cleaned_data["phone"].strip()
-        if phone and phone_e164(phone) is None:
-            raise forms.ValidationError(_("Write the phone number like 0803 123 4567."))
-        return phone
+        return _phone(self.cleaned_data["phone"], required=False)
+
+
+class FollowUpLookupForm(forms.Form):
+    """The registration's reference and the receipt code it gave, to follow it up."""
+
+    reference = forms.CharField(
+        label=_("Registration reference"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"placeholder": "MC-2026-00012", "autocomplete": "off"}),
+        error_messages=_messages(required=_("Write the reference of the registration.")),
+    )
+    receipt_code = forms.CharField(
+        label=_("Receipt code"),
+        max_length=40,
+        widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
+        error_messages=_messages(required=_("Write the receipt code you were given.")),
+    )
+
+
+class AddInformationForm(forms.Form):
+    """What the guardian learnt since registering: words, other names, a phone, a photo."""
+
+    text = forms.CharField(
+        label=_("What do you want to tell us?"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("For example: where the child may have gone, who they may be with."),
+        error_messages=_messages(),
+    )
+    other_names = forms.CharField(
+        label=_("Other names the child is called"),
+        max_length=300,
+        required=False,
+        help_text=_("Nicknames, short names, other spellings."),
+        error_messages=_messages(),
+    )
+    phone = forms.CharField(
+        label=_("A phone number the child may call from"),
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+        error_messages=_messages(),
+    )
+    photo = forms.FileField(
+        label=_("A recent photo of the child"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
+    )
+
+    def clean_phone(self) -> str:
+        return _phone(self.cleaned_data["phone"], required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not any(data.get(name) for name in ("text", "other_names", "phone", "photo")):
+            raise forms.ValidationError(_("Write the information you want to add."))
+        return data

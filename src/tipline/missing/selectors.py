@@ -7,6 +7,7 @@ shown only when its report is one the user may see on its own; the others are co
 
 from __future__ import annotations
 
+import hmac
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
@@ -14,6 +15,7 @@ from django.http import Http404
 
 from tipline.accounts.selectors import command_ids_for
 from tipline.accounts.types import Viewer
+from tipline.common import ids
 from tipline.missing.choices import CandidateState
 from tipline.missing.models import MatchCandidate, MissingEvent, MissingPhoto, MissingRecord
 from tipline.reports.selectors import reports_visible_to
@@ -132,3 +134,17 @@ def report_candidates_for_user(*, user: Viewer, report_id: int) -> list[MatchCan
         .select_related("record")
         .order_by("-probability", "pk")
     )
+
+
+def record_for_receipt(*, reference: str, receipt_code: str) -> MissingRecord | None:
+    """The record whose reference and receipt code both match, else None; the same work either
+    way and no hint of which failed (as `reports.selectors.report_for_receipt`)."""
+    record = (
+        MissingRecord.objects.select_related("last_seen_state")
+        .filter(reference=reference.strip().upper(), receipt_hash__gt="")
+        .first()
+    )
+    candidate = ids.receipt_hash(receipt_code)
+    if record is None:
+        return None
+    return record if hmac.compare_digest(candidate, record.receipt_hash) else None

@@ -4,6 +4,7 @@ row, and puts what it did on the record's timeline (`MissingEvent`)."""
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -224,6 +225,55 @@ def missing_transition(
         )
         if to not in ALERTABLE_STATUSES and active_alert(locked) is not None:
             _send(locked, MessageType.CANCEL, actor, ip)  # found: the public page says so only
+    record.refresh_from_db()
+    return locked
+
+
+# Information added ---------------------------------------------------------------------------
+
+
+def _added(known: list[str] | None, more: Sequence[str]) -> list[str]:
+    """`known` with those of `more` it lacks (compared without case or spaces), in order."""
+    seen = {k.casefold().replace(" ", "") for k in known or []}
+    fresh = [m.strip() for m in more if m.strip()]
+    return list(known or []) + [
+        m for m in dict.fromkeys(fresh) if m.casefold().replace(" ", "") not in seen
+    ]
+
+
+def missing_record_add_information(
+    *,
+    record: MissingRecord,
+    text: str,
+    other_names: Sequence[str] = (),
+    phones: Sequence[str] = (),
+    actor: Actor,
+    ip: str | None = None,
+) -> MissingRecord:
+    """Add what a guardian (`actor` None) or an officer learnt since: words for the timeline,
+    names the child is also called and phones the child may call from, which the matcher
+    uses. The record is matched again at once. A closed record takes nothing more."""
+    text = text.strip()
+    if not (text or any(n.strip() for n in other_names) or any(p.strip() for p in phones)):
+        raise ValidationError({"text": "Write the information you want to add."})
+    with transaction.atomic():
+        locked = MissingRecord.objects.select_for_update().get(pk=record.pk)
+        if locked.status == RecordStatus.CLOSED:
+            raise ValidationError("This record is closed: call 627 to tell us more.")
+        names, numbers = (
+            _added(locked.other_names, other_names),
+            _added(locked.child_phones, phones),
+        )
+        new = {
+            "other_names": len(names) - len(locked.other_names or []),
+            "phones": len(numbers) - len(locked.child_phones or []),
+        }
+        locked.other_names, locked.child_phones, locked.updated_at = names, numbers, utcnow()
+        locked.save(update_fields=["other_names", "child_phones", "updated_at"])
+        by = "staff" if actor is not None else "guardian"
+        _audit(locked, "information_added", actor, ip, by=by, length=len(text), **new)
+        _event(locked, EventKind.INFORMATION_ADDED, actor, text, by=by, **new)
+        missing_match_record(record=locked)
     record.refresh_from_db()
     return locked
 

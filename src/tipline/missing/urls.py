@@ -12,6 +12,7 @@ urlpatterns = [
     path("<str:record_reference>/", views.record_detail, name="detail"),
     path("<str:record_reference>/status/", views.record_status, name="status"),
     path("<str:record_reference>/alert/", views.record_alert, name="alert"),
+    path("<str:record_reference>/information/", views.record_information, name="information"),
     path("<str:record_reference>/photos/", views.photo_upload, name="photo_upload"),
     path("<str:record_reference>/photos/<int:photo_id>/", views.photo_view, name="photo"),
     path(

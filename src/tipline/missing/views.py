@@ -10,10 +10,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.forms import Form
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from pydantic import ValidationError as InputError
 
@@ -24,11 +23,10 @@ from tipline.common.paging import PageRequest, keyset_page
 from tipline.common.ratelimit import rate_limit_hit
 from tipline.geo.models import RegionalCommand
 from tipline.geo.selectors import state_choices
-from tipline.media.orphans import media_discard_unreferenced
-from tipline.media.uploads import EncryptedUpload, EncryptingUploadHandler, written_keys
 from tipline.missing import forms, services
 from tipline.missing.choices import ALLOWED_TRANSITIONS, CandidateState, RecordStatus, Source
 from tipline.missing.drafts import RecordInput, input_problems
+from tipline.missing.guards import keep_photo, takes_photos
 from tipline.missing.matching import LIKELY
 from tipline.missing.models import MissingRecord
 from tipline.missing.photos import photo_jpeg
@@ -192,6 +190,25 @@ def candidate_decide(
     return _record_action(request, record_reference, forms.DecideForm, act)
 
 
+def _information(request: StaffRequest, record: MissingRecord, data: dict[str, Any]) -> str:
+    services.missing_record_add_information(
+        record=record,
+        text=data["text"],
+        other_names=data["other_names"],
+        phones=data["phones"],
+        actor=request.user,
+        ip=client_ip(request),
+    )
+    return f"Information added to {record.reference}; the record was matched again."
+
+
+@login_required
+@require_POST
+def record_information(request: StaffRequest, record_reference: str) -> HttpResponse:
+    """Add what an officer learnt (words, other names, phones); the record is matched again."""
+    return _record_action(request, record_reference, forms.InformationForm, _information)
+
+
 def _alert(request: StaffRequest, record: MissingRecord, data: dict[str, Any]) -> str:
     ip = client_ip(request)
     if data["action"] == "cancel":
@@ -221,48 +238,27 @@ def review(request: StaffRequest) -> HttpResponse:
 # Photos ----------------------------------------------------------------------------------------
 
 
-def _upload_limited(request: StaffRequest) -> HttpResponse | None:
+def _upload_limited(request: HttpRequest) -> HttpResponse | None:
     verdict = rate_limit_hit(
         key=f"missing-photo:{request.user.pk}", limit=PHOTO_UPLOADS_PER_HOUR, window_seconds=3600
     )
     return None if verdict.allowed else HttpResponse("Too many uploads; wait a while.", status=429)
 
 
-@csrf_exempt  # checked by _photo_upload as the body is read: see below
 @login_required
 @require_POST
+@takes_photos(_upload_limited)
 def photo_upload(request: StaffRequest, record_reference: str) -> HttpResponse:
-    """A photo of the child, streamed into encrypted storage and hashed as it arrives (scope and
-    rate limit before the body is read, the encrypting handler, the CSRF check, and whatever was
-    stored but not kept deleted before the answer)."""
+    """A photo of the child, streamed into encrypted storage and hashed as it arrives (see
+    `guards.takes_photos`); the record is matched again."""
     record = record_get_for_user(user=request.user, reference=record_reference)
-    if (refused := _upload_limited(request)) is not None:
-        return refused
-    request.upload_handlers = [EncryptingUploadHandler(request)]
-    try:
-        return _photo_upload(request, record)
-    finally:
-        media_discard_unreferenced(keys=written_keys(request))
-
-
-@csrf_protect
-def _photo_upload(request: StaffRequest, record: MissingRecord) -> HttpResponse:
-    upload = request.FILES.get("photo")
-    if not isinstance(upload, EncryptedUpload) or upload.blob is None:
-        reason = upload.error if isinstance(upload, EncryptedUpload) else "no file"
-        messages.error(request, f"The photo was not taken ({reason}).")
-        return _detail(record)
-    try:
-        services.missing_photo_add(
-            record=record,
-            blob=upload.blob,
-            sniffed=upload.sniffed,
-            actor=request.user,
-            ip=client_ip(request),
-        )
+    refusal = keep_photo(
+        record=record, upload=request.FILES.get("photo"), actor=request.user, ip=client_ip(request)
+    )
+    if refusal:
+        messages.error(request, f"The photo was not taken ({refusal}).")
+    else:
         messages.success(request, "Photo added; the record was matched again.")
-    except ValidationError as exc:
-        messages.error(request, "; ".join(exc.messages))
     return _detail(record)
 
 

@@ -16,7 +16,7 @@ from lxml import etree
 from tipline.accounts.models import User
 from tipline.conftest import login
 from tipline.missing.broadcast import MEMORY
-from tipline.missing.choices import MessageType, RecordStatus
+from tipline.missing.choices import Circumstance, MessageType, RecordStatus
 from tipline.missing.models import AlertMessage, MatchCandidate, MissingRecord
 from tipline.missing.services import (
     missing_alert_cancel,
@@ -100,6 +100,20 @@ def test_a_lost_child_is_a_missing_child_event_without_the_abduction_code(
     cap = _valid(Client().get(f"/alerts/{message.identifier}.cap.xml").content)
     assert cap.findtext(f"{CAP}info/{CAP}event") == "Missing Child"
     assert cap.find(f"{CAP}info/{CAP}eventCode") is None
+
+
+@pytest.mark.parametrize("circumstance", [c.value for c in Circumstance])
+def test_every_circumstance_gives_valid_cap_alert_update_and_cancel(
+    make_record: Callable[..., MissingRecord], supervisor: User, circumstance: str
+) -> None:
+    record = make_record(circumstance=circumstance, last_seen_lga="", latitude=None)
+    missing_transition(record=record, to=RecordStatus.VERIFIED, actor=supervisor)
+    missing_alert_issue(record=record, actor=supervisor)
+    missing_alert_issue(record=record, actor=supervisor)
+    missing_alert_cancel(record=record, actor=supervisor)
+    for message in AlertMessage.objects.filter(record=record):
+        _valid(Client().get(f"/alerts/{message.identifier}.cap.xml").content)
+    assert AlertMessage.objects.filter(record=record).count() == 3
 
 
 def test_only_a_supervisor_issues_and_only_with_consent_for_a_verified_record(
