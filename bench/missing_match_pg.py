@@ -1,0 +1,226 @@
+"""The pipeline's `missing` step on PostgreSQL: one tip matched against `--records` open records.
+
+Loads `--records` invented children (the people app's synthetic population, Faker's Nigerian
+locales, dates of birth of children) as verified `MissingRecord` rows, their fields encrypted as
+the registry keeps them, into a database of its own, and indexes them through
+`people_index_many` under the registry's owner kind. Then files `--tips` missing-child sighting
+reports through `report_submit` (corrupted copies of registered children, and a share of children
+who are not registered) and times `missing_match_report` on each, as the step runs it: index the
+report's child, find candidates in the blind index, load and decrypt those records, score them,
+store the candidates. Filing the report is not timed.
+
+Prints the p50, p95 and slowest milliseconds per tip and how often the true record is the top
+candidate and among the candidates; the last line is one JSON object.
+
+    .venv/bin/python bench/missing_match_pg.py --records 100000 --tips 300
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from _pg import bench_env, psql, setup_django  # noqa: E402  # bench/ is on sys.path
+
+SEEN_FROM = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def _children(count: int, seed: int) -> list[Any]:
+    """Invented children: the synthetic people, born 2009-2021, last seen in 2026."""
+    from tipline.people.synthetic import Population
+
+    population, rng = Population(seed), random.Random(seed)
+    return [
+        replace(
+            population.person(),
+            emails=(),
+            date_of_birth=date(2009, 1, 1) + timedelta(days=rng.randint(0, 4700)),
+            seen_at=SEEN_FROM + timedelta(days=rng.randint(0, 150)),
+        )
+        for _ in range(count)
+    ]
+
+
+def _row(number: int, child: Any, states: dict[str, Any], now: datetime) -> Any:
+    from tipline.missing.choices import Circumstance, RecordStatus, Source
+    from tipline.missing.models import MissingRecord
+    from tipline.missing.services import format_record_reference
+
+    state = states[child.places[0].state]
+    return MissingRecord(
+        reference=format_record_reference(2026, number),
+        given_names=child.given_names,
+        family_name=child.family_name,
+        other_names=list(child.other_names),
+        sex=child.sex,
+        date_of_birth=child.date_of_birth.isoformat(),
+        circumstance=Circumstance.LOST,
+        last_seen_at=child.seen_at,
+        last_seen_state=state,
+        last_seen_lga=child.places[0].lga,
+        guardians=[],
+        child_phones=list(child.phones),
+        status=RecordStatus.VERIFIED,
+        source=Source.CONSOLE,
+        command=state.command,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def _load(children: list[Any]) -> tuple[float, float]:
+    """Store and index the registry; seconds for each."""
+    from django.db import connection
+
+    from tipline.common.time import utcnow
+    from tipline.geo.models import State
+    from tipline.geo.services import geo_seed_defaults
+    from tipline.missing.models import MissingRecord
+    from tipline.people.choices import OwnerKind
+    from tipline.people.services import people_index_many
+
+    geo_seed_defaults()
+    states = {s.code: s for s in State.objects.select_related("command")}
+    started, now = time.perf_counter(), utcnow()
+    for start in range(0, len(children), 2000):
+        rows = [
+            _row(start + i + 1, c, states, now)
+            for i, c in enumerate(children[start : start + 2000])
+        ]
+        MissingRecord.objects.bulk_create(rows, batch_size=2000)
+    stored = time.perf_counter() - started
+    pks = list(MissingRecord.objects.order_by("pk").values_list("pk", flat=True))
+    people_index_many(
+        owner_kind=OwnerKind.MISSING_RECORD, people=zip(pks, children, strict=True), batch_size=2000
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE people_blindindexentry")
+        cursor.execute("VACUUM ANALYZE missing_missingrecord")
+    return stored, time.perf_counter() - started - stored
+
+
+def _file(person: Any, seen: datetime) -> int:
+    """A public sighting of `person`, as a report; its id."""
+    from tipline.reports.choices import Channel, IncidentType, PersonRole
+    from tipline.reports.drafts import IncidentDraft, PersonDraft, Phone, ReportDraft
+    from tipline.reports.services import report_submit
+
+    child = PersonDraft(
+        role=PersonRole.VICTIM,
+        first_name=person.given_names or None,
+        last_name=person.family_name or None,
+        age=person.age,
+        date_of_birth=person.date_of_birth if person.age is None else None,
+        phones=[Phone(number=p) for p in person.phones],
+    )
+    place = person.places[0] if person.places else None
+    incident = IncidentDraft(
+        type=IncidentType.MISSING_CHILD_SIGHTING,
+        description="Invented: a child seen near the motor park.",
+        state_code=place.state if place else None,
+        occurred_at=seen,
+    )
+    draft = ReportDraft(channel=Channel.WEB, language="en", incident=incident, people=[child])
+    return report_submit(draft=draft).report.pk
+
+
+def _tips(children: list[Any], count: int, seed: int) -> list[tuple[int, str | None]]:
+    """File the sightings; (report id, the true record's reference or None) for each."""
+    from tipline.missing.services import format_record_reference
+    from tipline.people.synthetic import Population
+
+    queries = Population(seed + 1).queries(children, count, absent_share=0.2)
+    filed = []
+    for query in queries:
+        truth = None if query.truth is None else children[query.truth]
+        seen = (truth.seen_at if truth else SEEN_FROM) + timedelta(days=3)
+        reference = None if query.truth is None else format_record_reference(2026, query.truth + 1)
+        filed.append((_file(query.person, seen), reference))
+    return filed
+
+
+def _match(filed: list[tuple[int, str | None]]) -> dict[str, Any]:
+    from tipline.missing.services import missing_match_report
+    from tipline.reports.models import Report
+
+    seconds, top, among = [], 0, 0
+    for report_id, truth in filed:
+        report = Report.objects.select_related("state").get(pk=report_id)
+        started = time.perf_counter()
+        candidates = missing_match_report(report=report)
+        seconds.append(time.perf_counter() - started)
+        ranked = [c.record.reference for c in candidates]
+        top += bool(ranked) and ranked[0] == truth
+        among += truth in ranked
+    seconds.sort()
+    present = sum(1 for _, truth in filed if truth is not None)
+
+    def ms(q: float) -> float:
+        return round(1000 * seconds[min(len(seconds) - 1, int(q * len(seconds)))], 1)
+
+    return {
+        "p50_ms": ms(0.5),
+        "p95_ms": ms(0.95),
+        "max_ms": round(1000 * seconds[-1], 1),
+        "truth_top": round(top / max(1, present), 4),
+        "truth_among_candidates": round(among / max(1, present), 4),
+    }
+
+
+def _run(args: argparse.Namespace) -> dict[str, Any]:
+    children = _children(args.records, args.seed)
+    stored, indexed = _load(children)
+    print(f"stored {args.records} records in {stored:.1f} s, indexed in {indexed:.1f} s")
+    filed = _tips(children, args.tips, args.seed)
+    _match(filed[:5])  # warm the caches (nicknames, short forms, the connection)
+    return {
+        "records": args.records,
+        "tips": args.tips,
+        "store_seconds": round(stored, 1),
+        "index_seconds": round(indexed, 1),
+        **_match(filed),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--records", type=int, default=100_000)
+    parser.add_argument("--tips", type=int, default=300)
+    parser.add_argument("--seed", type=int, default=14)
+    parser.add_argument("--db-name", default="h_missing_bench")
+    args = parser.parse_args(argv)
+    psql(f"DROP DATABASE IF EXISTS {args.db_name}")
+    psql(f"CREATE DATABASE {args.db_name}")
+    env = bench_env(args.db_name, "bench-missing")
+    subprocess.run([str(ROOT / ".venv/bin/tipline"), "migrate", "-v0"], env=env, check=True)
+    try:
+        setup_django(env)
+        figures = _run(args)
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        psql(f"DROP DATABASE IF EXISTS {args.db_name}")
+    print(
+        f"missing step per tip at {args.records} records on PostgreSQL: p50 {figures['p50_ms']} ms"
+        f"  p95 {figures['p95_ms']} ms  max {figures['max_ms']} ms; true record top"
+        f" {figures['truth_top']:.3f}, among the candidates {figures['truth_among_candidates']:.3f}"
+    )
+    print(json.dumps(figures))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
