@@ -126,16 +126,6 @@ def candidates_to_review_for_user(*, user: Viewer, limit: int = 100) -> list[Mat
     )
 
 
-def report_candidates_for_user(*, user: Viewer, report_id: int) -> list[MatchCandidate]:
-    """The records a report may be about, among those the user may see."""
-    return list(
-        _visible_candidates(user)
-        .filter(report_id=report_id, record__in=records_visible_to(user))
-        .select_related("record")
-        .order_by("-probability", "pk")
-    )
-
-
 def record_for_receipt(*, reference: str, receipt_code: str) -> MissingRecord | None:
     """The record whose reference and receipt code both match, else None; the same work either
     way and no hint of which failed (as `reports.selectors.report_for_receipt`)."""

@@ -1,5 +1,6 @@
 """The guardian's and the reviewer's paths in headless Chromium through Playwright, with axe on
-every page: a guardian registers a child on the public site; a supervisor verifies the record,
+every page: a guardian registers a child on the public site and follows it up with the receipt
+code; a supervisor verifies the record,
 issues its alert, and confirms the sighting the matcher put first."""
 
 from __future__ import annotations
@@ -51,9 +52,20 @@ def test_a_guardian_registers_a_child(browser: Any, live_server: Any, geo: Any, 
     page.click("button[type=submit]")
     record = MissingRecord.objects.get()
     assert record.reference in page.inner_text("main")
-    assert page.locator('[data-testid="receipt-code"]').count() == 1
+    code = page.locator('[data-testid="receipt-code"]').inner_text()
     assert _serious_violations(page) == []
     _shot(page, f"missing-guardian-receipt-{lang}")
+    page.goto(f"{live_server.url}/{lang}/missing/follow-up/")  # later, with the code
+    assert _serious_violations(page) == []
+    page.fill("#id_reference", record.reference)
+    page.fill("#id_receipt_code", code)
+    page.click("button[type=submit]")
+    assert page.locator('[data-testid="status"]').count() == 1
+    page.fill("#id_text", "Invented: she may be with an aunt.")
+    page.click("button[type=submit]")
+    assert page.locator('[data-testid="added"]').count() == 1 and _serious_violations(page) == []
+    assert record.events.filter(kind="information_added").count() == 1
+    _shot(page, f"missing-guardian-follow-up-{lang}")
     page.close()
 
 
