@@ -15,8 +15,9 @@ Both rank the same candidates (the blind-index blocking), so recall at 5 compare
   top hit, "likely" when a hit stands 0.7 above the mean of the normalised scores.
 
 Prints precision, recall and F1 of "the top likely candidate is the child" for both, recall at 5
-and the p95 milliseconds to score one sighting, in memory (no database: the PostgreSQL figure at
-100,000 records is bench/people_match.py's look-up); the last line is one JSON object.
+and the p95 milliseconds to score one sighting, in memory (no database: the pipeline's step per
+tip at 100,000 records on PostgreSQL is bench/missing_match_pg.py); the last line is one JSON
+object.
 
     .venv/bin/python bench/missing_match.py --records 5000 --sightings 500
 """
