@@ -34,7 +34,7 @@ from tipline.reports.services import (
 from tipline.screening.services import report_screen, reports_screen
 from tipline.search.services import index_step, search_index_reports
 from tipline.travellers.match import report_match, reports_match
-from tipline.travellers.places import places_link_report
+from tipline.travellers.places import places_link_report, places_link_reports
 from tipline.triage.routing import report_route, reports_route
 
 StepFn = Callable[[Report], None]
@@ -196,8 +196,7 @@ def _index_batch(reports: list[Report], facts: BatchFacts) -> None:
 
 def _travel_batch(reports: list[Report], facts: BatchFacts) -> None:
     reports_match(reports=reports)  # people prefetched; located in memory by now
-    for report in reports:
-        places_link_report(report=report)
+    places_link_reports(reports=reports)
 
 
 def _prioritise_batch(reports: list[Report], facts: BatchFacts) -> None:

@@ -145,26 +145,39 @@ def _named(place: PlaceOfConcern, words: set[str]) -> str | None:
 
 def places_named_in(text: str, *, state_code: str = "") -> list[tuple[PlaceOfConcern, str]]:
     """The places a text names (in `state_code` when given), with the name it used."""
-    words = set(tokens(text))
-    if not words:
+    if not tokens(text):
         return []
     qs = PlaceOfConcern.objects.select_related("state")
     if state_code:
         qs = qs.filter(state__code=state_code)
-    found = [(p, _named(p, words)) for p in qs]
+    return _named_among(list(qs), text, state_code)
+
+
+def _named_among(
+    places: list[PlaceOfConcern], text: str, state_code: str
+) -> list[tuple[PlaceOfConcern, str]]:
+    words = set(tokens(text))
+    found = [(p, _named(p, words)) for p in places if not state_code or p.state.code == state_code]
     return [(p, name) for p, name in found if name]
 
 
 def places_link_report(*, report: Report) -> int:
     """Link the report to the places its place fields or words name (idempotent)."""
-    text = " ".join([report.location_text, report.location_detail, report.description])
-    state = report.state.code if report.state else ""
+    return places_link_reports(reports=[report])
+
+
+def places_link_reports(*, reports: list[Report]) -> int:
+    """`places_link_report` for a batch of reports (the pipeline's): the places read once."""
+    places = list(PlaceOfConcern.objects.select_related("state"))
     made = 0
-    for place, name in places_named_in(text, state_code=state):
-        _, created = PlaceLink.objects.get_or_create(
-            place=place, report=report, defaults={"named_as": name, "created_at": utcnow()}
-        )
-        made += created
+    for report in reports if places else []:
+        text = " ".join([report.location_text, report.location_detail, report.description])
+        state = report.state.code if report.state else ""
+        for place, name in _named_among(places, text, state):
+            _, created = PlaceLink.objects.get_or_create(
+                place=place, report=report, defaults={"named_as": name, "created_at": utcnow()}
+            )
+            made += created
     return made
 
 

@@ -5,16 +5,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
+from tipline.accounts.models import User
 from tipline.common.time import utcnow
 from tipline.conftest import draft
+from tipline.geo.models import State
 from tipline.pipeline.services import pipeline_process_due
 from tipline.reports.drafts import IncidentDraft, PersonDraft
 from tipline.reports.models import Report
 from tipline.reports.services import report_submit
-from tipline.travellers.models import Notice
+from tipline.travellers.choices import PlaceKind
+from tipline.travellers.models import Notice, PlaceLink
+from tipline.travellers.places import place_create
 
 pytestmark = pytest.mark.django_db
 
@@ -41,3 +46,18 @@ def test_a_batch_raises_only_the_report_about_the_subject(
     assert about.priority == "P1"
     assert any(notice.reference in reason for reason in about.priority_reasons)
     assert not any(notice.reference in reason for reason in other.priority_reasons)
+
+
+def test_a_batch_links_only_the_report_naming_a_place(lagos_analyst: User, geo: Any) -> None:
+    place = place_create(
+        name="Invented Eko Palm Hotels and Suites",
+        kind=PlaceKind.HOTEL,
+        state=State.objects.get(code="LA"),
+        aliases=["Palm Suites VI"],
+        actor=lagos_analyst,
+    )
+    naming = _submit("A man takes girls to Palm Suites VI every night.", "a man")
+    other = _submit("Someone asks children for pictures online.", "unknown account")
+    assert set(pipeline_process_due(size=50)) == {naming.pk, other.pk}
+    link = PlaceLink.objects.get(place=place)
+    assert link.report_id == naming.pk and link.named_as == "Palm Suites VI"
