@@ -19,7 +19,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tipline.common.http import client_ip
-from tipline.common.ratelimit import rate_limit_hit
+from tipline.common.public import public_limited, public_oversized
 from tipline.geo.selectors import state_choices, state_name
 from tipline.intake import services
 from tipline.intake.forms import AddendumForm, PublicReportForm, ReceiptLookupForm
@@ -50,32 +50,6 @@ REJECT_REASONS = {
         "The files together were larger than the limit; this one was not attached."
     ),
 }
-
-
-def _limited(request: HttpRequest, bucket: str) -> HttpResponse | None:
-    verdict = rate_limit_hit(
-        key=f"{bucket}:{client_ip(request)}",
-        limit=settings.RATE_LIMIT_PUBLIC_PER_HOUR,
-        window_seconds=3600,
-    )
-    if verdict.allowed:
-        return None
-    response = render(request, "intake/limited.html", status=429)
-    response["Retry-After"] = str(verdict.retry_after)
-    return response
-
-
-def _oversized(request: HttpRequest) -> HttpResponse | None:
-    """Refuse, before reading it, a body larger than the most any report may carry."""
-    ceiling = settings.PUBLIC_ATTACHMENT_MAX_TOTAL_BYTES + settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-    try:
-        declared = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        declared = ceiling + 1
-    if declared <= ceiling:
-        return None
-    limit_mb = settings.PUBLIC_ATTACHMENT_MAX_TOTAL_BYTES // (1024 * 1024)
-    return render(request, "intake/too_large.html", {"limit_mb": limit_mb}, status=413)
 
 
 def _uploads(request: HttpRequest) -> list[EncryptedUpload]:
@@ -151,7 +125,10 @@ def report_form(request: HttpRequest) -> HttpResponse:
     stored for a request that did not become a report is deleted before the answer goes out.
     """
     if request.method == "POST":
-        if (refused := _limited(request, "public-report") or _oversized(request)) is not None:
+        if (
+            refused := public_limited(request, bucket="public-report")
+            or public_oversized(request, files_bytes=settings.PUBLIC_ATTACHMENT_MAX_TOTAL_BYTES)
+        ) is not None:
             return refused
         request.upload_handlers = [EncryptingUploadHandler(request)]
     try:
@@ -208,7 +185,7 @@ def status_lookup(request: HttpRequest) -> HttpResponse:
     """Enter the reference and receipt code to follow up a report."""
     form = ReceiptLookupForm(request.POST or None)
     if request.method == "POST":
-        if (limited := _limited(request, "receipt-lookup")) is not None:
+        if (limited := public_limited(request, bucket="receipt-lookup")) is not None:
             return limited
         if form.is_valid():
             report = report_for_receipt(

@@ -18,13 +18,12 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from tipline.accounts.types import Actor
-from tipline.common.http import client_ip
-from tipline.common.ratelimit import rate_limit_hit
+from tipline.common.public import public_limited as limited_in_bucket
+from tipline.common.public import public_oversized as oversized
 from tipline.media.orphans import media_discard_unreferenced
 from tipline.media.uploads import EncryptedUpload, EncryptingUploadHandler, written_keys
 from tipline.missing import services
@@ -37,16 +36,7 @@ TOKEN_SECONDS = 24 * 3600
 
 def public_limited(request: HttpRequest, what: str) -> HttpResponse | None:
     """The public pages' hourly limit per address for `what`; the 429 page once it is spent."""
-    verdict = rate_limit_hit(
-        key=f"public-{what}:{client_ip(request)}",
-        limit=settings.RATE_LIMIT_PUBLIC_PER_HOUR,
-        window_seconds=3600,
-    )
-    if verdict.allowed:
-        return None
-    response = render(request, "intake/limited.html", status=429)
-    response["Retry-After"] = str(verdict.retry_after)
-    return response
+    return limited_in_bucket(request, bucket=f"public-{what}")
 
 
 def first_use(token: str, what: str) -> bool:
@@ -69,15 +59,7 @@ def see_other(url: str) -> HttpResponseRedirect:
 
 def public_oversized(request: HttpRequest) -> HttpResponse | None:
     """A 413 for a public body declared larger than a photo and the form allow, unread."""
-    ceiling = settings.PUBLIC_ATTACHMENT_MAX_BYTES + settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-    try:
-        declared = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        declared = ceiling + 1
-    if declared <= ceiling:
-        return None
-    limit_mb = settings.PUBLIC_ATTACHMENT_MAX_BYTES // (1024 * 1024)
-    return render(request, "intake/too_large.html", {"limit_mb": limit_mb}, status=413)
+    return oversized(request, files_bytes=settings.PUBLIC_ATTACHMENT_MAX_BYTES)
 
 
 def takes_photos(refuse: Callable[[HttpRequest], HttpResponse | None]) -> Callable[[View], View]:

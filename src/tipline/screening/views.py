@@ -8,7 +8,6 @@ form to prefill, and nothing else is kept.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -16,27 +15,13 @@ from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from tipline.common.http import client_ip
-from tipline.common.ratelimit import rate_limit_hit
+from tipline.common.public import public_limited
 from tipline.screening.choices import PREFILL_SESSION_KEY
 from tipline.screening.engine import Screening
 from tipline.screening.forms import OfferCheckForm
 from tipline.screening.services import TextInput, screen_texts
 
 REPORT_TYPE = "deceptive_recruitment"
-
-
-def _limited(request: HttpRequest) -> HttpResponse | None:
-    verdict = rate_limit_hit(
-        key=f"offer-check:{client_ip(request)}",
-        limit=settings.RATE_LIMIT_PUBLIC_PER_HOUR,
-        window_seconds=3600,
-    )
-    if verdict.allowed:
-        return None
-    response = render(request, "intake/limited.html", status=429)
-    response["Retry-After"] = str(verdict.retry_after)
-    return response
 
 
 def _signs(screening: Screening, language: str) -> list[tuple[str, str, tuple[str, ...]]]:
@@ -67,7 +52,7 @@ def check_offer(request: HttpRequest) -> HttpResponse:
     form = OfferCheckForm(request.POST or None)
     if request.method == "GET":
         return render(request, "screening/check.html", {"form": form})
-    if (limited := _limited(request)) is not None:
+    if (limited := public_limited(request, bucket="offer-check")) is not None:
         return limited
     if request.POST.get("website") or not form.is_valid():
         return render(request, "screening/check.html", {"form": form}, status=400)
