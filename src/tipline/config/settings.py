@@ -176,7 +176,7 @@ PERIODIC_JOBS = [
     ("tipline.media.tasks.media_sweep", 900),
     # Folds new hash-list entries into a freshly published matcher index (media.published).
     ("tipline.media.tasks.matcher_rebuild", 600),
-    # Reports with an addendum: extract, link, index and prioritise again, and notify.
+    # Reports with an addendum: extract, media, link, index and prioritise again, and notify.
     ("tipline.pipeline.services.pipeline_process_reruns", 15),
     # Signed webhooks to partners, at least once, in order per partner (exchange.tasks).
     ("tipline.exchange.tasks.webhooks_deliver_due", 5),

@@ -52,8 +52,17 @@ from tipline.triage.services import notification_create
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 # What an addendum changes: the identifiers in its text, the links they make, its screening, the
-# search index, and the priority (media, location and routing are not re-decided by more words).
-RERUN_STEPS: set[str] = {Step.EXTRACT, Step.LINK, Step.SCREEN, Step.INDEX, Step.PRIORITISE}
+# search index, and the priority; and media, since files may come with it (`report_add_files`:
+# a later NCMEC package). Media is idempotent and cheap for files already hashed (PDQ is computed
+# once; matching is a look-up). Location and routing are not re-decided by more words.
+RERUN_STEPS: set[str] = {
+    Step.EXTRACT,
+    Step.MEDIA,
+    Step.LINK,
+    Step.SCREEN,
+    Step.INDEX,
+    Step.PRIORITISE,
+}
 StepFn = Callable[[Report], None]
 _RUN_FIELDS = ["status", "error", "attempts", "duration_ms", "started_at", "finished_at"]
 

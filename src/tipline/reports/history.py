@@ -81,6 +81,7 @@ SENTENCES: dict[str, Callable[[Any], str]] = {
     "report.assigned": lambda e: f"Assigned to {_d(e.after).get('assigned_to')} by {_who(e)}",
     "report.note_added": lambda e: f"Note added by {_who(e)}",
     "report.addendum_added": lambda e: f"Information added by {_who(e)}",
+    "report.files_added": lambda e: f"Files added by {_who(e)}: {len(_d(e.after)['files'])}",
     "report.referred": lambda e: f"Referred to {_d(e.after).get('partner')} by {_who(e)}",
     "report.escalated": lambda e: f"Escalated by {_who(e)}: {_d(e.after).get('reason', '')}",
     "report.escalation_acknowledged": lambda e: f"Escalation acknowledged by {_who(e)}",

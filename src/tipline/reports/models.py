@@ -113,8 +113,9 @@ class Report(models.Model):
     pipeline_lease_until = models.DateTimeField(null=True, blank=True)
     pipeline_lease_owner = models.CharField(max_length=64, blank=True)
     needs_attention = models.BooleanField(default=False, db_index=True)
-    # Set by an addendum: the pipeline runs the report's extract, link, index and prioritise steps
-    # again, whatever its status (claimed from this table like the rest of the pipeline's work).
+    # Set by an addendum or added files: the pipeline runs the report's extract, media, link,
+    # index and prioritise steps again, whatever its status (claimed from this table like the
+    # rest of the pipeline's work).
     pipeline_rerun_at = models.DateTimeField(null=True, blank=True)
     # When a person first took a decision on it (assign, refer, close): time to triage, cheaply.
     triaged_at = models.DateTimeField(null=True, blank=True)

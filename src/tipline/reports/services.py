@@ -146,8 +146,8 @@ def _place_in(report: Report, state: State | None) -> None:
         report.location_source, report.location_confidence = "reporter", 0.9
 
 
-def _check_files(draft: ReportDraft) -> None:
-    for position, file in enumerate(draft.files):
+def _check_files(files: list[FileDraft]) -> None:
+    for position, file in enumerate(files):
         if not (file.storage_key or file.md5 or file.sha1 or file.sha256 or file.pdq):
             raise ValidationError(
                 {f"files[{position}]": "A file needs its content or at least one hash."}
@@ -186,7 +186,7 @@ def report_submit(
 
     Raises `ValidationError` (nothing stored) when the draft breaks a rule beyond its schema.
     """
-    _check_files(draft)
+    _check_files(draft.files)
     state = _given_state(draft)
     receipt_code = ids.new_receipt_code()
     # Everything that can refuse the draft ran above, so no savepoint inside a caller's transaction
@@ -334,6 +334,56 @@ def report_add_addendum(
             actor_label=None if actor else f"reporter:{channel}",
         )
     return addendum
+
+
+def report_add_files(
+    *,
+    report: Report,
+    files: list[FileDraft],
+    actor: Actor = None,
+    actor_label: str | None = None,
+    ip: str | None = None,
+) -> list[ReportFile]:
+    """Attach more files to a stored report (a later package of a partner's referral), each
+    stored as `report_submit` stores one, after the report's own files. A file whose SHA-256 the
+    report already holds is skipped: a file sent again is not stored twice. The pipeline is asked
+    to hash and match the new files (`pipeline_rerun_at`). Returns the files added, in order.
+
+    Raises `ValidationError` (nothing stored) when a file has neither content nor a hash.
+    """
+    _check_files(files)
+    with transaction.atomic():
+        # Locked: two packages for one report cannot both take the same positions or content.
+        list(Report.objects.select_for_update().filter(pk=report.pk).values_list("pk", flat=True))
+        held = ReportFile.objects.filter(report=report)
+        known = {sha for sha in held.values_list("sha256", flat=True) if sha}
+        start = 1 + max(held.values_list("position", flat=True), default=-1)
+        new: list[FileDraft] = []
+        for draft in files:
+            if draft.sha256 and draft.sha256 in known:
+                continue
+            known.add(draft.sha256 or "")
+            new.append(draft)
+        added = ReportFile.objects.bulk_create(
+            [_file(report, start + i, f) for i, f in enumerate(new)]
+        )
+        if added:
+            report.pipeline_rerun_at = utcnow()
+            report.save(update_fields=["pipeline_rerun_at", "updated_at"])
+            audit_record(
+                actor=actor,
+                action="report.files_added",
+                object_type="report",
+                object_id=report.pk,
+                after={
+                    "files": [f.file_id for f in added],
+                    "already_held": len(files) - len(added),
+                    "pipeline_rerun": True,
+                },
+                ip=ip,
+                actor_label=actor_label,
+            )
+    return added
 
 
 LOCATION_FIELDS = [
