@@ -4,7 +4,8 @@ All or nothing per referral: its files are streamed into encrypted storage (hash
 media matching runs in the pipeline) before its report is submitted in one transaction; if
 anything fails, the blobs written for it are deleted and the reason is returned. NCMEC's report
 number is the idempotency key (`external_id` `NCMEC-<number>`, under a lock): the same package
-again stores nothing, and a different package for the same number becomes an addendum.
+again stores nothing, and a different package for the same number becomes an addendum whose
+files are stored and attached to the first report the same way, all or nothing.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from tipline.media.storage import EncryptedWriter, StoredBlob, default_store
 from tipline.reports.choices import Channel
 from tipline.reports.drafts import FileDraft, ReportDraft
 from tipline.reports.models import Addendum, Report
-from tipline.reports.services import report_add_addendum, report_submit
+from tipline.reports.services import report_add_addendum, report_add_files, report_submit
 
 IMPORTED, ALREADY, ADDENDUM, FAILED = "imported", "already_imported", "addendum", "failed"
 ADDENDUM_MARK: Final = "NCMEC package "
@@ -146,7 +147,7 @@ def _import_read(read: _Read, earlier: dict[str, int], actor: Actor) -> ImportOu
         found = earlier.get(read.referral.number)
         if found is not None:
             report = Report.objects.get(pk=found)
-            return _again(report, read.referral, read.digest, read.body, actor, read.label)
+            return _again(report, read, actor)
         stored: list[_Stored] = []
         try:
             for member, file in read.members:
@@ -417,29 +418,67 @@ def _kept(referral: Referral, digest: str) -> dict[str, Any]:
 # --------------------------------------------------------------------------- again
 
 
-def _again(
-    report: Report, referral: Referral, digest: str, body: bytes, actor: Actor, label: str
-) -> ImportOutcome:
+def _again(report: Report, read: _Read, actor: Actor) -> ImportOutcome:
     """The same number again: nothing when it is a package already taken in, else an addendum
-    that carries the later package whole (its files are listed by name and size, not stored)."""
+    that carries the later package whole, with its files stored and attached to the report as
+    the first package's were (a file the report already holds is not stored twice). All or
+    nothing: if a file fails, the blobs written for it are deleted and the report is untouched."""
+    number, label = read.referral.number, read.label
     outcome = ImportOutcome(
-        package=label, number=referral.number, status=ALREADY, reference=report.reference
+        package=label,
+        number=number,
+        status=ALREADY,
+        reference=report.reference,
+        report_id=report.pk,
     )
-    if digest in _digests_of(report):
+    if read.digest in _digests_of(report):
         return outcome
+    stored: list[_Stored] = []
+    try:
+        for member, file in read.members:
+            stored.append(_store(read.source, member, file))
+        kept = _add_to(report, read, stored, actor)
+    except BaseException:
+        _delete([s.blob.key for s in stored])
+        raise
+    _delete([s.blob.key for s in stored if s.blob.key not in (kept or set())])
+    if kept is None:  # another import took this package in meanwhile
+        return outcome
+    return ImportOutcome(
+        package=label,
+        number=number,
+        status=ADDENDUM,
+        reference=report.reference,
+        report_id=report.pk,
+    )
+
+
+def _add_to(report: Report, read: _Read, stored: list[_Stored], actor: Actor) -> set[str] | None:
+    """The addendum and its files, in one transaction: the storage keys of the files added
+    (those the report did not hold already), or None when the package was taken in meanwhile."""
+    drafts = [_file_draft(s) for s in stored]
     with transaction.atomic():
-        _lock(referral.number)
-        if digest in _digests_of(report):
-            return outcome
+        _lock(read.referral.number)
+        if read.digest in _digests_of(report):
+            return None
+        try:
+            added = report_add_files(
+                report=report,
+                files=drafts,
+                actor=actor,
+                actor_label=None if actor else "cli:ncmec",
+            )
+        except ValidationError as exc:
+            raise PackageRefused("; ".join(exc.messages)) from None
+        keys = {f.storage_key for f in added}
+        names = [(posixpath.basename(s.member), s.blob.key in keys) for s in stored]
         report_add_addendum(
             report=report,
-            body=_addendum_text(referral, digest, body),
+            body=_addendum_text(read.referral, read.digest, read.body, names),
             channel=Channel.PARTNER,
             actor=actor,
         )
-    return ImportOutcome(
-        package=label, number=referral.number, status=ADDENDUM, reference=report.reference
-    )
+    return keys
 
 
 def _digests_of(report: Report) -> set[str]:
@@ -452,13 +491,18 @@ def _digests_of(report: Report) -> set[str]:
     return marks | ({first} if first else set())
 
 
-def _addendum_text(referral: Referral, digest: str, body: bytes) -> str:
-    files = ", ".join(f.path for f in referral.files) or "none"
+def _addendum_text(
+    referral: Referral, digest: str, body: bytes, files: list[tuple[str, bool]]
+) -> str:
+    listed = ", ".join(
+        f"{name} ({'stored' if added else 'already held, not stored again'})"
+        for name, added in files
+    )
     notes = _analyst_words(referral.analyst) or "none"
     return (
         f"{ADDENDUM_MARK}{digest}\n"
         f"A later NCMEC package for CyberTipline report {referral.number}"
         f" (NCMEC priority {referral.priority or 'not given'}).\n"
-        f"NCMEC analyst: {notes}\nFiles it lists (not stored again): {files}\n\n"
+        f"NCMEC analyst: {notes}\nIts files: {listed or 'none'}\n\n"
         f"The package XML as received:\n{body.decode('utf-8', errors='replace')}"
     )

@@ -9,11 +9,13 @@ import io
 import os
 import struct
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tipline.audit.models import AuditEvent
 from tipline.intake.ncmec.samples import (
     PLACES,
     SampleFile,
@@ -32,8 +34,11 @@ from tipline.intake.ncmec.services import (
     ncmec_import_source,
 )
 from tipline.intake.ncmec.sources import FolderSource, ZipSource, open_source
+from tipline.media.index import reset_for_tests
+from tipline.media.models import FileMatch, HashListEntry
+from tipline.media.services import hashlist_create
 from tipline.media.storage import read_decrypted
-from tipline.pipeline.services import pipeline_run
+from tipline.pipeline.services import pipeline_process_reruns, pipeline_run
 from tipline.reports.choices import Channel
 from tipline.reports.models import Addendum, Report, ReportFile
 
@@ -292,3 +297,102 @@ def test_one_broken_referral_does_not_stop_the_others(geo: Any, store: Path) -> 
     assert Report.objects.count() == 1
     fixed = from_zip(zip_bytes([lagos("600000002", count=1)]))
     assert [o.status for o in fixed] == [IMPORTED]  # a failed package can be imported again
+
+
+def _later(number: str, *seeds: int) -> SampleReferral:
+    """A later package for `number` carrying new pictures (the second one not viewed by the ESP)."""
+    later = lagos(number, count=0)
+    later.analyst_notes = ("Invented later note: more files were found.",)
+    later.files = [
+        SampleFile(path=f"files/later{n}.png", content=sample_png(seed), viewed_by_esp=n == 0)
+        for n, seed in enumerate(seeds)
+    ]
+    return later
+
+
+@pytest.fixture
+def fresh_index() -> Iterator[None]:
+    """The hash lists' in-memory index rebuilt from this test's lists, and after it."""
+    reset_for_tests()
+    yield
+    reset_for_tests()
+
+
+def test_an_addendums_files_are_stored_hashed_and_matched_like_the_firsts(
+    geo: Any, store: Path, fresh_index: None
+) -> None:
+    first = from_zip(zip_bytes([lagos("410000001")]))[0]
+    pipeline_run(report_id=first.report_id or 0)
+    later = _later("410000001", 91, 92)
+    known = hashlib.md5(later.files[1].content).hexdigest()  # noqa: S324  # a list's hash
+    hash_list = hashlist_create(name="Known", source="invented", actor=None)
+    HashListEntry.objects.create(hash_list=hash_list, label="invented label", md5=known)
+    reset_for_tests()
+    outcome = from_zip(zip_bytes([later]))[0]
+    assert (outcome.status, outcome.reference) == (ADDENDUM, first.reference)
+    report = Report.objects.get(reference=first.reference)
+    assert report.pipeline_rerun_at is not None
+    files = list(report.files.order_by("position"))
+    assert [f.position for f in files] == [0, 1, 2, 3]
+    for file, sample in zip(files[2:], later.files, strict=True):
+        assert b"".join(read_decrypted(file.storage_key)) == sample.content
+        assert file.sha256 == hashlib.sha256(sample.content).hexdigest()
+        assert file.sha1 == hashlib.sha1(sample.content).hexdigest()  # noqa: S324
+        assert file.original_name == sample.path.rsplit("/", 1)[-1]
+    assert [f.viewed_by_platform for f in files[2:]] == [True, False]  # held back as the first's
+    on_disk = b"".join(p.read_bytes() for p in store.rglob("*") if p.is_file())
+    assert later.files[0].content[:64] not in on_disk
+    assert "later0.png (stored), later1.png (stored)" in report.addenda.get().body
+    pipeline_process_reruns()
+    files = list(report.files.order_by("position"))
+    assert all(f.pdq for f in files[2:])
+    assert list(FileMatch.objects.filter(file__report=report).values_list("file_id", "kind")) == [
+        (files[3].pk, "md5")
+    ]
+    assert Report.objects.get(pk=report.pk).pipeline_rerun_at is None
+    audited = AuditEvent.objects.get(action="report.files_added", object_id=str(report.pk))
+    assert audited.after["files"] == [files[2].file_id, files[3].file_id]
+
+
+def test_an_addendum_again_or_a_file_sent_again_is_not_stored_twice(geo: Any, store: Path) -> None:
+    first_package = lagos("410000002")
+    first = from_zip(zip_bytes([first_package]))[0]
+    later = _later("410000002", 93, 94)
+    assert from_zip(zip_bytes([later]))[0].status == ADDENDUM
+    stored = blobs(store)
+    assert from_zip(zip_bytes([later]))[0].status == ALREADY  # the same addendum again
+    assert blobs(store) == stored
+    # A third package re-sends a file of the first and one of the addendum, with one new file.
+    third = _later("410000002", 93, 95)
+    third.files.append(SampleFile(path="files/again.png", content=first_package.files[0].content))
+    third.analyst_notes = ("Invented third note.",)
+    assert from_zip(zip_bytes([third]))[0].status == ADDENDUM
+    report = Report.objects.get(reference=first.reference)
+    assert report.files.count() == 5
+    assert blobs(store) == stored + 1
+    assert len(set(report.files.values_list("sha256", flat=True))) == 5
+    body = report.addenda.order_by("created_at").last()
+    assert body is not None
+    assert "later0.png (already held, not stored again)" in body.body
+    assert "later1.png (stored)" in body.body
+
+
+def test_a_broken_member_in_an_addendum_stores_nothing_of_it(geo: Any, store: Path) -> None:
+    first = from_zip(zip_bytes([lagos("410000003")]))[0]
+    assert first.report_id is not None
+    pipeline_run(report_id=first.report_id)
+    before = Report.objects.get(pk=first.report_id)
+    stored = blobs(store)
+    later = _later("410000003", 96)
+    later.files.append(SampleFile(path="files/b.jpg", content=b"not a jpeg"))
+    outcome = from_zip(zip_bytes([later]))[0]
+    assert outcome.status == FAILED
+    assert "files/b.jpg is named as an image" in outcome.error
+    assert blobs(store) == stored
+    report = Report.objects.get(pk=first.report_id)
+    assert report.files.count() == 2 and not report.addenda.exists()
+    assert report.pipeline_rerun_at is None and report.updated_at == before.updated_at
+    assert not AuditEvent.objects.filter(action="report.files_added").exists()
+    later.files.pop()
+    assert from_zip(zip_bytes([later]))[0].status == ADDENDUM  # fixed, it can be imported again
+    assert report.files.count() == 3

@@ -20,7 +20,9 @@ from tipline.audit.models import AuditEvent
 from tipline.conftest import login
 from tipline.intake.ncmec.samples import (
     PLACES,
+    SampleFile,
     SampleReferral,
+    sample_png,
     with_pictures,
     write_folder,
     zip_bytes,
@@ -209,3 +211,26 @@ def test_a_file_the_company_did_not_view_is_held_back_until_a_legal_basis_is_rec
     audited = AuditEvent.objects.get(action="media.held_back_opened", object_id=unviewed.file_id)
     assert audited.after["legal_basis"] == basis
     assert client.get(reverse("media:preview", args=[unviewed.file_id])).status_code == 200
+
+
+def test_an_addendums_files_show_on_the_report_and_never_to_an_outsider(
+    desk: Any, make_user: Any, kano_analyst: Any, store: Path, tmp_path: Path
+) -> None:
+    call_command("ncmec", "import", str(write_folder(tmp_path / "a", referral("700000091"))))
+    report = Report.objects.get(external_id="NCMEC-700000091")
+    pipeline_run(report_id=report.pk)
+    later = referral("700000091", count=0)
+    later.files = [SampleFile(path="files/later.png", content=sample_png(97))]
+    call_command("ncmec", "import", str(write_folder(tmp_path / "b", later)), stdout=io.StringIO())
+    added = report.files.get(position=1)
+    assert b"".join(read_decrypted(added.storage_key)) == later.files[0].content
+    preview = reverse("media:preview", args=[added.file_id])
+    page = reverse("console:report", args=[report.reference])
+    insider = login(make_user(Role.ANALYST, ("LAG",)))
+    assert preview in insider.get(page).content.decode()
+    assert insider.get(preview).status_code == 200
+    outsider = login(kano_analyst)
+    assert outsider.get(page).status_code == 404
+    for name in ("media:preview", "media:full"):
+        assert outsider.get(reverse(name, args=[added.file_id])).status_code == 404
+    assert outsider.post(reverse("media:reveal", args=[added.file_id])).status_code == 404
