@@ -16,6 +16,7 @@ from django.utils.module_loading import import_string
 from tipline.reports.drafts import ReportInput
 from tipline.screening.api import BATCH_MAX as SCREEN_BATCH_MAX
 from tipline.screening.api import openapi_components as screening_components
+from tipline.screening.api import openapi_image_responses
 
 REF = "#/components/schemas/{model}"
 
@@ -176,14 +177,16 @@ def _paths() -> dict[str, Any]:
         "/api/v1/screen": {
             "post": {
                 "summary": f"Screen up to {SCREEN_BATCH_MAX} offers for trafficking indicators "
-                "(scope `screening`); nothing is stored",
+                "(scope `screening`), each with optional URL, phones and images (base64, "
+                "hashed in memory: PDQ and MD5 against the known hash lists and earlier "
+                "reports' files); nothing is stored",
                 "requestBody": {
                     "required": True,
                     "content": {
                         "application/json": {"schema": {"$ref": REF.format(model="ScreenRequest")}}
                     },
                 },
-                "responses": _responses(200, "ScreenResult"),
+                "responses": openapi_image_responses(_responses(200, "ScreenResult")),
             }
         },
     }

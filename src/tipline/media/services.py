@@ -247,12 +247,21 @@ def file_compute_pdq(*, file: ReportFile) -> ReportFile:
 
 
 def _digest_matches(file: ReportFile) -> list[tuple[int, str, int]]:
+    return hashes_match(md5=file.md5, sha1=file.sha1, pdqs=_pdqs(file))
+
+
+def hashes_match(
+    *, md5: str = "", sha1: str = "", pdqs: set[tuple[str, int]] | None = None
+) -> list[tuple[int, str, int]]:
+    """(entry id, kind, distance) of the hash-list entries these hashes match, closest per
+    entry and kind: what `file_match` stores, for hashes of a file that is not stored (the
+    screening API's images). Low-quality PDQ hashes are never matched."""
     indexes, found = current_indexes(), list[tuple[int, str, int]]()
-    if file.md5:
-        found += [(entry_id, MatchKind.MD5, 0) for entry_id in indexes.md5.lookup(file.md5)]
-    if file.sha1:
-        found += [(entry_id, MatchKind.SHA1, 0) for entry_id in indexes.sha1.lookup(file.sha1)]
-    for pdq, quality in _pdqs(file):
+    if md5:
+        found += [(entry_id, MatchKind.MD5, 0) for entry_id in indexes.md5.lookup(md5)]
+    if sha1:
+        found += [(entry_id, MatchKind.SHA1, 0) for entry_id in indexes.sha1.lookup(sha1)]
+    for pdq, quality in pdqs or set():
         if is_matchable(quality):
             found += [(entry_id, MatchKind.PDQ, dist) for entry_id, dist in indexes.pdq.query(pdq)]
     return _closest(found)

@@ -3,6 +3,10 @@
 It follows the reporting API's shape (intake/api.py): a bearer key with its scope, the same rate
 limit and body ceiling, JSON errors with messages per field. The texts are not stored; the audit
 row says who screened how many and which report references the answer disclosed.
+
+A text may carry a few images (base64). Each is checked by its content (`screening.images`) and
+reduced to MD5 and PDQ in memory; a refused image is an `application/problem+json` answer naming
+it, and nothing of the batch is screened. Images are never stored.
 """
 
 from __future__ import annotations
@@ -14,21 +18,47 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 
 from tipline.accounts.auth import api_client_from_request
 from tipline.accounts.choices import Scope
 from tipline.accounts.models import ApiClient
 from tipline.common.ratelimit import rate_limit_hit
 from tipline.screening.engine import Screening
+from tipline.screening.images import (
+    IMAGE_MAX_BYTES,
+    IMAGES_PER_TEXT,
+    ImageHashes,
+    ImageProblem,
+    image_hashes,
+)
 from tipline.screening.services import TextInput, api_screen
 
 BATCH_MAX = 100
 TEXT_MAX = 20_000
+# Images decoded per request: each may be a 1 MiB PNG of millions of pixels.
+IMAGES_PER_BATCH = 20
+
+
+class ImageInput(BaseModel):
+    """One image beside a text: its bytes in base64, and optionally the type the sender says it
+    is (the content decides; a contradicting type is refused)."""
+
+    model_config = ConfigDict(extra="forbid")
+    data: str = Field(description=f"The image in standard base64, at most {IMAGE_MAX_BYTES} bytes")
+    media_type: Annotated[str, StringConstraints(max_length=100)] = ""
 
 
 class OfferInput(BaseModel):
-    """One text to screen: an advert, a message or a tip, with where it was seen and phones."""
+    """One text to screen: an advert, a message or a tip, with where it was seen, phones and
+    images."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     text: Annotated[str, StringConstraints(min_length=1, max_length=TEXT_MAX)]
@@ -36,6 +66,7 @@ class OfferInput(BaseModel):
     phones: list[Annotated[str, StringConstraints(max_length=40)]] = Field(
         default_factory=list, max_length=20
     )
+    images: list[ImageInput] = Field(default_factory=list, max_length=IMAGES_PER_TEXT)
 
 
 class ScreenRequest(BaseModel):
@@ -44,9 +75,38 @@ class ScreenRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     texts: list[OfferInput] = Field(min_length=1, max_length=BATCH_MAX)
 
+    @model_validator(mode="after")
+    def _few_images(self) -> ScreenRequest:
+        if sum(len(t.images) for t in self.texts) > IMAGES_PER_BATCH:
+            raise ValueError(f"At most {IMAGES_PER_BATCH} images per request.")
+        return self
+
 
 def _error(status: int, message: str, **extra: Any) -> JsonResponse:
     return JsonResponse({"error": message, **extra}, status=status)
+
+
+def _image_problem(problem: ImageProblem, field: str) -> JsonResponse:
+    """An RFC 9457 answer for a refused image; `error` too, as the endpoint's other errors."""
+    body = {"type": "about:blank", "title": "Image refused", "status": problem.status}
+    body |= {"detail": problem.detail, "field": field, "error": problem.detail}
+    return JsonResponse(body, status=problem.status, content_type="application/problem+json")
+
+
+def _hashed(parsed: ScreenRequest) -> tuple[list[TextInput], HttpResponse | None]:
+    """The texts with their images' hashes, or the answer refusing the first bad image."""
+    items = []
+    for i, offer in enumerate(parsed.texts):
+        hashes: list[ImageHashes] = []
+        for j, image in enumerate(offer.images):
+            try:
+                hashes.append(image_hashes(image.data, image.media_type))
+            except ImageProblem as problem:
+                return [], _image_problem(problem, f"texts.{i}.images.{j}")
+        items.append(
+            TextInput(text=offer.text, url=offer.url, phones=tuple(offer.phones), images=(*hashes,))
+        )
+    return items, None
 
 
 def _guard(request: HttpRequest) -> tuple[ApiClient | None, HttpResponse | None]:
@@ -118,7 +178,9 @@ def screen(request: HttpRequest) -> HttpResponse:
     parsed, bad = _read(request)
     if bad is not None or parsed is None:
         return bad or _error(400, "Invalid request.")
-    items = [TextInput(text=t.text, url=t.url, phones=tuple(t.phones)) for t in parsed.texts]
+    items, refused = _hashed(parsed)
+    if refused is not None:
+        return refused
     outcome = api_screen(client=client, items=items)
     results = [_result(i, s, outcome.references) for i, s in enumerate(outcome.screenings)]
     return JsonResponse({"results": results})
@@ -159,8 +221,48 @@ def _result_schema() -> dict[str, Any]:
     }
 
 
+def _image_problem_schema() -> dict[str, Any]:
+    text = {"type": "string"}
+    return {
+        "type": "object",
+        "properties": {
+            "type": text,
+            "title": text,
+            "status": {"type": "integer"},
+            "detail": text,
+            "field": {"type": "string", "description": "Which image, as texts.N.images.M"},
+            "error": text,
+        },
+        "required": ["title", "status", "detail", "field"],
+    }
+
+
+IMAGE_REFUSALS = {
+    "400": "An image that is not valid base64",
+    "413": f"An image over {IMAGE_MAX_BYTES} bytes or with too many pixels to decode",
+    "415": "An image whose content is not an image, or not the media_type declared",
+    "422": "An image that cannot be decoded",
+}
+
+
+def openapi_image_responses(responses: dict[str, Any]) -> dict[str, Any]:
+    """The endpoint's responses with the image refusals added (problem+json beside JSON)."""
+    ref = {"$ref": "#/components/schemas/ScreenImageProblem"}
+    out = dict(responses)
+    for code, text in IMAGE_REFUSALS.items():
+        before = out.get(code, {"description": "", "content": {}})
+        description = f"{before['description']}; or {text}" if before["description"] else text
+        content = {**before["content"], "application/problem+json": {"schema": ref}}
+        out[code] = {"description": description, "content": content}
+    return out
+
+
 def openapi_components() -> dict[str, Any]:
     """The request and answer schemas, for the API's OpenAPI document (intake/openapi.py)."""
     request_schema = ScreenRequest.model_json_schema(ref_template="#/components/schemas/{model}")
     components = dict(request_schema.pop("$defs", {}))
-    return components | {"ScreenRequest": request_schema, "ScreenResult": _result_schema()}
+    return components | {
+        "ScreenRequest": request_schema,
+        "ScreenResult": _result_schema(),
+        "ScreenImageProblem": _image_problem_schema(),
+    }

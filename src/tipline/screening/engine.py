@@ -95,6 +95,24 @@ class Screening:
             raised_by_links=True,
         )
 
+    def with_images(self, known_lists: tuple[str, ...], reported: tuple[int, ...]) -> Screening:
+        """This screening with what its images matched: a known abuse hash list (named by the
+        lists' names only) makes it high; a picture in earlier reports raises it one step and
+        says in how many."""
+        findings, level = list(self.findings), self.level
+        if reported:
+            words: tuple[str, ...] = (
+                f"near-identical picture in {len(reported)} earlier report(s)",
+            )
+            indicator = load_indicators().by_id("reported_image")
+            findings.append(Finding(indicator, words, reported))
+            level = raise_level(level)
+        if known_lists:
+            words = tuple(f"hash list {name}" for name in known_lists)
+            findings.append(Finding(load_indicators().by_id("known_abuse_image"), words))
+            level = Level.HIGH
+        return replace(self, findings=tuple(findings), level=level)
+
 
 def raise_level(level: str) -> str:
     """One level up (none to low, ..., high stays high)."""

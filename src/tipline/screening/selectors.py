@@ -5,8 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tipline.accounts.types import Viewer
-from tipline.reports.models import Report
+from tipline.media.hashing import is_matchable
+from tipline.media.matcher import PDQIndex
+from tipline.media.models import HashListEntry
+from tipline.media.services import hashes_match
+from tipline.reports.models import Report, ReportFile
 from tipline.reports.selectors import reports_visible_to
+from tipline.screening.images import ImageHashes
 from tipline.screening.indicators import load_indicators
 from tipline.screening.models import LicensedAgency, ReportScreening
 
@@ -88,3 +93,48 @@ def screening_level_of(report_id: int) -> str | None:
     return (
         ReportScreening.objects.filter(report_id=report_id).values_list("level", flat=True).first()
     )
+
+
+def known_lists_matched(image: ImageHashes) -> tuple[str, ...]:
+    """The names of the active hash lists whose enabled entries the image matches (MD5, or PDQ
+    within the matching distance), and nothing of the entries themselves."""
+    pdqs = {(image.pdq, image.quality)}
+    entry_ids = {entry_id for entry_id, _, _ in hashes_match(md5=image.md5, pdqs=pdqs)}
+    if not entry_ids:
+        return ()
+    names = HashListEntry.objects.filter(
+        pk__in=entry_ids, enabled=True, hash_list__active=True
+    ).values_list("hash_list__name", flat=True)
+    return tuple(sorted(set(names)))
+
+
+def reports_with_images(images: list[ImageHashes]) -> list[tuple[int, ...]]:
+    """For each image, the earlier reports holding the same file (MD5) or a near-identical
+    picture (PDQ within the media app's matching distance, both of matchable quality)."""
+    if not images:
+        return []
+    by_md5: dict[str, set[int]] = {}
+    rows = ReportFile.objects.filter(md5__in={i.md5 for i in images})
+    for md5, report_id in rows.values_list("md5", "report_id"):
+        by_md5.setdefault(md5, set()).add(report_id)
+    near = _near_pictures([i for i in images if is_matchable(i.quality)])
+    return [tuple(sorted(by_md5.get(i.md5, set()) | near.get(i.pdq, set()))) for i in images]
+
+
+def _near_pictures(images: list[ImageHashes]) -> dict[str, set[int]]:
+    """Report ids by image PDQ. The report files' PDQ hashes have no stored index of their own:
+    they are indexed for the call (one query, then the media app's PDQ index in memory)."""
+    if not images:
+        return {}
+    stored = list(ReportFile.objects.exclude(pdq="").values_list("report_id", "pdq", "pdq_quality"))
+    if not stored:
+        return {}
+    index = PDQIndex.build(
+        [pdq for _, pdq, _ in stored],
+        [report_id for report_id, _, _ in stored],
+        qualities=[100 if quality is None else quality for _, _, quality in stored],
+    )
+    found = index.query_many([i.pdq for i in images])
+    return {
+        image.pdq: {rid for rid, _ in matches} for image, matches in zip(images, found, strict=True)
+    }

@@ -21,17 +21,25 @@ from tipline.identifiers.models import ReportIdentifier
 from tipline.identifiers.services import identifier_hash
 from tipline.reports.models import Report
 from tipline.screening.engine import FoundIdentifier, Screening, agency_key, screen_text
+from tipline.screening.images import ImageHashes
 from tipline.screening.models import LicensedAgency, ReportScreening
-from tipline.screening.selectors import licensed_keys, report_screening_texts
+from tipline.screening.selectors import (
+    known_lists_matched,
+    licensed_keys,
+    report_screening_texts,
+    reports_with_images,
+)
 
 
 @dataclass(frozen=True)
 class TextInput:
-    """One text to screen, with what may come beside it: where it was seen, and phones."""
+    """One text to screen, with what may come beside it: where it was seen, phones, and the
+    hashes of its images (the images themselves are never kept)."""
 
     text: str
     url: str = ""
     phones: tuple[str, ...] = ()
+    images: tuple[ImageHashes, ...] = ()
 
     def extra(self) -> list[tuple[str, str]]:
         """The (kind, value) pairs given beside the text."""
@@ -67,7 +75,24 @@ def screen_texts(*, items: list[TextInput], with_links: bool) -> list[Screening]
     if not with_links:
         return screenings
     linked = _linked_reports({i for s in screenings for i in s.identifiers})
-    return [s.with_links({i: linked[i] for i in s.identifiers if i in linked}) for s in screenings]
+    screenings = [
+        s.with_links({i: linked[i] for i in s.identifiers if i in linked}) for s in screenings
+    ]
+    return _with_images(items, screenings)
+
+
+def _with_images(items: list[TextInput], screenings: list[Screening]) -> list[Screening]:
+    """Each screening with what its images matched: the known hash lists, and earlier reports."""
+    images = [image for item in items for image in item.images]
+    if not images:
+        return screenings
+    reported = iter(reports_with_images(images))
+    out = []
+    for item, screening in zip(items, screenings, strict=True):
+        lists = {name for image in item.images for name in known_lists_matched(image)}
+        reports = {pk for _ in item.images for pk in next(reported)}
+        out.append(screening.with_images(tuple(sorted(lists)), tuple(sorted(reports))))
+    return out
 
 
 @dataclass(frozen=True)
@@ -83,6 +108,15 @@ def api_screen(*, client: ApiClient, items: list[TextInput]) -> ApiScreening:
     names the client, how many texts at which levels, and the references disclosed."""
     screenings = screen_texts(items=items, with_links=True)
     linked = {pk for s in screenings for f in s.findings for pk in f.linked_reports}
+    known = sorted(
+        {
+            t
+            for s in screenings
+            for f in s.findings
+            if f.id == "known_abuse_image"
+            for t in f.triggers
+        }
+    )
     references = dict(Report.objects.filter(pk__in=linked).values_list("pk", "reference"))
     with transaction.atomic():
         audit_record(
@@ -93,6 +127,8 @@ def api_screen(*, client: ApiClient, items: list[TextInput]) -> ApiScreening:
             object_id=client.pk,
             after={
                 "texts": len(items),
+                "images": sum(len(item.images) for item in items),
+                "known_lists": known,
                 "levels": [s.level for s in screenings],
                 "disclosed": sorted(references.values()),
             },
