@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -111,3 +112,56 @@ def choropleth(counts: list[tuple[str, str, int]], link: Callable[[str], str]) -
         for code, name, n in drawn
     ]
     return Choropleth(shapes.view_box, states, scale, NONE_FILL, shapes.attribution)
+
+
+@cache
+def state_centres() -> dict[str, tuple[float, float]]:
+    """The middle of each state's outline (the centre of its bounding box), in the map's
+    coordinates: where its marker of places is drawn. The bundled paths use only relative
+    moves (`m`, then line-to pairs) and `z`."""
+    return {code: _centre(path) for code, path in state_shapes().paths.items()}
+
+
+def _centre(path: str) -> tuple[float, float]:
+    x = y = start_x = start_y = 0.0
+    start_pending = False
+    xs: list[float] = []
+    ys: list[float] = []
+    for part in re.findall(r"[mMzZ]|-?[\d.]+(?:e-?\d+)?,-?[\d.]+(?:e-?\d+)?", path):
+        if part in "zZ":
+            x, y = start_x, start_y
+            continue
+        if part in "mM":
+            start_pending = True
+            continue
+        dx, dy = (float(v) for v in part.split(","))
+        x, y = x + dx, y + dy
+        if start_pending:
+            start_x, start_y, start_pending = x, y, False
+        xs.append(x)
+        ys.append(y)
+    return (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
+
+
+@dataclass(frozen=True)
+class PlaceMarker:
+    """A state's places of concern as drawn: a circle at the state's middle, sized by count."""
+
+    code: str
+    name: str
+    x: float
+    y: float
+    radius: float
+    places: int
+    reports: int
+
+
+def places_layer(rows: list[tuple[str, str, int, int]]) -> list[PlaceMarker]:
+    """Markers for `(code, name, places, reports)` rows of states with a bundled outline; the
+    area of a circle grows with the places in the state."""
+    centres = state_centres()
+    return [
+        PlaceMarker(code, name, *centres[code], 5 + 3 * math.sqrt(places), places, reports)
+        for code, name, places, reports in rows
+        if code in centres and places
+    ]

@@ -19,9 +19,10 @@ from tipline.common.http import client_ip
 from tipline.dashboards.charts import CHART_STYLES, chart_specs
 from tipline.dashboards.exports import csv_response
 from tipline.dashboards.forms import DashboardFilterForm
-from tipline.dashboards.maps import choropleth
+from tipline.dashboards.maps import choropleth, places_layer
 from tipline.dashboards.selectors import TABLES, DashboardFilters, Table, dashboard_tables
 from tipline.dashboards.services import dashboard_export_record
+from tipline.travellers.selectors import places_by_state_for_user
 
 TEMPLATE = "dashboards/overview.html"
 
@@ -39,7 +40,11 @@ def overview(request: HttpRequest) -> HttpResponse:
         return render(request, TEMPLATE, {"form": form}, status=400)
     filters = form.filters()
     tables = dashboard_tables(user=request.user, filters=filters)
-    return render(request, TEMPLATE, _page(filters, tables))
+    places = places_by_state_for_user(user=request.user, since=filters.since, until=filters.until)
+    context = _page(filters, tables)
+    context["places"] = places_layer([(p.code, p.name, p.places, p.reports) for p in places])
+    context["places_url"] = reverse("travellers:places")
+    return render(request, TEMPLATE, context)
 
 
 def _export(request: HttpRequest, form: DashboardFilterForm) -> HttpResponse:

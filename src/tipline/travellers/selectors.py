@@ -329,3 +329,33 @@ def notice_outcomes_for_user(*, user: Viewer) -> list[list[str]]:
 
 def _utc(value: datetime | None) -> str:
     return value.astimezone(UTC).isoformat() if value else ""
+
+
+@dataclass(frozen=True)
+class PlacesInState:
+    """The places of concern of one state a user may see, and the reports naming them."""
+
+    code: str
+    name: str
+    places: int
+    reports: int
+
+
+def places_by_state_for_user(
+    *, user: Viewer, since: datetime, until: datetime
+) -> list[PlacesInState]:
+    """Per state with places the user may see: how many places, and how many of the reports the
+    user may see that were received in [since, until) name one of them (the dashboards' layer)."""
+    reports = reports_visible_to(user).filter(received_at__gte=since, received_at__lt=until)
+    rows = (
+        places_visible_to(user)
+        .values("state__code", "state__name")
+        .annotate(
+            places=Count("pk", distinct=True),
+            reports=Count("links__report", filter=Q(links__report__in=reports), distinct=True),
+        )
+        .order_by("state__name")
+    )
+    return [
+        PlacesInState(r["state__code"], r["state__name"], r["places"], r["reports"]) for r in rows
+    ]

@@ -308,7 +308,8 @@ def place_list(request: StaffRequest) -> HttpResponse:
         if place is not None:
             messages.success(request, f"{place.name} registered.")
             return _place_page(place)
-    context = {"form": form, "rows": selectors.place_list_for_user(user=request.user)}
+    state = request.GET.get("state", "")[:2]  # the dashboards' map links one state's places
+    context = {"form": form, "rows": selectors.place_list_for_user(user=request.user, state=state)}
     status = 400 if form.errors else 200
     return render(request, "travellers/place_list.html", context, status=status)
 

@@ -205,9 +205,9 @@ def test_page_query_count_is_fixed_whatever_the_data(
     for state in ("LA", "KN", "OY", None):
         report_in(state, platform=f"Platform {state}")
     # Session and user; one query per table, plus the state names; the session's save (3, with
-    # its savepoint); the header's unread-notification badge. A national user's scope needs no
-    # query of its own.
-    assert _queries(client) == empty == 2 + 7 + 1 + 3 + 1
+    # its savepoint); the header's unread-notification badge; the places of concern by state.
+    # A national user's scope needs no query of its own.
+    assert _queries(client) == empty == 2 + 7 + 1 + 3 + 1 + 1
     assert _queries(client, **{"from": "2025-01-01", "to": "2026-06-30"}) == empty
 
 
