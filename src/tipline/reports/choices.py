@@ -11,6 +11,7 @@ class Channel(models.TextChoices):
     USSD = "ussd", "USSD"
     WHATSAPP = "whatsapp", "WhatsApp"
     PARTNER = "partner", "Partner referral"
+    NCMEC_REFERRAL = "ncmec_referral", "NCMEC CyberTipline referral"
 
 
 class IncidentType(models.TextChoices):

@@ -2,7 +2,9 @@
 
 A Nigerian state goes to its command through the editable state-to-command mapping; a foreign
 country to a partner queue (NCMEC for the US, INTERPOL otherwise); anything else, or a mapping that
-names no command, to the national desk. The pipeline's route step only calls this.
+names no command, to the national desk. An NCMEC referral is never sent back to NCMEC's queue:
+NCMEC made it available to us, so a referral placed abroad goes to the national desk, which
+decides. The pipeline's route step only calls this.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from tipline.geo.models import RegionalCommand
+from tipline.reports.choices import Channel
 from tipline.reports.models import Report
 from tipline.reports.services import report_set_routing
 
@@ -21,7 +24,8 @@ CommandOf = Callable[[str], RegionalCommand | None]
 def command_for(report: Report, command_of: CommandOf) -> RegionalCommand | None:
     """The command whose queue `report` belongs in; `command_of` finds a command by its code."""
     command = report.state.command if report.state_id and report.state else None
-    if command is None and report.country and report.country != "NG":
+    abroad = bool(report.country) and report.country != "NG"
+    if command is None and abroad and report.channel != Channel.NCMEC_REFERRAL:
         command = command_of(PARTNER_FOR_US if report.country == "US" else PARTNER_ELSEWHERE)
     return command or command_of(NATIONAL_DESK)
 

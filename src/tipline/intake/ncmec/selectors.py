@@ -31,7 +31,11 @@ def ncmec_referrals_for(*, user: Viewer, limit: int = 50) -> QuerySet[Report]:
     """The NCMEC referrals the user may see, newest first, with their commands and states."""
     return (
         reports_visible_to(user)
-        .filter(channel=Channel.PARTNER, api_client__isnull=True, external_id__startswith="NCMEC-")
+        .filter(
+            channel=Channel.NCMEC_REFERRAL,
+            api_client__isnull=True,
+            external_id__startswith="NCMEC-",
+        )
         .select_related("routed_command", "state")
         .order_by("-received_at", "-pk")[:limit]
     )

@@ -215,7 +215,7 @@ def _existing_many(numbers: list[str]) -> dict[str, int]:
     rows = Report.objects.filter(
         api_client__isnull=True,
         external_id__in=[_external_id(n) for n in set(numbers)],
-        channel=Channel.PARTNER,
+        channel=Channel.NCMEC_REFERRAL,
     ).order_by()
     return {
         external.removeprefix("NCMEC-"): pk
@@ -310,7 +310,12 @@ def _locked_and_taken(number: str) -> bool:
         cursor.execute(
             "SELECT pg_advisory_xact_lock(%s, %s), EXISTS (SELECT 1 FROM "  # noqa: S608  # our table name
             f"{table} WHERE api_client_id IS NULL AND external_id = %s AND channel = %s)",
-            [_LOCK_CLASS, int(number) % 2_147_483_647, _external_id(number), Channel.PARTNER],
+            [
+                _LOCK_CLASS,
+                int(number) % 2_147_483_647,
+                _external_id(number),
+                Channel.NCMEC_REFERRAL,
+            ],
         )
         row = cursor.fetchone()
     return bool(row and row[1])
@@ -343,7 +348,7 @@ def referral_draft(
     raw = body.decode("utf-8", errors="replace")
     draft = report_dict_to_draft(referral.report, files, raw_xml=raw, received_at=utcnow())
     draft.incident = draft.incident.model_copy(update=_incident_updates(referral, draft))
-    draft.channel = Channel.PARTNER
+    draft.channel = Channel.NCMEC_REFERRAL
     draft.external_id = f"NCMEC-{referral.number}"
     draft.raw_content_type = "application/xml"
     draft.extra["ncmec"] = _kept(referral, digest)
@@ -475,7 +480,7 @@ def _add_to(report: Report, read: _Read, stored: list[_Stored], actor: Actor) ->
         report_add_addendum(
             report=report,
             body=_addendum_text(read.referral, read.digest, read.body, names),
-            channel=Channel.PARTNER,
+            channel=Channel.NCMEC_REFERRAL,
             actor=actor,
         )
     return keys

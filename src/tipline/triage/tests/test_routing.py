@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tipline.geo.models import RegionalCommand, State
+from tipline.reports.choices import Channel
 from tipline.reports.models import Report
 from tipline.triage.routing import command_for
 
@@ -29,3 +30,11 @@ def test_a_report_from_another_foreign_country_goes_to_interpol(geo: Any) -> Non
 def test_an_unlocated_or_stateless_nigerian_report_goes_to_the_national_desk(geo: Any) -> None:
     assert _command_for(geo) == "NAT"
     assert _command_for(geo, country="NG") == "NAT"
+
+
+def test_an_ncmec_referral_placed_abroad_goes_to_the_desk_not_back_to_ncmec(geo: Any) -> None:
+    assert _command_for(geo, country="US", channel=Channel.NCMEC_REFERRAL) == "NAT"
+    assert _command_for(geo, country="GH", channel=Channel.NCMEC_REFERRAL) == "NAT"
+    assert _command_for(geo, country="US", channel=Channel.PARTNER) == "NCMEC"
+    kano = State.objects.get(code="KN")
+    assert _command_for(geo, state=kano, channel=Channel.NCMEC_REFERRAL) == "KAN"

@@ -71,7 +71,7 @@ def test_a_folder_package_becomes_one_report_with_every_section_kept(
     outcomes = ncmec_import_source(source=open_source(write_folder(tmp_path / "p", referral)))
     assert [o.status for o in outcomes] == [IMPORTED]
     report = Report.objects.get(reference=outcomes[0].reference)
-    assert report.channel == Channel.PARTNER
+    assert report.channel == Channel.NCMEC_REFERRAL
     assert report.external_id == "NCMEC-123456789"
     assert report.raw_record == referral.xml().decode()
     kept = report.extra["ncmec"]
