@@ -7,6 +7,8 @@ docs/ncmec-referrals.md for the layout accepted).
   no member that lies about its size);
 * :mod:`.wire`: the package XML (NCMEC's wrapper around the /ispws `<report>` the ESP sent,
   NCMEC's automated and analyst sections) as plain data;
+* :mod:`.pdf`: the printable report PDF, read by its section and field labels into the same data,
+  for a package that carries no XML;
 * :mod:`.services`: storing the files encrypted and submitting each report, idempotently by
   NCMEC's report number.
 """

@@ -24,6 +24,7 @@ from tipline.audit.services import audit_deferred, audit_record
 from tipline.common import ids
 from tipline.common.time import utcnow
 from tipline.intake.ispws.convert import file_details_dict_to_file_draft, report_dict_to_draft
+from tipline.intake.ncmec.pdf import MAX_PDF_BYTES, parse_referral_pdf, with_paths
 from tipline.intake.ncmec.sources import PackageRefused, Source, read_all
 from tipline.intake.ncmec.wire import (
     MAX_XML_BYTES,
@@ -106,7 +107,7 @@ def _read_source(source: Source) -> list[_Read | ImportOutcome]:
     except PackageRefused as exc:
         return [ImportOutcome(package=source.label, number="", status=FAILED, error=exc.message)]
     if not referrals:
-        reason = "No <ncmecReferral> XML found in it (see docs/ncmec-referrals.md)."
+        reason = "No <ncmecReferral> XML or report PDF found in it (see docs/ncmec-referrals.md)."
         return [ImportOutcome(package=source.label, number="", status=FAILED, error=reason)]
     out: list[_Read | ImportOutcome] = []
     for name in referrals:
@@ -119,8 +120,17 @@ def _read_source(source: Source) -> list[_Read | ImportOutcome]:
 
 
 def _referral_members(source: Source) -> list[str]:
+    """The referral XMLs, and the PDFs that no referral XML sits above or beside (a package
+    that carries only the printable report); a PDF beside an XML is a file of its report."""
     names = [m.name for m in source.members() if m.name.lower().endswith(".xml")]
-    return sorted(name for name in names if is_referral(_head(source, name)))
+    xmls = sorted(name for name in names if is_referral(_head(source, name)))
+    with_xml = {posixpath.dirname(name) for name in xmls}
+    pdfs = [
+        m.name
+        for m in source.members()
+        if m.name.lower().endswith(".pdf") and not any(_within(m.name, d) for d in with_xml)
+    ]
+    return sorted(xmls + pdfs)
 
 
 def _head(source: Source, name: str) -> bytes:
@@ -132,14 +142,33 @@ def _head(source: Source, name: str) -> bytes:
 
 
 def _read_one(source: Source, name: str, referrals: list[str], label: str) -> _Read:
-    body = read_all(source, name, MAX_XML_BYTES)
     try:
-        referral = parse_referral(body)
+        if name.lower().endswith(".pdf"):
+            body, referral = _read_pdf(source, name, referrals)
+        else:
+            body = read_all(source, name, MAX_XML_BYTES)
+            referral = parse_referral(body)
     except PackageRefused as exc:
         raise PackageRefused(f"{name}: {exc.message}") from None
     members = _members_of(source, name, referral, referrals)
     digest = _digest(body, source, members)
     return _Read(source, name, label, body, referral, members, digest)
+
+
+def _read_pdf(source: Source, name: str, referrals: list[str]) -> tuple[bytes, Referral]:
+    """A report PDF read by its labels; its text is the raw record (and what identifies it),
+    its printed file names resolved against the files of its folder, and the PDF itself kept."""
+    referral, text = parse_referral_pdf(read_all(source, name, MAX_PDF_BYTES))
+    folder = posixpath.dirname(name)
+    others = {posixpath.dirname(r) for r in referrals} - {folder, ""}
+    beside = [
+        posixpath.relpath(m.name, folder or ".")
+        for m in source.members()
+        if _within(m.name, folder)
+        and m.name not in referrals
+        and not any(_within(m.name, o) for o in others)
+    ]
+    return text.encode("utf-8"), with_paths(referral, beside, posixpath.basename(name))
 
 
 def _import_read(read: _Read, earlier: dict[str, int], actor: Actor) -> ImportOutcome:
@@ -350,7 +379,7 @@ def referral_draft(
     draft.incident = draft.incident.model_copy(update=_incident_updates(referral, draft))
     draft.channel = Channel.NCMEC_REFERRAL
     draft.external_id = f"NCMEC-{referral.number}"
-    draft.raw_content_type = "application/xml"
+    draft.raw_content_type = referral.raw_content_type
     draft.extra["ncmec"] = _kept(referral, digest)
     return draft
 

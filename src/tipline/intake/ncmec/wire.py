@@ -56,6 +56,7 @@ class Referral:
     geolocation: list[dict[str, Any]]
     analyst: dict[str, Any]
     other: dict[str, Any] = field(default_factory=dict)
+    raw_content_type: str = "application/xml"  # the raw record: the XML, or a PDF's text
 
 
 def plain(element: etree._Element) -> Any:
