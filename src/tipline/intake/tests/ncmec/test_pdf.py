@@ -14,9 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.urls import reverse
 from fpdf import FPDF
 
 from tipline.accounts.choices import Role
+from tipline.conftest import login
 from tipline.intake.ncmec.pdf import parse_referral_pdf
 from tipline.intake.ncmec.samples import sample_png, with_pictures
 from tipline.intake.ncmec.selectors import ncmec_referrals_for
@@ -282,3 +286,32 @@ def test_a_pdf_below_a_top_level_referral_xml_is_one_of_its_files(geo: Any, stor
         archive.writestr("printable/CyberTip_523456789.pdf", report_pdf(LINES))
     assert [o.status for o in from_zip(out.getvalue())] == [IMPORTED]
     assert ReportFile.objects.filter(report=Report.objects.get()).count() == 2
+
+
+def test_the_desk_uploads_a_pdf_only_package_and_a_broken_one_is_a_422(
+    geo: Any, store: Path, make_user: Any
+) -> None:
+    desk = login(make_user(Role.PARTNER_LIAISON, ("NAT",)))
+    upload = SimpleUploadedFile("pdf.zip", pdf_package(report_pdf(LINES)), "application/zip")
+    answer = desk.post(reverse("ncmec:upload"), {"packages": [upload]})
+    assert answer.status_code == 200 and "Imported" in answer.content.decode()
+    assert Report.objects.get().channel == Channel.NCMEC_REFERRAL
+    locked = pdf_package(report_pdf([line.replace(NUMBER, "9") for line in LINES], password="x"))
+    broken = SimpleUploadedFile("locked.zip", locked, "application/zip")
+    answer = desk.post(reverse("ncmec:upload"), {"packages": [broken]})
+    assert answer.status_code == 422 and "encrypted" in answer.content.decode()
+    assert Report.objects.count() == 1
+
+
+def test_the_command_imports_a_folder_with_only_the_pdf(
+    geo: Any, store: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "download"
+    (folder / "files").mkdir(parents=True)
+    (folder / f"CyberTip_{NUMBER}.pdf").write_bytes(report_pdf(LINES))
+    (folder / "files" / "image0.png").write_bytes(sample_png(1))
+    (folder / "files" / "image1.png").write_bytes(sample_png(2))
+    out = io.StringIO()
+    call_command("ncmec", "import", str(folder), stdout=out)
+    assert "1 taken, 0 not imported" in out.getvalue()
+    assert Report.objects.get().external_id == f"NCMEC-{NUMBER}"
