@@ -133,17 +133,17 @@ def case_refer(request: StaffRequest, case_reference: str) -> HttpResponse:
 def case_send(request: StaffRequest, case_reference: str) -> HttpResponse:
     """Send the previewed case package: a share, audited and on the case's timeline."""
     case = case_for_exchange(user=request.user, reference=case_reference)
-    form = ShareForm(request.POST)
-    partner = active_partners().filter(code=form.data.get("partner", "")).first()
-    if not form.is_valid() or partner is None:
+    chosen = _partner_sent_to(request)
+    if chosen is None:
         messages.error(request, "Choose a partner.")
     else:
+        partner, reason = chosen
         try:
             case_share(
                 case=case,
                 partner=partner,
                 actor=request.user,
-                reason=form.cleaned_data["reason"],
+                reason=reason,
                 ip=client_ip(request),
             )
             messages.success(request, f"Sent to {partner.name}; delivery status below.")
@@ -157,12 +157,11 @@ def case_send(request: StaffRequest, case_reference: str) -> HttpResponse:
 def report_send(request: StaffRequest, reference: str) -> HttpResponse:
     """Send the previewed package: a share, audited, and a `referral.created` webhook."""
     report = report_for_exchange(user=request.user, reference=reference)
-    form = ShareForm(request.POST)
-    partner = active_partners().filter(code=form.data.get("partner", "")).first()
-    if not form.is_valid() or partner is None:
+    chosen = _partner_sent_to(request)
+    if chosen is None:
         messages.error(request, "Choose a partner.")
     else:
-        _send(request, report, partner, form.cleaned_data["reason"])
+        _send(request, report, *chosen)
     return HttpResponseRedirect(reverse("exchange:report", args=[reference]))
 
 
@@ -171,11 +170,11 @@ def report_send(request: StaffRequest, reference: str) -> HttpResponse:
 def report_forward(request: StaffRequest, reference: str) -> HttpResponse:
     """Forward the report to NCMEC's CyberTipline (the previewed NCMEC package, as an ESP)."""
     report = report_for_exchange(user=request.user, reference=reference)
-    form = ShareForm(request.POST)
-    partner = active_partners().filter(code=form.data.get("partner", "")).first()
-    if not form.is_valid() or partner is None:
+    chosen = _partner_sent_to(request)
+    if chosen is None:
         messages.error(request, "Choose NCMEC.")
     else:
+        partner, _ = chosen
         try:
             share = ncmec_forward(
                 report=report, partner=partner, actor=request.user, ip=client_ip(request)
@@ -184,6 +183,15 @@ def report_forward(request: StaffRequest, reference: str) -> HttpResponse:
         except ValidationError as exc:
             messages.error(request, "; ".join(exc.messages))
     return HttpResponseRedirect(reverse("exchange:report", args=[reference]))
+
+
+def _partner_sent_to(request: StaffRequest) -> tuple[Partner, str] | None:
+    """The active partner and the reason a send form names; None when it names no partner."""
+    form = ShareForm(request.POST)
+    partner = active_partners().filter(code=form.data.get("partner", "")).first()
+    if not form.is_valid() or partner is None:
+        return None
+    return partner, form.cleaned_data["reason"]
 
 
 def _send(request: StaffRequest, report: Report, partner: Partner, reason: str) -> None:
