@@ -117,14 +117,28 @@ def _read_time(report: Report, save: bool) -> None:
 
 
 def prioritise_step(report: Report, batch: BatchFacts | None = None) -> None:
-    """P1 to P4 with the reasons written out."""
+    """P1 to P4 with the reasons written out. A priority a person set stands on a rerun unless
+    the rules now find the report more urgent (`_raised`); then it is raised, and says so."""
     from tipline.triage.priority import prioritise  # noqa: PLC0415  # rules load once, lazily
 
     _read_time(report, save=batch is None)
     result = prioritise(priority_facts(report, batch))
+    reasons = list(result.reasons)
+    if report.priority_set_by_id is not None and not _raised(report, result.priority):
+        return  # a person's decision stands (a rerun after an addendum)
+    if report.priority_set_by_id is not None:
+        reasons.insert(0, f"Raised from {report.priority}, set by hand, by the rules below.")
     report_set_priority(
-        report=report, priority=result.priority, reasons=list(result.reasons), save=batch is None
+        report=report, priority=result.priority, reasons=reasons, save=batch is None
     )
+
+
+def _raised(report: Report, computed: str) -> bool:
+    """Whether the rules now find the report more urgent than both the priority a person set
+    and what the rules said before (P1 sorts before P2): new information (an addendum) raises
+    a priority set by hand, the same facts never overrule it."""
+    before = report.priority_by_rules or report.priority
+    return computed < report.priority and computed < before
 
 
 def travel_step(report: Report) -> None:

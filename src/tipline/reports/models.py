@@ -87,6 +87,17 @@ class Report(models.Model):
     # Enrichment, set by the pipeline.
     priority = models.CharField(max_length=2, choices=Priority.choices, blank=True, db_index=True)
     priority_reasons: models.JSONField[Any, Any] = models.JSONField(default=list, blank=True)
+    # What the rules last said, and who set the priority by hand if a person did: a rerun (an
+    # addendum) keeps the person's priority unless the rules now find the report more urgent
+    # than they did when the person decided (see prioritise_step).
+    priority_by_rules = models.CharField(max_length=2, choices=Priority.choices, blank=True)
+    priority_set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     state = models.ForeignKey(
         "geo.State", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
     )

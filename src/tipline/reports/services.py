@@ -399,6 +399,8 @@ DECISION_FIELDS = [
     *LOCATION_FIELDS,
     "priority",
     "priority_reasons",
+    "priority_by_rules",
+    "priority_set_by",
     "routed_command",
     "incident_time_read",
     "incident_time_reading",
@@ -516,11 +518,16 @@ def report_set_priority(
     save: bool = True,
 ) -> Report:
     """Set the priority with the reasons an analyst can check. `save=False` as for
-    `report_set_routing`."""
+    `report_set_routing`. Set by a person (an `actor`), it is marked as theirs; set by the
+    rules (no actor), it is the rules' again and kept as what they said."""
     with _saving(save):
         before = {"priority": report.priority or None}
         report.priority, report.priority_reasons = priority, reasons
-        _save(report, save, ["priority", "priority_reasons"])
+        report.priority_set_by = actor
+        if actor is None:
+            report.priority_by_rules = priority
+        fields = ["priority", "priority_reasons", "priority_by_rules", "priority_set_by"]
+        _save(report, save, fields)
         if before["priority"] != priority or actor is not None:
             audit_record(
                 actor=actor,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 
 from tipline.accounts.models import User
+from tipline.audit.models import AuditEvent
 from tipline.conftest import draft
 from tipline.identifiers.models import ReportIdentifier
 from tipline.pipeline.models import StepRun
@@ -15,7 +16,7 @@ from tipline.reports.drafts import PersonDraft, Phone
 from tipline.reports.models import Report
 from tipline.reports.services import report_add_addendum, report_submit
 from tipline.triage.models import Notification
-from tipline.triage.services import report_assign
+from tipline.triage.services import report_assign, report_change_priority
 
 NEW_PHONE = "0803 987 6543"
 
@@ -77,3 +78,38 @@ def test_a_rerun_is_claimed_once(lagos_report: Report, lagos_analyst: User) -> N
 def test_the_worker_takes_reruns_in_on_a_timer() -> None:
     jobs = dict(settings.PERIODIC_JOBS)
     assert 0 < jobs["tipline.pipeline.services.pipeline_process_reruns"] <= 60
+
+
+def test_a_priority_set_by_hand_survives_a_rerun(lagos_report: Report, lagos_analyst: User) -> None:
+    computed = lagos_report.priority
+    report_change_priority(
+        report=lagos_report,
+        priority="P4",
+        reason="Invented: known hoax sender.",
+        actor=lagos_analyst,
+    )
+    report_add_addendum(report=lagos_report, body="Invented detail.", channel=Channel.WEB)
+    pipeline_process_reruns()
+    report = Report.objects.get(pk=lagos_report.pk)
+    assert computed < "P4"  # the rules alone would have put it back up
+    assert (report.priority, report.priority_set_by) == ("P4", lagos_analyst)
+    assert report.priority_by_rules == computed
+    assert report.priority_reasons[0].startswith(f"Set to P4 by {lagos_analyst.username}")
+
+
+def test_a_rerun_raises_a_hand_set_priority_when_the_report_turns_urgent(
+    lagos_report: Report, lagos_analyst: User
+) -> None:
+    report_change_priority(
+        report=lagos_report, priority="P4", reason="Invented: nothing new.", actor=lagos_analyst
+    )
+    report_add_addendum(
+        report=lagos_report, body="He is still abusing her every night.", channel=Channel.WEB
+    )
+    pipeline_process_reruns()
+    report = Report.objects.get(pk=lagos_report.pk)
+    assert (report.priority, report.priority_set_by) == ("P1", None)
+    assert report.priority_reasons[0] == "Raised from P4, set by hand, by the rules below."
+    assert any("still happening" in reason for reason in report.priority_reasons[1:])
+    events = AuditEvent.objects.filter(object_id=str(report.pk), action="report.prioritised")
+    assert [e.after["priority"] for e in events.order_by("seq")][-2:] == ["P4", "P1"]
