@@ -174,7 +174,9 @@ STEPS: list[tuple[str, StepFn]] = [
 
 
 def _intake_batch(reports: list[Report], facts: BatchFacts) -> None:
-    _intake(reports)
+    """Nothing to store: the batch's one transaction moves its reports from received straight
+    to awaiting triage at its end (`_run_batch`). A report run on its own passes through
+    "processing", which stays visible if one of its steps fails."""
 
 
 def _extract_batch(reports: list[Report], facts: BatchFacts) -> None:

@@ -86,7 +86,9 @@ class ReportStatus(models.TextChoices):
 
 # The only status changes `report_transition` allows. Anything else is refused.
 ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
-    ReportStatus.RECEIVED: frozenset({ReportStatus.PROCESSING}),
+    # A pipeline batch runs every step of its reports in one transaction, so they go straight
+    # to triage: "processing" would never be seen outside it, and cost a write and an audit row.
+    ReportStatus.RECEIVED: frozenset({ReportStatus.PROCESSING, ReportStatus.AWAITING_TRIAGE}),
     ReportStatus.PROCESSING: frozenset({ReportStatus.AWAITING_TRIAGE}),
     ReportStatus.AWAITING_TRIAGE: frozenset(
         {ReportStatus.ASSIGNED, ReportStatus.CLOSED, ReportStatus.REFERRED}
