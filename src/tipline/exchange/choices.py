@@ -86,3 +86,4 @@ class EventType(models.TextChoices):
     CASE_OUTCOME = "case.outcome", "case.outcome"
     NCMEC_FORWARDED = "ncmec.forwarded", "ncmec.forwarded"
     MISSING_CHILD_ALERT = "missing_child.alert", "missing_child.alert"
+    NOTICE_OUTCOME = "notice.outcome", "notice.outcome"

@@ -2,7 +2,8 @@
 `case.outcome` when an outcome is recorded in a case shared with them and `report.updated` when
 information is added to a report shared with them; and `missing_child.alert` to every partner
 whose profile lets it receive victims' names, when a missing child's public alert is issued,
-updated or cancelled.
+updated or cancelled; and `notice.outcome` to the partner that sent a travel notice, when an
+outcome is recorded on the notice (by a status change or by hand), once per outcome.
 
 The cases and reports apps sit below the exchange and must not call it, so the exchange listens
 for their rows being created and, once the change has committed, shares the fresh package
@@ -24,9 +25,12 @@ from tipline.cases.models import Case, CaseOutcome
 from tipline.exchange.choices import EventType, Section
 from tipline.exchange.models import Partner
 from tipline.exchange.packages import SharingRefused
-from tipline.exchange.services import alert_share, case_share, report_share
+from tipline.exchange.selectors import notice_sender_partner
+from tipline.exchange.services import alert_share, case_share, notice_outcome_share, report_share
 from tipline.missing.models import AlertMessage
 from tipline.reports.models import Addendum, Report
+from tipline.travellers.choices import EventKind
+from tipline.travellers.models import NoticeEvent
 
 log = logging.getLogger(__name__)
 # The sections that make a partner one a missing child's alert goes to.
@@ -93,6 +97,22 @@ def alert_announce(*, alert_id: int) -> int:
     return sent
 
 
+def notice_outcome_announce(*, event_id: int) -> int:
+    """Send `notice.outcome` of one outcome entry to the partner that sent the notice, if the
+    sender is a partner that may receive it; how many were sent (0 or 1, and 0 again when the
+    entry was sent before: a replayed hook sends nothing twice)."""
+    event = NoticeEvent.objects.select_related("notice").get(pk=event_id)
+    partner = notice_sender_partner(notice=event.notice)
+    if partner is None:
+        return 0
+    try:
+        share = notice_outcome_share(event=event, partner=partner)
+    except SharingRefused as exc:
+        log.info("notice.outcome not sent to %s: %s", partner.code, exc.messages)
+        return 0
+    return 0 if share is None else 1
+
+
 def _safely(work: Any, **kwargs: Any) -> None:
     try:
         work(**kwargs)
@@ -118,8 +138,16 @@ def _on_alert(sender: Any, instance: AlertMessage, created: bool, **kwargs: Any)
         transaction.on_commit(lambda: _safely(alert_announce, alert_id=alert_id))
 
 
+def _on_notice_event(sender: Any, instance: NoticeEvent, created: bool, **kwargs: Any) -> None:
+    if created and instance.kind == EventKind.OUTCOME:
+        event_id = instance.pk
+        transaction.on_commit(lambda: _safely(notice_outcome_announce, event_id=event_id))
+
+
 def connect() -> None:
-    """Listen for outcomes, addenda and alerts (called once, from the app's `ready`)."""
+    """Listen for outcomes, addenda, alerts and notices' outcomes (called once, from the app's
+    `ready`)."""
     post_save.connect(_on_outcome, sender=CaseOutcome, dispatch_uid="exchange.case_outcome")
     post_save.connect(_on_alert, sender=AlertMessage, dispatch_uid="exchange.missing_alert")
     post_save.connect(_on_addendum, sender=Addendum, dispatch_uid="exchange.report_addendum")
+    post_save.connect(_on_notice_event, sender=NoticeEvent, dispatch_uid="exchange.notice_outcome")

@@ -66,9 +66,20 @@ class WebhookSecret(models.Model):
         return f"secret {self.pk} of {self.partner_id}"
 
 
+def _one_of(*subjects: str) -> models.Q:
+    """Exactly one of the `subjects` foreign keys is set."""
+    condition = models.Q()
+    for subject in subjects:
+        alone = models.Q(**{f"{other}__isnull": other != subject for other in subjects})
+        condition |= alone
+    return condition
+
+
 class Share(models.Model):
-    """One package sent to a partner, of a report, a case or a missing child's public alert:
-    exactly which fields went, at what level, and why."""
+    """One package sent to a partner, of a report, a case, a missing child's public alert or a
+    travel notice's outcome (the sender's feedback): exactly which fields went, at what level,
+    and why. A notice's outcome is sent once per outcome recorded (`notice_event`, unique per
+    partner), so a retried or replayed hook sends nothing twice."""
 
     partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="shares")
     report = models.ForeignKey(
@@ -92,6 +103,21 @@ class Share(models.Model):
         on_delete=models.PROTECT,
         related_name="exchange_shares",
     )
+    notice = models.ForeignKey(
+        "travellers.Notice",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="exchange_shares",
+    )
+    # The outcome entry of the notice's timeline this share carries (notice outcomes only).
+    notice_event = models.ForeignKey(
+        "travellers.NoticeEvent",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     event_type = models.CharField(max_length=40)
     tlp = models.CharField(max_length=20)
     fields: models.JSONField[Any, Any] = models.JSONField(default=list)
@@ -110,16 +136,25 @@ class Share(models.Model):
         indexes = [models.Index(fields=["partner", "id"], name="share_partner_feed")]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(report__isnull=False, case__isnull=True, alert__isnull=True)
-                | models.Q(report__isnull=True, case__isnull=False, alert__isnull=True)
-                | models.Q(report__isnull=True, case__isnull=True, alert__isnull=False),
+                condition=_one_of("report", "case", "alert", "notice"),
                 name="share_of_one_subject",
-                violation_error_message="A share is of one report, one case or one alert.",
+                violation_error_message="A share is of one report, case, alert or notice.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(notice_event__isnull=True) | models.Q(notice__isnull=False),
+                name="share_notice_event_of_a_notice",
+                violation_error_message="A notice's outcome is shared as the notice's.",
+            ),
+            models.UniqueConstraint(
+                fields=["partner", "notice_event"],
+                condition=models.Q(notice_event__isnull=False),
+                name="share_notice_outcome_once",
+                violation_error_message="This outcome was already sent to the partner.",
             ),
         ]
 
     def __str__(self) -> str:
-        subject = self.report_id or self.case_id or self.alert_id
+        subject = self.report_id or self.case_id or self.alert_id or self.notice_id
         return f"share of {subject} with {self.partner_id}"
 
 

@@ -1,4 +1,5 @@
-"""What a partner receives: `exchange_package_for` is the one way report data leaves.
+"""What a partner receives: `exchange_package_for` is the one way report data leaves (and
+`notice_outcome_package` the one way a travel notice's outcome goes back to its sender).
 
 It refuses a report above the partner's TLP level (and TLP:RED always), and lets through only the
 sections of the partner's redaction profile. Everything is built from an allow-list, field by
@@ -8,6 +9,7 @@ file names, the raw record and the receipt never leave.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -20,6 +22,8 @@ from tipline.exchange.models import Partner
 from tipline.missing.models import AlertMessage
 from tipline.reports.choices import PersonRole, SharingLevel
 from tipline.reports.models import Person, Report
+from tipline.travellers.choices import EventKind, Outcome
+from tipline.travellers.models import Notice, NoticeEvent
 
 SCHEMA = "tipline.exchange/1"
 IDENTIFIER_KEYS = ("phones", "emails", "accounts", "ip_events", "devices")
@@ -417,3 +421,88 @@ def _alert_package(partner: Partner, alert: AlertMessage) -> dict[str, Any]:
     if child:
         package["child"] = child
     return package
+
+
+# --------------------------------------------------------------------------- travel notices
+
+# A travel notice is TLP:AMBER (the national desk and the destination command only).
+NOTICE_LEVEL = SharingLevel.AMBER
+
+
+def notice_outcome_package(
+    *, partner: Partner, notice: Notice, event: NoticeEvent
+) -> dict[str, Any]:
+    """What the sending partner hears of its notice: the outcome of `event` (an outcome entry of
+    the notice's timeline) with its date, the sender's own reference and ours, and when we
+    received it. The subject's movements as our border saw them go with the incident section;
+    the subject's names and birth date only with the suspects in full, the travel document with
+    those or the suspects' identifiers (the sender sent them; they let it check the match). The
+    offences, the victims, the addresses, contacts, notes and photo never leave.
+
+    Raises `SharingRefused` when the partner is inactive or may not receive TLP:AMBER."""
+    _check_level(partner, NOTICE_LEVEL, notice.reference)
+    if event.notice_id != notice.pk or event.kind != EventKind.OUTCOME:
+        raise TypeError("Give an outcome entry of this notice's timeline.")
+    sections = set(partner.sections) & set(Section.values)
+    kind = str((event.data or {}).get("outcome", ""))
+    package: dict[str, Any] = {
+        "schema": SCHEMA,
+        "notice": notice.reference,
+        "sender_reference": notice.sender_reference,
+        "tlp": NOTICE_LEVEL,
+        "sections": sorted(sections),
+        "received_at": notice.received_at.isoformat(),
+        "outcome": {
+            "kind": kind,
+            "label": Outcome(kind).label if kind in Outcome.values else kind,
+            "recorded_at": event.at.isoformat(),
+        },
+    }
+    parts = {
+        "trip": _notice_trip(notice, sections),
+        "subject": _notice_subject(notice, sections),
+    }
+    package.update({key: part for key, part in parts.items() if part})
+    return package
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _notice_trip(notice: Notice, sections: set[str]) -> dict[str, Any]:
+    if Section.INCIDENT not in sections:
+        return {}
+    return _non_empty(
+        {
+            "status": notice.status,
+            "port_of_entry": notice.port_of_entry,
+            "destination_state": notice.destination_state.code
+            if notice.destination_state_id and notice.destination_state
+            else None,
+            "arrival_confirmed_at": _iso(notice.arrived_at),
+            "departure_confirmed_at": _iso(notice.departed_at),
+        }
+    )
+
+
+def _notice_subject(notice: Notice, sections: set[str]) -> dict[str, Any]:
+    if notice.purged_at:  # nothing personal is left to send
+        return {}
+    subject: dict[str, Any] = {}
+    if Section.SUSPECTS in sections:
+        subject |= {
+            "given_names": notice.given_names,
+            "family_name": notice.family_name,
+            "date_of_birth": notice.date_of_birth,
+            "nationalities": list(notice.nationalities or []),
+        }
+    if sections & {Section.SUSPECTS, Section.SUSPECT_IDENTIFIERS}:
+        subject["document"] = _non_empty(
+            {
+                "type": notice.document_type,
+                "number": notice.document_number,
+                "issuing_state": notice.document_state,
+            }
+        )
+    return _non_empty(subject)

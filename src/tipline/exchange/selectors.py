@@ -3,7 +3,7 @@ only (anyone else gets 404, as for a missing object)."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from tipline.accounts.choices import Role
@@ -15,6 +15,9 @@ from tipline.exchange.choices import QUEUE_KINDS, DeliveryState
 from tipline.exchange.models import Partner, Share, WebhookDelivery
 from tipline.reports.models import Report
 from tipline.reports.selectors import report_get_for_user, reports_visible_to
+from tipline.travellers.choices import EventKind
+from tipline.travellers.models import Notice, NoticeEvent
+from tipline.travellers.selectors import is_national_desk, notice_get_for_user
 from tipline.triage.choices import ReferralState
 from tipline.triage.models import Referral
 
@@ -140,3 +143,55 @@ def feed_shares(*, partner: Partner, after: int, limit: int) -> list[Share]:
         .order_by("pk")
     )
     return list(rows[:limit])
+
+
+# --------------------------------------------------------------------------- travel notices
+
+
+def notice_sender_partner(*, notice: Notice) -> Partner | None:
+    """The exchange partner that sent the notice, active or not: the partner of the API client
+    that submitted it, else the partner whose name or code is the notice's sending agency
+    (notices entered at the console or imported name their sender in words). None when the
+    sender is not a configured partner: then its outcomes are only exported."""
+    if notice.api_client_id is not None:
+        by_client = Partner.objects.filter(api_client_id=notice.api_client_id).first()
+        if by_client is not None:
+            return by_client
+    agency = notice.sender_agency.strip()
+    if not agency:
+        return None
+    named = Partner.objects.filter(Q(name__iexact=agency) | Q(code__iexact=agency))
+    return named.order_by("pk").first()
+
+
+def shares_of_notice(*, notice: Notice) -> QuerySet[Share]:
+    """The notice's outcomes sent to partners, newest first, each with its delivery."""
+    return (
+        Share.objects.filter(notice=notice)
+        .select_related("partner", "delivery", "notice_event", "created_by")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def notice_latest_outcome(*, notice: Notice) -> NoticeEvent | None:
+    """The last outcome recorded on the notice's timeline: what the sender should hold."""
+    events = NoticeEvent.objects.filter(notice=notice, kind=EventKind.OUTCOME)
+    return events.order_by("-at", "-pk").first()
+
+
+def notice_for_feedback(*, user: Viewer, reference: str) -> Notice:
+    """A notice whose outcomes the national desk sends or re-sends (a destination command sees
+    the notice, the desk speaks to its sender). Missing and forbidden both 404."""
+    if not is_national_desk(user):
+        raise Http404("No such page.")
+    return notice_get_for_user(user=user, reference=reference)
+
+
+def notice_delivery_for_feedback(*, notice: Notice, event_id: str) -> WebhookDelivery:
+    """A delivery of one of the notice's outcomes; any other delivery 404s here."""
+    try:
+        return WebhookDelivery.objects.select_related("partner").get(
+            event_id=event_id, share__notice=notice
+        )
+    except WebhookDelivery.DoesNotExist:
+        raise Http404("No such delivery.") from None

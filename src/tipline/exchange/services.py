@@ -47,14 +47,20 @@ from tipline.exchange.models import (
     WebhookDelivery,
     WebhookSecret,
 )
-from tipline.exchange.packages import exchange_package_for, package_fields
-from tipline.exchange.selectors import partner_answering, pending_requests
+from tipline.exchange.packages import exchange_package_for, notice_outcome_package, package_fields
+from tipline.exchange.selectors import (
+    notice_latest_outcome,
+    notice_sender_partner,
+    partner_answering,
+    pending_requests,
+)
 from tipline.exchange.signing import secret_new
 from tipline.missing.models import AlertMessage
 from tipline.reports.choices import ALLOWED_TRANSITIONS, ReportStatus, SharingLevel
 from tipline.reports.drafts import ReportDraft
 from tipline.reports.models import Report
 from tipline.reports.services import report_submit, report_transition
+from tipline.travellers.models import Notice, NoticeEvent
 from tipline.triage.choices import ReferralState
 from tipline.triage.services import referral_transition
 
@@ -322,6 +328,74 @@ def alert_share(*, alert: AlertMessage, partner: Partner, actor: Actor = None) -
             target={"alert": alert},
             alert=alert.identifier,
         )
+
+
+class OutcomeNotSent(ValidationError):
+    """The notice's outcome cannot go to its sender: the sender is no partner, or no outcome
+    is recorded yet."""
+
+
+def notice_outcome_share(
+    *, event: NoticeEvent, partner: Partner, actor: Actor = None, ip: str | None = None
+) -> Share | None:
+    """Send the outcome an entry of a notice's timeline records to the partner that sent the
+    notice: `notice_outcome_package` (the outcome, both references and dates; what else the
+    partner's level and profile allow), a share audited with exactly which fields went, and a
+    signed `notice.outcome` webhook when the partner has an endpoint (else its feed carries it).
+
+    Once per outcome: None, and nothing sent, when this entry went to the partner before (a
+    retried hook, a second click) or when the last outcome sent to it is the same one. Raises
+    `SharingRefused` when the partner may not receive the notice's level."""
+    notice = Notice.objects.select_related("destination_state").get(pk=event.notice_id)
+    package = notice_outcome_package(partner=partner, notice=notice, event=event)
+    outcome = package["outcome"]["kind"]
+    try:
+        with transaction.atomic():
+            # The notice's row lock orders two sends of its outcomes (hook and console at once).
+            list(Notice.objects.select_for_update().filter(pk=notice.pk).values_list("pk"))
+            if _outcome_already_sent(partner, notice, event, outcome):
+                return None
+            return _share_record(
+                partner=partner,
+                package=package,
+                event_type=EventType.NOTICE_OUTCOME,
+                reason=f"Outcome recorded: {outcome}.",
+                actor=actor,
+                audited=("notice.outcome_shared", "travellers.notice", notice.pk),
+                target={"notice": notice, "notice_event": event},
+                ip=ip,
+                notice=notice.reference,
+                outcome=outcome,
+            )
+    except IntegrityError:  # the same entry, sent by another worker first: nothing twice
+        if Share.objects.filter(partner=partner, notice_event=event).exists():
+            return None
+        raise
+
+
+def _outcome_already_sent(partner: Partner, notice: Notice, event: NoticeEvent, kind: str) -> bool:
+    last = (
+        Share.objects.filter(partner=partner, notice=notice, notice_event__isnull=False)
+        .select_related("notice_event")
+        .order_by("-pk")
+        .first()
+    )
+    if last is None or last.notice_event is None:
+        return False
+    return last.notice_event_id == event.pk or last.notice_event.data.get("outcome") == kind
+
+
+def notice_outcome_send(*, notice: Notice, actor: Actor, ip: str | None = None) -> Share | None:
+    """Send the notice's latest outcome to its sending partner now (the console's action, for an
+    outcome recorded before the partner was configured or whose hook did not run). None when
+    that outcome was sent before. Raises `OutcomeNotSent` or `SharingRefused` with the reason."""
+    partner = notice_sender_partner(notice=notice)
+    if partner is None:
+        raise OutcomeNotSent(f"{notice.sender_agency} is not an exchange partner.")
+    event = notice_latest_outcome(notice=notice)
+    if event is None:
+        raise OutcomeNotSent(f"{notice.reference} has no outcome yet.")
+    return notice_outcome_share(event=event, partner=partner, actor=actor, ip=ip)
 
 
 def event_body(*, event_type: str, at: datetime, package: dict[str, Any]) -> str:

@@ -13,4 +13,10 @@ urlpatterns = [
     path("reports/<str:reference>/forward/", views.report_forward, name="forward"),
     path("cases/<str:case_reference>/", views.case_refer, name="case"),
     path("cases/<str:case_reference>/send/", views.case_send, name="case_send"),
+    path("notices/<str:notice_reference>/send/", views.notice_send, name="notice_send"),
+    path(
+        "notices/<str:notice_reference>/deliveries/<str:event_id>/resend/",
+        views.notice_resend,
+        name="notice_resend",
+    ),
 ]

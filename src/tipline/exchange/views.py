@@ -1,7 +1,8 @@
-"""Exchange pages, framed by the console at /console/exchange/: dead letters with replay, and a
+"""Exchange pages, framed by the console at /console/exchange/: dead letters with replay, a
 report's or a case's referral (choose a partner, preview exactly what goes, send, see it
-delivered). Thin: authorise with the selectors' one rule, call one service, say what
-happened."""
+delivered), and the national desk's two actions on a travel notice's feedback to its sender
+(send the latest outcome now, re-send a failed delivery), shown on the notice's page. Thin:
+authorise with the selectors' one rule, call one service, say what happened."""
 
 from __future__ import annotations
 
@@ -28,6 +29,8 @@ from tipline.exchange.selectors import (
     dead_letters,
     delivery_get_for_user,
     exchange_check_user,
+    notice_delivery_for_feedback,
+    notice_for_feedback,
     partner_answering,
     pending_requests,
     report_for_exchange,
@@ -35,7 +38,13 @@ from tipline.exchange.selectors import (
     shares_of_case,
     shares_of_report,
 )
-from tipline.exchange.services import case_share, ncmec_forward, report_share, webhook_replay
+from tipline.exchange.services import (
+    case_share,
+    ncmec_forward,
+    notice_outcome_send,
+    report_share,
+    webhook_replay,
+)
 from tipline.reports.models import Report
 from tipline.triage.models import Referral
 
@@ -206,3 +215,38 @@ def _send(request: StaffRequest, report: Report, partner: Partner, reason: str) 
         messages.success(request, f"Sent to {partner.name}; delivery status below.")
     except ValidationError as exc:
         messages.error(request, "; ".join(exc.messages))
+
+
+def _notice_page(reference: str) -> HttpResponseRedirect:
+    return HttpResponseRedirect(reverse("travellers:notice", args=[reference]) + "#feedback")
+
+
+@login_required
+@require_POST
+def notice_send(request: StaffRequest, notice_reference: str) -> HttpResponse:
+    """Send the notice's latest outcome to its sending partner (once: again sends nothing)."""
+    notice = notice_for_feedback(user=request.user, reference=notice_reference)
+    try:
+        share = notice_outcome_send(notice=notice, actor=request.user, ip=client_ip(request))
+        if share is None:
+            messages.info(request, "That outcome was sent to the sender before.")
+        else:
+            messages.success(request, f"Outcome sent to {share.partner.name}.")
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+    return _notice_page(notice.reference)
+
+
+@login_required
+@require_POST
+def notice_resend(request: StaffRequest, notice_reference: str, event_id: str) -> HttpResponse:
+    """Queue a failed delivery of the notice's outcome again (the exchange's dead-letter replay,
+    for the national desk, from the notice's page)."""
+    notice = notice_for_feedback(user=request.user, reference=notice_reference)
+    delivery = notice_delivery_for_feedback(notice=notice, event_id=event_id)
+    try:
+        webhook_replay(delivery=delivery, actor=request.user, ip=client_ip(request))
+        messages.success(request, f"{delivery.event_id} queued again for {delivery.partner.name}.")
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+    return _notice_page(notice.reference)

@@ -261,10 +261,14 @@ def notice_set_outcome(
     *, notice: Notice, outcome: Outcome, actor: Actor, ip: str | None = None
 ) -> Notice:
     """Record what the destination did (the sender's feedback: met, monitored, refused entry,
-    did not arrive, investigation opened)."""
+    did not arrive, investigation opened). Its timeline entry is what the exchange sends to the
+    sending partner, after the commit; the same outcome again (a form sent twice) records
+    nothing, so nothing goes twice."""
     with transaction.atomic():
         locked = Notice.objects.select_for_update().get(pk=notice.pk)
         before = locked.outcome
+        if before == outcome:
+            return locked
         locked.outcome, locked.updated_at = outcome, utcnow()
         locked.save(update_fields=["outcome", "updated_at"])
         _audit(locked, "outcome", actor, ip, before=before, outcome=outcome)
