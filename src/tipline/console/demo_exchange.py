@@ -1,12 +1,17 @@
-"""The demo's partner exchange: invented partners, what was shared with them, a referral in.
+"""The demo's partner exchange: invented partners, what was shared with them, a referral in,
+and travel notices' outcomes sent back to the agency that sent them.
 
-Four partners, named 'Demo' so that no real agency is meant: an NCMEC stand-in (identifiers
+Five partners, named 'Demo' so that no real agency is meant: an NCMEC stand-in (identifiers
 and hashes), the police (everything up to TLP:AMBER+STRICT, with a loopback webhook endpoint
-that refuses: its deliveries become dead letters to replay), an INTERPOL NCB and a shelter (a
-victim's first name, age and needs; an API key with the feed and referral scopes). Shares go
-through the exchange's services, so each is audited, on the report's or case's timeline, and
-in the shelter's feed; the shelter refers one invented report in through the same service as
-its API. Nothing leaves the machine: the only endpoint is 127.0.0.1's discard port.
+that refuses: its deliveries become dead letters to replay), an INTERPOL NCB, a shelter (a
+victim's first name, age and needs; an API key with the feed and referral scopes) and the
+Angel Watch stand-in that sends a third of the demo's travel notices. Shares go through the
+exchange's services, so each is audited, on the report's or case's timeline, and in the
+shelter's feed; the shelter refers one invented report in through the same service as its API.
+The notices' outcomes go to Angel Watch as the national desk's "send the outcome now" sends
+them (they were recorded before the partner existed): the first delivered, the second a failed
+delivery to re-send from the notice's page, the rest left to the worker. Nothing leaves the
+machine: the only endpoint is 127.0.0.1's discard port.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from tipline.exchange.packages import SharingRefused
 from tipline.exchange.services import (
     PartnerInput,
     case_share,
+    notice_outcome_send,
     partner_create,
     referral_receive,
     report_share,
@@ -33,6 +39,7 @@ from tipline.pipeline.services import pipeline_run
 from tipline.reports.choices import Channel, IncidentType, PersonRole, ReportStatus, SharingLevel
 from tipline.reports.drafts import IncidentDraft, PersonDraft, ReportDraft
 from tipline.reports.models import Report
+from tipline.travellers.models import Notice
 
 DEMO_PARTNER_KEY = "demo-shelter-partner-key"  # noqa: S105  # demo mode only, like the platform's
 REFERRALS_IN = 1  # reports a partner referred: filed beside the demo's own
@@ -43,7 +50,16 @@ PARTNERS = [
     ("demo-police", "Demo Police Liaison", PartnerKind.LAW_ENFORCEMENT, "TLP:AMBER+STRICT", ["NG"]),
     ("demo-ncb", "Demo INTERPOL NCB Abuja", PartnerKind.INTERPOL_NCB, SharingLevel.AMBER, ["NG"]),
     ("demo-shelter", "Demo Haven Shelter", PartnerKind.NGO, SharingLevel.AMBER, ["NG-LA"]),
+    # The sender of a third of the demo's travel notices (console/demo_travellers.py's SENDERS).
+    (
+        "demo-angel-watch",
+        "Demo Angel Watch Center",
+        PartnerKind.LAW_ENFORCEMENT,
+        "TLP:AMBER",
+        ["US"],
+    ),
 ]
+WITH_ENDPOINT = {"demo-police", "demo-angel-watch"}
 
 
 @dataclass(frozen=True)
@@ -53,13 +69,14 @@ class DemoExchange:
     partners: int
     shares: int
     referrals_in: int
+    outcomes: int = 0  # travel notices' outcomes sent to their sender
 
 
 def demo_exchange() -> DemoExchange:
     """Seed the partners, share a few referred reports and a case, take one referral in.
     Runs once, after the reports, their triage history and the cases (idempotent)."""
     if Partner.objects.filter(code="demo-shelter").exists():
-        return DemoExchange(0, 0, 0)
+        return DemoExchange(0, 0, 0, 0)
     admin = User.objects.get(username="admin")
     partners = {
         code: _partner(code, name, kind, level, where, admin)
@@ -67,7 +84,9 @@ def demo_exchange() -> DemoExchange:
     }
     shares = _share_reports(partners, admin) + _share_case(partners["demo-shelter"], admin)
     _dead_letters(partners["demo-police"])
-    return DemoExchange(len(partners), shares, _referral_in(partners["demo-shelter"]))
+    outcomes = _notice_outcomes(partners["demo-angel-watch"])
+    referred = _referral_in(partners["demo-shelter"])
+    return DemoExchange(len(partners), shares, referred, outcomes)
 
 
 def _partner(code: str, name: str, kind: str, level: str, where: list[str], admin: User) -> Partner:
@@ -91,7 +110,7 @@ def _partner(code: str, name: str, kind: str, level: str, where: list[str], admi
         sections=list(DEFAULT_SECTIONS[kind]),
         jurisdictions=where,
         contacts=[{"name": "Invented Contact", "email": f"{code}@example.org"}],
-        webhook_url=REFUSING_ENDPOINT if code == "demo-police" else "",
+        webhook_url=REFUSING_ENDPOINT if code in WITH_ENDPOINT else "",
         api_client=client,
     )
     return partner_create(data=data, actor=admin)
@@ -126,6 +145,23 @@ def _share_case(shelter: Partner, admin: User) -> int:
     except SharingRefused:
         return 0
     return 1
+
+
+def _notice_outcomes(sender: Partner) -> int:
+    """The outcomes of the sender's notices, sent by the desk; the first delivered and the
+    second failed, as the worker would record them."""
+    desk = User.objects.get(username="liaison")
+    notices = Notice.objects.filter(sender_agency=sender.name).exclude(outcome="").order_by("pk")
+    shares = [notice_outcome_send(notice=notice, actor=desk) for notice in notices]
+    deliveries = [WebhookDelivery.objects.get(share=share) for share in shares if share is not None]
+    if deliveries:
+        webhook_delivery_record(delivery=deliveries[0], status=204, error="", owner="demo")
+    for delivery in deliveries[1:2]:
+        while delivery.state == "pending":
+            delivery = webhook_delivery_record(
+                delivery=delivery, status=None, error="Connection refused (demo)", owner="demo"
+            )
+    return len(deliveries)
 
 
 def _dead_letters(police: Partner) -> None:

@@ -13,13 +13,14 @@ from tipline.conftest import login
 from tipline.console.demo import demo_seed
 from tipline.console.demo_exchange import DEMO_PARTNER_KEY, demo_exchange
 from tipline.exchange.models import InboundReferral, Partner, Share, WebhookDelivery
+from tipline.travellers.models import Notice
 
 pytestmark = pytest.mark.slow  # seeds its own demo (a few seconds)
 
 
 def test_the_demo_shows_partners_shares_dead_letters_and_a_referral_in(db: Any) -> None:
     demo_seed(reports=120)
-    assert Partner.objects.count() == 4
+    assert Partner.objects.count() == 5
     assert Share.objects.filter(report__isnull=False).count() >= 3
     assert Share.objects.filter(case__isnull=False).count() == 1
     assert WebhookDelivery.objects.filter(state="dead").exists()
@@ -30,4 +31,11 @@ def test_the_demo_shows_partners_shares_dead_letters_and_a_referral_in(db: Any) 
     feed = Client().get("/api/v1/feed", headers={"Authorization": f"Bearer {DEMO_PARTNER_KEY}"})
     items = feed.json()["items"]
     assert items and all("data" in item for item in items)
+    # Travel notices' outcomes went back to Angel Watch: one delivered, one to re-send.
+    outcomes = WebhookDelivery.objects.filter(share__notice__isnull=False).order_by("pk")
+    assert [d.state for d in outcomes[:2]] == ["delivered", "dead"]
+    notice = Notice.objects.get(pk=outcomes[0].share.notice_id)
+    desk = login(User.objects.get(username="liaison"))
+    page = desk.get(f"/console/travellers/{notice.reference}/").content.decode()
+    assert "Demo Angel Watch Center" in page and "<strong>delivered</strong>" in page
     assert demo_exchange().partners == 0  # a second run adds nothing
