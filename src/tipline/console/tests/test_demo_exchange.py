@@ -34,7 +34,7 @@ def test_the_demo_shows_partners_shares_dead_letters_and_a_referral_in(db: Any) 
     # Travel notices' outcomes went back to Angel Watch: one delivered, one to re-send.
     outcomes = WebhookDelivery.objects.filter(share__notice__isnull=False).order_by("pk")
     assert [d.state for d in outcomes[:2]] == ["delivered", "dead"]
-    notice = Notice.objects.get(pk=outcomes[0].share.notice_id)
+    notice = Notice.objects.get(exchange_shares__delivery=outcomes[0])
     desk = login(User.objects.get(username="liaison"))
     page = desk.get(f"/console/travellers/{notice.reference}/").content.decode()
     assert "Demo Angel Watch Center" in page and "<strong>delivered</strong>" in page
