@@ -180,6 +180,8 @@ PERIODIC_JOBS = [
     ("tipline.pipeline.services.pipeline_process_reruns", 15),
     # Signed webhooks to partners, at least once, in order per partner (exchange.tasks).
     ("tipline.exchange.tasks.webhooks_deliver_due", 5),
+    # Partners' updates (outcomes, addenda, alerts) whose send after their commit never ran.
+    ("tipline.exchange.tasks.announcements_due", 30),
     # Replies to reporters by SMS and WhatsApp, and the sweep of ended phone conversations.
     ("tipline.intake.tasks.channel_send_due", 5),
     ("tipline.intake.tasks.channel_fetch_media", 5),

@@ -10,11 +10,17 @@ for their rows being created and, once the change has committed, shares the fres
 through the same services as a person would (`case_share`, `report_share`): built by
 `exchange_package_for`, audited, on the timeline, refused for a partner whose level or
 activity no longer allows it. A failure here never undoes the outcome or the addendum.
+
+What is owed is written down first, in the change's own transaction (`Announcement`, an
+outbox): a process that dies after the commit, or a send that fails, leaves the row for the
+worker's periodic job, so no partner misses an update and none gets it twice.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
@@ -22,8 +28,9 @@ from django.db.models import Q
 from django.db.models.signals import post_save
 
 from tipline.cases.models import Case, CaseOutcome
+from tipline.common.time import utcnow
 from tipline.exchange.choices import EventType, Section
-from tipline.exchange.models import Partner
+from tipline.exchange.models import Announcement, Partner
 from tipline.exchange.packages import SharingRefused
 from tipline.exchange.selectors import notice_sender_partner
 from tipline.exchange.services import alert_share, case_share, notice_outcome_share, report_share
@@ -113,35 +120,89 @@ def notice_outcome_announce(*, event_id: int) -> int:
     return 0 if share is None else 1
 
 
-def _safely(work: Any, **kwargs: Any) -> None:
+# The periodic job leaves a fresh announcement to the send after its commit for this long.
+AFTER_COMMIT_GRACE = timedelta(seconds=60)
+# Waits between failed tries: doubling from a minute, at most an hour.
+RETRY_FIRST, RETRY_MOST = timedelta(minutes=1), timedelta(hours=1)
+
+ANNOUNCERS: dict[str, Callable[..., int]] = {
+    EventType.CASE_OUTCOME: case_outcome_announce,
+    EventType.REPORT_UPDATED: report_update_announce,
+    EventType.MISSING_CHILD_ALERT: alert_announce,
+    EventType.NOTICE_OUTCOME: notice_outcome_announce,
+}
+
+
+def _owe(event_type: str, **arguments: Any) -> None:
+    """Record the update in the caller's transaction; try to send it once that commits."""
+    now = utcnow()
+    row = Announcement.objects.create(
+        event_type=event_type,
+        arguments=arguments,
+        created_at=now,
+        next_attempt_at=now + AFTER_COMMIT_GRACE,
+    )
+    transaction.on_commit(lambda: announcement_attempt(pk=row.pk))
+
+
+def announcement_send(*, pk: int) -> bool:
+    """Send one owed update and strike it off, in one transaction: False when it is gone (sent
+    already) or another process holds it. Raises what the sending raised, with nothing sent."""
+    with transaction.atomic():
+        row = Announcement.objects.select_for_update(skip_locked=True).filter(pk=pk).first()
+        if row is None:
+            return False
+        ANNOUNCERS[row.event_type](**row.arguments)
+        row.delete()
+    return True
+
+
+def announcement_attempt(*, pk: int) -> bool:
+    """`announcement_send`, with a failure counted and the next try set instead of raised: a
+    partner's update must never break the change that caused it, nor stop the worker."""
     try:
-        work(**kwargs)
-    except Exception:  # a partner's update must never break the change that caused it
-        log.exception("exchange update %s failed", work.__name__)
+        return announcement_send(pk=pk)
+    except Exception as exc:
+        log.exception("exchange update %s failed", pk)
+        _failed(pk, exc)
+        return False
+
+
+def _failed(pk: int, exc: Exception) -> None:
+    row = Announcement.objects.filter(pk=pk).first()
+    if row is None:
+        return
+    wait = min(RETRY_FIRST * 2**row.attempts, RETRY_MOST)
+    row.attempts, row.last_error = row.attempts + 1, f"{type(exc).__name__}: {exc}"[:500]
+    row.next_attempt_at = utcnow() + wait
+    row.save(update_fields=["attempts", "last_error", "next_attempt_at"])
+
+
+def announcements_send_due(*, size: int = 50) -> int:
+    """Try the owed updates whose time has come, oldest first (those whose send after the
+    commit never ran, or failed); how many were sent."""
+    due = Announcement.objects.filter(next_attempt_at__lte=utcnow()).order_by("pk")
+    return sum(announcement_attempt(pk=pk) for pk in due.values_list("pk", flat=True)[:size])
 
 
 def _on_outcome(sender: Any, instance: CaseOutcome, created: bool, **kwargs: Any) -> None:
     if created:
-        facts = {"case_id": instance.case_id, "kind": instance.kind}
-        transaction.on_commit(lambda: _safely(case_outcome_announce, **facts))
+        _owe(EventType.CASE_OUTCOME, case_id=instance.case_id, kind=instance.kind)
 
 
 def _on_addendum(sender: Any, instance: Addendum, created: bool, **kwargs: Any) -> None:
     if created:
-        report_id = instance.report_id
-        transaction.on_commit(lambda: _safely(report_update_announce, report_id=report_id))
+        _owe(EventType.REPORT_UPDATED, report_id=instance.report_id)
 
 
 def _on_alert(sender: Any, instance: AlertMessage, created: bool, **kwargs: Any) -> None:
     if created:
-        alert_id = instance.pk
-        transaction.on_commit(lambda: _safely(alert_announce, alert_id=alert_id))
+        _owe(EventType.MISSING_CHILD_ALERT, alert_id=instance.pk)
 
 
 def _on_notice_event(sender: Any, instance: NoticeEvent, created: bool, **kwargs: Any) -> None:
     if created and instance.kind == EventKind.OUTCOME:
-        event_id = instance.pk
-        transaction.on_commit(lambda: _safely(notice_outcome_announce, event_id=event_id))
+        _owe(EventType.NOTICE_OUTCOME, event_id=instance.pk)
 
 
 def connect() -> None:

@@ -219,3 +219,28 @@ class InboundReferral(models.Model):
 
     def __str__(self) -> str:
         return f"{self.partner_id}:{self.external_id}"
+
+
+class Announcement(models.Model):
+    """An update the platform owes its partners (an outbox row): `report.updated`,
+    `case.outcome`, `missing_child.alert` or `notice.outcome`, with the ids it is about.
+
+    Written in the transaction of the change that calls for it, so a process that dies between
+    that commit and the send loses nothing: the send is tried at once after the commit, and
+    otherwise by the worker's periodic job (`exchange.tasks.announcements_send_due`). The row
+    is deleted in the transaction that makes the shares, so each update is sent once; a failed
+    try is counted and tried again later, never dropped. Holds ids only, nothing personal.
+    """
+
+    event_type = models.CharField(max_length=40)
+    arguments: models.JSONField[Any, Any] = models.JSONField()
+    created_at = models.DateTimeField()
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    last_error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["next_attempt_at"], name="exchange_announcement_due")]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} {self.arguments}"

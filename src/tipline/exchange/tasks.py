@@ -1,4 +1,4 @@
-"""Webhook delivery, a periodic job of `tipline worker` (settings.PERIODIC_JOBS).
+"""Owed updates and webhook delivery, periodic jobs of `tipline worker` (settings.PERIODIC_JOBS).
 
 The deliveries table is the queue. A claim leases, oldest first, the due deliveries that are the
 earliest pending one of their partner, so a partner receives its events in event-id order, and
@@ -22,11 +22,18 @@ from django.db.models import Exists, OuterRef, Q
 
 from tipline.common.time import utcnow
 from tipline.exchange.choices import DeliveryState
+from tipline.exchange.events import announcements_send_due
 from tipline.exchange.models import WebhookDelivery, WebhookSecret
 from tipline.exchange.services import webhook_delivery_record
 from tipline.exchange.signing import headers
 
 LEASE = timedelta(minutes=2)
+
+
+def announcements_due() -> int:
+    """The partners' updates still owed (see `exchange.events`): those whose send after their
+    commit never ran (the process died) or failed; how many were sent."""
+    return announcements_send_due()
 
 
 def webhooks_deliver_due(*, size: int = 20, budget: float = 5.0) -> int:
