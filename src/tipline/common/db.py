@@ -33,6 +33,32 @@ def bulk_save_fields(objs: Sequence[Model], fields: Sequence[str]) -> None:
         cursor.executemany(sql, rows)
 
 
+def insert_rows(model: type[Model], fields: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Insert plain rows (values in the order of `fields`) into `model`'s table: no model
+    instance, no `save()`, no signal, no returned key. For the pipeline's bulk writes (step
+    records, blind index terms), where building and adapting a model per row cost more than
+    the rest of the write: COPY on PostgreSQL, one `executemany` elsewhere."""
+    if not rows:
+        return
+    connection = connections[router.db_for_write(model)]
+    concrete = [_concrete(model, name) for name in fields]
+    quote = connection.ops.quote_name
+    table, columns = quote(model._meta.db_table), ", ".join(quote(f.column) for f in concrete)
+    prepared = [
+        [f.get_db_prep_save(value, connection) for f, value in zip(concrete, row, strict=True)]
+        for row in rows
+    ]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            raw = cursor.cursor  # psycopg's own cursor: Django's wrapper has no copy()
+            with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:  # noqa: S608  # names from the model
+                for row in prepared:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(concrete))
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", prepared)  # noqa: S608  # names from the model, values bound
+
+
 def _concrete(model: type[Model], name: str) -> Field[Any, Any]:
     field = model._meta.get_field(name)
     if not isinstance(field, Field) or not field.concrete:
