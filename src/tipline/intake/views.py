@@ -179,15 +179,32 @@ def receipt(request: HttpRequest) -> HttpResponse:
     return render(request, "intake/receipt.html", context)
 
 
+# A missing child's registration reference (`MC-2026-00012`), followed up on the missing pages.
+RECORD_PREFIX = "MC-"
+
+
+def _to_missing_follow_up() -> HttpResponse:
+    """The missing follow-up's look-up, in this language, asked again with the same form: a 307
+    makes the browser re-send the POST (same field names), so the guardian need not type again.
+    Nothing is looked up here: the answer is the same whether the reference exists or not, and
+    the look-up there counts the attempt against its own limit."""
+    response = HttpResponseRedirect(reverse("missing_public:follow_up_lookup"))
+    response.status_code = 307
+    return response
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def status_lookup(request: HttpRequest) -> HttpResponse:
-    """Enter the reference and receipt code to follow up a report."""
+    """Enter the reference and receipt code to follow up a report (a missing child's
+    registration reference is handed to the missing follow-up)."""
     form = ReceiptLookupForm(request.POST or None)
     if request.method == "POST":
         if (limited := public_limited(request, bucket="receipt-lookup")) is not None:
             return limited
         if form.is_valid():
+            if form.cleaned_data["reference"].strip().upper().startswith(RECORD_PREFIX):
+                return _to_missing_follow_up()
             report = report_for_receipt(
                 reference=form.cleaned_data["reference"],
                 receipt_code=form.cleaned_data["receipt_code"],

@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 
 from tipline.accounts.models import User
 from tipline.audit.models import AuditEvent
@@ -179,3 +181,69 @@ def test_the_console_adds_information_and_an_outsider_gets_404(
     assert event.actor == lagos_analyst and event.data["by"] == "staff"
     detail = login(lagos_analyst).get(f"/console/missing/{verified_record.reference}/")
     assert "seen at a motor park" in detail.content.decode()
+
+
+# The general follow-up page (intake) hands a registration reference over ----------------------
+
+GENERAL = "/{lang}/follow-up/"
+
+
+def _general(client: Client, lang: str, reference: str, code: str) -> Any:
+    url = GENERAL.format(lang=lang)
+    token = client.get(url).cookies["csrftoken"].value
+    data = {"reference": reference, "receipt_code": code, "csrfmiddlewaretoken": token}
+    return client.post(url, data)
+
+
+def test_a_registration_reference_on_the_general_follow_up_goes_to_the_missing_one(
+    geo: Any,
+) -> None:
+    record, code = _registered(Client())
+    client = Client(enforce_csrf_checks=True)  # the re-sent POST passes the CSRF check there
+    handed = _general(client, "ha", f" {record.reference.lower()} ", code)
+    assert handed.status_code == 307  # the browser re-sends the same POST
+    assert handed["Location"] == "/ha/missing/follow-up/"  # in the guardian's language
+    token = client.cookies["csrftoken"].value
+    data = {"reference": record.reference, "receipt_code": code, "csrfmiddlewaretoken": token}
+    followed = client.post(handed["Location"], data, follow=True)
+    assert followed.redirect_chain == [(f"/ha/missing/follow-up/{record.reference}/", 303)]
+    assert followed.status_code == 200 and followed.context["record"] == record
+
+
+def test_an_outsider_on_the_general_follow_up_learns_nothing_of_a_registration(
+    geo: Any,
+) -> None:
+    record, code = _registered(Client())
+    answers = []
+    for reference, typed in [
+        (record.reference, "WRONG-CODE"),  # a real reference, a wrong code
+        ("MC-2000-00001", code),  # no such registration
+        (record.reference, code),  # the right pair
+    ]:
+        client = Client()
+        client.get("/en/follow-up/")
+        with CaptureQueriesContext(connection) as queries:
+            answer = client.post(GENERAL.format(lang="en"), {"reference": reference,
+                                                             "receipt_code": typed})  # fmt: skip
+        # The same work whichever: no registration is looked up here.
+        read = [q["sql"] for q in queries.captured_queries]
+        assert not [sql for sql in read if MissingRecord._meta.db_table in sql]
+        answers.append((answer.status_code, answer["Location"], answer.content))
+        assert "tipline_missing_followed" not in client.session
+    assert answers[0] == answers[1] == answers[2] == (307, "/en/missing/follow-up/", b"")
+    wrong = Client().post(
+        GENERAL.format(lang="en"),
+        {"reference": record.reference, "receipt_code": "WRONG-CODE"},
+        follow=True,
+    )
+    assert wrong.status_code == 400 and "could not find a registration" in wrong.content.decode()
+    assert "tipline_missing_followed" not in wrong.client.session
+    page = Client().get(f"/en/missing/follow-up/{record.reference}/")
+    assert page.status_code == 302 and page["Location"] == LOOKUP
+
+
+def test_a_report_reference_stays_on_the_general_follow_up(geo: Any) -> None:
+    answer = Client().post(
+        GENERAL.format(lang="en"), {"reference": "TL-2026-000001", "receipt_code": "WRONG"}
+    )
+    assert answer.status_code == 200 and "could not find a report" in answer.content.decode()
