@@ -13,13 +13,21 @@ files prefetched), are not timed.
 Prints the p50, p95 and slowest milliseconds per tip and how often the true record is the top
 candidate and among the candidates; the last line is one JSON object.
 
+`--before REV` times revision REV's code beside this tree's on the same database and tips: two
+worker processes take turns, ten tips at a time, so both see the machine's same load; both sets
+of figures are printed with the load average. `--keep` keeps the database for the next run with
+`--keep`, which then skips storing and indexing the same registry (for trying changes quickly).
+
     .venv/bin/python bench/missing_match_pg.py --records 100000 --tips 300
+    .venv/bin/python bench/missing_match_pg.py --records 100000 --tips 300 --before b2b007e
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import random
 import subprocess
 import sys
@@ -30,7 +38,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "src"))
+# A timing worker may run another revision's code (--before): its source tree comes first.
+sys.path.insert(0, os.environ.get("MISSING_BENCH_SRC") or str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from _pg import bench_env, psql, setup_django  # noqa: E402  # bench/ is on sys.path
@@ -152,21 +161,25 @@ def _tips(children: list[Any], count: int, seed: int) -> list[tuple[int, str | N
     return filed
 
 
-def _match(filed: list[tuple[int, str | None]]) -> dict[str, Any]:
+def _time(filed: list[tuple[int, str | None]]) -> list[tuple[float, bool, bool]]:
+    """(seconds, the true record first, the true record among the candidates) for each tip."""
     from tipline.missing.services import missing_match_report
     from tipline.reports.models import Report
 
-    seconds, top, among = [], 0, 0
+    timed = []
     for report_id, truth in filed:
         loaded = Report.objects.select_related("state__command").prefetch_related("people", "files")
         report = loaded.get(pk=report_id)
         started = time.perf_counter()
         candidates = missing_match_report(report=report)
-        seconds.append(time.perf_counter() - started)
+        took = time.perf_counter() - started
         ranked = [c.record.reference for c in candidates]
-        top += bool(ranked) and ranked[0] == truth
-        among += truth in ranked
-    seconds.sort()
+        timed.append((took, bool(ranked) and ranked[0] == truth, truth in ranked))
+    return timed
+
+
+def _figures(timed: list[Any], filed: list[tuple[int, str | None]]) -> dict[str, Any]:
+    seconds = sorted(t for t, _, _ in timed)
     present = sum(1 for _, truth in filed if truth is not None)
 
     def ms(q: float) -> float:
@@ -176,24 +189,105 @@ def _match(filed: list[tuple[int, str | None]]) -> dict[str, Any]:
         "p50_ms": ms(0.5),
         "p95_ms": ms(0.95),
         "max_ms": round(1000 * seconds[-1], 1),
-        "truth_top": round(top / max(1, present), 4),
-        "truth_among_candidates": round(among / max(1, present), 4),
+        "truth_top": round(sum(1 for _, top, _ in timed if top) / max(1, present), 4),
+        "truth_among_candidates": round(
+            sum(1 for _, _, among in timed if among) / max(1, present), 4
+        ),
     }
+
+
+CHUNK = 10
+
+
+def _tree_of(revision: str) -> str:
+    """The `src` tree of a revision, unpacked under var/ (git archive), for a timing worker."""
+    target = ROOT / "var" / "bench-missing-before"
+    subprocess.run(["rm", "-rf", str(target)], check=True)
+    target.mkdir(parents=True)
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", revision, "src"], check=True,
+                             capture_output=True).stdout  # fmt: skip
+    subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+    return str(target / "src")
+
+
+def _alternate(trees: dict[str, str], filed: list[Any]) -> dict[str, list[Any]]:
+    """Each tree's worker times the tips CHUNK at a time, the trees taking turns (each warmed
+    first on five tips, not counted)."""
+    workers = {
+        name: subprocess.Popen(
+            [sys.executable, __file__, "--worker"],
+            env={**os.environ, "MISSING_BENCH_SRC": tree},
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )  # fmt: skip
+        for name, tree in trees.items()
+    }
+    samples: dict[str, list[Any]] = {name: [] for name in trees}
+    try:
+        chunks = [filed[:5]] + [filed[i : i + CHUNK] for i in range(0, len(filed), CHUNK)]
+        for number, chunk in enumerate(chunks):
+            for name, worker in workers.items():
+                assert worker.stdin and worker.stdout
+                worker.stdin.write(json.dumps(chunk) + "\n")
+                worker.stdin.flush()
+                answer = json.loads(worker.stdout.readline())
+                if number:  # the first is the warm-up
+                    samples[name] += answer
+    finally:
+        for worker in workers.values():
+            if worker.stdin:
+                worker.stdin.close()
+            worker.wait()
+    return samples
+
+
+def worker() -> int:
+    """A timing worker: reads chunks of [report id, true reference] (one JSON list a line) and
+    answers each with [seconds, first, among] per tip."""
+    setup_django(dict(os.environ))
+    import tipline
+
+    print(f"worker runs {Path(tipline.__file__).parent}", file=sys.stderr)
+    for text in sys.stdin:
+        print(json.dumps(_time([tuple(tip) for tip in json.loads(text)])), flush=True)
+    return 0
+
+
+def _registry_kept(records: int) -> bool:
+    from tipline.missing.models import MissingRecord
+
+    return MissingRecord.objects.count() == records
 
 
 def _run(args: argparse.Namespace) -> dict[str, Any]:
     children = _children(args.records, args.seed)
-    stored, indexed = _load(children)
-    print(f"stored {args.records} records in {stored:.1f} s, indexed in {indexed:.1f} s")
+    stored = indexed = 0.0
+    if not (args.keep and _registry_kept(args.records)):
+        stored, indexed = _load(children)
+        print(f"stored {args.records} records in {stored:.1f} s, indexed in {indexed:.1f} s")
     filed = _tips(children, args.tips, args.seed)
-    _match(filed[:5])  # warm the caches (nicknames, short forms, the connection)
-    return {
+    trees = {"after": str(ROOT / "src")}
+    if args.before:
+        trees["before"] = _tree_of(args.before)
+    samples = _alternate(trees, filed)
+    out = {
         "records": args.records,
         "tips": args.tips,
         "store_seconds": round(stored, 1),
         "index_seconds": round(indexed, 1),
-        **_match(filed),
+        **_figures(samples["after"], filed),
     }
+    if args.before:
+        out |= {f"before_{k}": v for k, v in _figures(samples["before"], filed).items()}
+        out["before_revision"] = args.before
+    out["load_average"] = [round(x, 2) for x in os.getloadavg()]
+    return out
+
+
+def _create(db_name: str) -> None:
+    with contextlib.suppress(subprocess.CalledProcessError):  # kept from a run with --keep
+        psql(f"CREATE DATABASE {db_name}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -202,9 +296,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tips", type=int, default=300)
     parser.add_argument("--seed", type=int, default=14)
     parser.add_argument("--db-name", default="h_missing_bench")
+    parser.add_argument("--before", default="", help="A revision timed beside this tree.")
+    parser.add_argument("--keep", action="store_true", help="Keep (and reuse) the database.")
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    psql(f"DROP DATABASE IF EXISTS {args.db_name}")
-    psql(f"CREATE DATABASE {args.db_name}")
+    if args.worker:
+        return worker()
+    if not args.keep:
+        psql(f"DROP DATABASE IF EXISTS {args.db_name}")
+    _create(args.db_name)
     env = bench_env(args.db_name, "bench-missing")
     subprocess.run([str(ROOT / ".venv/bin/tipline"), "migrate", "-v0"], env=env, check=True)
     try:
@@ -214,12 +314,21 @@ def main(argv: list[str] | None = None) -> int:
         from django.db import connections
 
         connections.close_all()
-        psql(f"DROP DATABASE IF EXISTS {args.db_name}")
+        if not args.keep:
+            psql(f"DROP DATABASE IF EXISTS {args.db_name}")
+    if args.before:
+        print(
+            f"before ({args.before}): p50 {figures['before_p50_ms']} ms  p95"
+            f" {figures['before_p95_ms']} ms  max {figures['before_max_ms']} ms; true record top"
+            f" {figures['before_truth_top']:.3f}, among the candidates"
+            f" {figures['before_truth_among_candidates']:.3f}"
+        )
     print(
         f"missing step per tip at {args.records} records on PostgreSQL: p50 {figures['p50_ms']} ms"
         f"  p95 {figures['p95_ms']} ms  max {figures['max_ms']} ms; true record top"
         f" {figures['truth_top']:.3f}, among the candidates {figures['truth_among_candidates']:.3f}"
     )
+    print(f"load average {figures['load_average']}")
     print(json.dumps(figures))
     return 0
 
