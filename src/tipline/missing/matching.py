@@ -21,6 +21,13 @@ from tipline.reports.models import Report
 CANDIDATE_FLOOR = 0.02
 # At most this many records per person named in a report, best first.
 CANDIDATES_PER_PERSON = 10
+# The records sharing the most blind-index terms with a person named in a report are looked
+# up (BLIND_LIMIT, none decrypted), ranked again with STATE_POINTS for a record last seen in
+# the state of the report (their state is plain), and the best SCORE_LIMIT of the open ones
+# decrypted and scored (`shortlist`): decrypting and scoring is most of the step's time.
+BLIND_LIMIT = 50
+SCORE_LIMIT = 20
+STATE_POINTS = 2
 # The probability from which the platform calls a match "likely" (the review page marks it).
 LIKELY = 0.5
 # A new record is matched against the reports of this many days before it.
@@ -28,6 +35,28 @@ RECENT_DAYS = 365
 # Nobody older than this is looked for among the children (a witness's guess may be generous).
 MAX_AGE = 25
 _NEVER_THE_CHILD = frozenset({PersonRole.REPORTER, PersonRole.REPORTED_PERSON})
+
+
+def shortlist(
+    found: list[tuple[str, int]], states: dict[str, str], state: str, limit: int = SCORE_LIMIT
+) -> list[str]:
+    """Of the records `found` as (id, blind-index points), best first, those in `states` (id ->
+    the record's last-seen state code: the open ones), best first by their points with
+    STATE_POINTS when the record was last seen in `state` (then by points, then as found), at
+    most `limit`: the ones worth decrypting and scoring."""
+
+    def rank(item: tuple[int, tuple[str, int]]) -> tuple[int, int, int]:
+        position, (record_id, points) = item
+        bonus = STATE_POINTS if state and states[record_id] == state else 0
+        return -(points + bonus), -points, position
+
+    kept = sorted((c for c in enumerate(found) if c[1][0] in states), key=rank)
+    return [record_id for _, (record_id, _) in kept[:limit]]
+
+
+def state_of(fields: PersonFields) -> str:
+    """The state a report's person was seen in ("" when the report does not say)."""
+    return fields.places[0].state if fields.places else ""
 
 
 def may_be_the_child(report: Report, person: ReportPerson) -> bool:

@@ -357,25 +357,69 @@ def _candidate(
     )
 
 
-def _keep_best(rows: list[MatchCandidate], decided: set[tuple[int, int]]) -> list[MatchCandidate]:
+Scored = tuple[MissingRecord, ReportPerson, Score]
+
+
+def _keep_best(scored: list[Scored], decided: set[tuple[int, int]]) -> list[Scored]:
+    """The pairs worth a candidate row: above the floor, not decided yet, the best
+    CANDIDATES_PER_PERSON (rows are built for these only)."""
     fresh = [
-        r
-        for r in rows
-        if r.probability >= matching.CANDIDATE_FLOOR
-        and (r.record_id, r.report_person_id) not in decided
+        (record, person, score)
+        for record, person, score in scored
+        if score.probability >= matching.CANDIDATE_FLOOR and (record.pk, person.pk) not in decided
     ]
-    return sorted(fresh, key=lambda r: -r.probability)[: matching.CANDIDATES_PER_PERSON]
+    return sorted(fresh, key=lambda s: -s[2].probability)[: matching.CANDIDATES_PER_PERSON]
 
 
-def _open_records(ids_: list[str]) -> dict[str, MissingRecord]:
+# What `MissingRecord.fields` reads, and the reference: all the matcher loads of a candidate (the
+# description, circumstances and place are neither decrypted nor sent).
+_MATCHED = (
+    "reference",
+    "status",
+    "given_names",
+    "family_name",
+    "other_names",
+    "sex",
+    "date_of_birth",
+    "age",
+    "age_given_on",
+    "child_phones",
+    "guardians",
+    "last_seen_at",
+    "last_seen_lga",
+    "last_seen_point",
+    "last_seen_state__code",
+)
+
+
+def _open_records(ids_: list[str], *, photos: bool = True) -> dict[str, MissingRecord]:
+    """The open records among `ids_`, with only what the matcher reads (`_MATCHED`; any other
+    field is read from the database when asked for), their photos only when `photos`."""
+    rows = (
+        MissingRecord.objects.filter(pk__in=[int(i) for i in ids_], status__in=OPEN_STATUSES)
+        .select_related("last_seen_state")
+        .only(*_MATCHED)
+    )
+    return {str(r.pk): r for r in (rows.prefetch_related("photos") if photos else rows)}
+
+
+def _blind_found(person: PersonFields) -> list[tuple[str, int]]:
+    """The records sharing the most blind-index terms with a person, best first, with their
+    points (none read)."""
+    found = people_candidates(
+        owner_kind=OwnerKind.MISSING_RECORD,
+        person=person,
+        limit=matching.BLIND_LIMIT,
+        with_evidence=False,
+    )
+    return [(c.owner_id, c.points) for c in found]
+
+
+def _open_states(ids_: set[str]) -> dict[str, str]:
+    """Record id -> its last-seen state code, for the open ones of `ids_` (plain columns: no
+    decryption)."""
     rows = MissingRecord.objects.filter(pk__in=[int(i) for i in ids_], status__in=OPEN_STATUSES)
-    return {str(r.pk): r for r in rows.select_related("last_seen_state").prefetch_related("photos")}
-
-
-def _record_ids_for(person: PersonFields) -> list[str]:
-    """The records sharing the most blind-index terms with a person, best first (none read)."""
-    found = people_candidates(owner_kind=OwnerKind.MISSING_RECORD, person=person, limit=50)
-    return [c.owner_id for c in found]
+    return {str(pk): code for pk, code in rows.values_list("pk", "last_seen_state__code")}
 
 
 def missing_match_report(*, report: Report) -> list[MatchCandidate]:
@@ -383,6 +427,17 @@ def missing_match_report(*, report: Report) -> list[MatchCandidate]:
     pipeline's step); replaces the report's undecided candidates, keeps decided ones. Each
     such person is indexed too, so a record registered later finds the report."""
     return missing_match_reports(reports=[report])
+
+
+def _clear_undecided(report_ids: list[int]) -> set[tuple[int, int]]:
+    """Delete the reports' undecided candidates; the (record, person) pairs of their decided
+    ones. One read when there are none to delete (a report matched the first time)."""
+    earlier = MatchCandidate.objects.filter(report_id__in=report_ids)
+    rows = list(earlier.values_list("pk", "state", "record_id", "report_person_id"))
+    undecided = [pk for pk, state, _, _ in rows if state == CandidateState.OPEN]
+    if undecided:
+        MatchCandidate.objects.filter(pk__in=undecided).delete()
+    return {(record, person) for _, state, record, person in rows if state != CandidateState.OPEN}
 
 
 def missing_match_reports(*, reports: list[Report]) -> list[MatchCandidate]:
@@ -393,29 +448,37 @@ def missing_match_reports(*, reports: list[Report]) -> list[MatchCandidate]:
     profile = _profile()
     with transaction.atomic():
         people_index_many(owner_kind=OwnerKind.REPORT_PERSON, people=[(p.pk, f) for p, f in people])
-        earlier = MatchCandidate.objects.filter(report_id__in=[r.pk for r in reports])
-        earlier.filter(state=CandidateState.OPEN).delete()
-        decided = set(earlier.values_list("record_id", "report_person_id"))
-        if not people or not MissingRecord.objects.filter(status__in=OPEN_STATUSES).exists():
-            return []  # nothing to compare with: the people are indexed for later records
-        found = {person.pk: _record_ids_for(fields) for person, fields in people}
-        records = _open_records(sorted({i for ids_ in found.values() for i in ids_}))
+        decided = _clear_undecided([r.pk for r in reports])
+        if not people:
+            return []
+        blind = {person.pk: _blind_found(fields) for person, fields in people}
+        states = _open_states({i for found in blind.values() for i, _ in found})
+        found = {
+            person.pk: matching.shortlist(blind[person.pk], states, matching.state_of(fields))
+            for person, fields in people
+        }
+        # A photo counts only when the report has one: else the records' are not loaded.
+        photos = any(fields.photo_pdqs for _, fields in people)
+        records = _open_records(sorted({i for ids_ in found.values() for i in ids_}), photos=photos)
         decrypted: dict[str, PersonFields] = {}  # each record decrypted once for the batch
         rows: list[MatchCandidate] = []
         for person, fields in people:
-            scored = []
+            scored: list[Scored] = []
             for record_id in (i for i in found[person.pk] if i in records):
                 record = records[record_id]
                 if record_id not in decrypted:
-                    decrypted[record_id] = record.fields(record_photo_pdqs(record))
+                    pdqs = record_photo_pdqs(record) if photos else ()
+                    decrypted[record_id] = record.fields(pdqs)
                 score = people_score(profile=profile, left=fields, right=decrypted[record_id])
-                scored.append(_candidate(record, person, score, FoundBy.REPORT))
-            rows += _keep_best(scored, decided)
+                scored.append((record, person, score))
+            rows += [_candidate(r, p, s, FoundBy.REPORT) for r, p, s in _keep_best(scored, decided)]
         return MatchCandidate.objects.bulk_create(rows)
 
 
 def _recent_people(record: MissingRecord, person: PersonFields) -> list[ReportPerson]:
-    found = people_candidates(owner_kind=OwnerKind.REPORT_PERSON, person=person, limit=100)
+    found = people_candidates(
+        owner_kind=OwnerKind.REPORT_PERSON, person=person, limit=100, with_evidence=False
+    )
     since = utcnow() - timedelta(days=matching.RECENT_DAYS)
     rows = (
         ReportPerson.objects.filter(
@@ -443,7 +506,7 @@ def missing_match_record(*, record: MissingRecord) -> list[MatchCandidate]:
         )
         profile = _profile()
         scored = [
-            _candidate(
+            (
                 record,
                 person,
                 people_score(
@@ -451,11 +514,13 @@ def missing_match_record(*, record: MissingRecord) -> list[MatchCandidate]:
                     left=matching.person_fields(person.report, person),
                     right=fields,
                 ),
-                FoundBy.RECORD,
             )
             for person in _recent_people(record, fields)
         ]
-        return MatchCandidate.objects.bulk_create(_keep_best(scored, decided))
+        best = _keep_best(scored, decided)
+        return MatchCandidate.objects.bulk_create(
+            [_candidate(r, p, s, FoundBy.RECORD) for r, p, s in best]
+        )
 
 
 # Reviewers' decisions ------------------------------------------------------------------------
