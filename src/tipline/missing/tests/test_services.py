@@ -182,3 +182,33 @@ def test_an_unverified_record_cannot_be_confirmed(
     with pytest.raises(ValidationError, match="Verify"):
         missing_candidate_decide(candidate=candidate, decision=Decision.CONFIRMED, actor=supervisor)
     assert not MatchDecision.objects.exists() and not Sighting.objects.exists()
+
+
+def test_a_reports_photo_is_compared_with_the_records_and_only_then_loaded(
+    verified_record: MissingRecord, lagos_analyst: User
+) -> None:
+    from django.test.utils import CaptureQueriesContext
+
+    from tipline.missing.services import missing_match_report
+    from tipline.reports.models import Report, ReportFile
+
+    def photo_reads(queries: CaptureQueriesContext) -> int:
+        return sum('FROM "missing_missingphoto"' in q["sql"] for q in queries.captured_queries)
+
+    photo = missing_photo_add(
+        record=verified_record, blob=stored(drawn_image()), sniffed="image/png", actor=lagos_analyst
+    )
+    report = sighting_report()
+    loaded = Report.objects.select_related("state").prefetch_related("people", "files")
+    with CaptureQueriesContext(connection) as queries:
+        [without] = missing_match_report(report=loaded.get(pk=report.pk))
+    assert photo_reads(queries) == 0  # no photo on the report: the records' are not read
+    assert without.comparison["photo"] is None
+    ReportFile.objects.create(
+        report=report, file_id="f-photo", pdq=photo.pdq, pdq_quality=photo.pdq_quality
+    )
+    with CaptureQueriesContext(connection) as queries:
+        [candidate] = missing_match_report(report=loaded.get(pk=report.pk))
+    assert photo_reads(queries) == 1  # the records' photos, once
+    assert candidate.comparison["photo"] == "match"
+    assert candidate.probability > without.probability
