@@ -47,6 +47,7 @@ from tipline.missing.models import (
     RecordCounter,
     Sighting,
 )
+from tipline.people.batch import people_candidates_many
 from tipline.people.choices import Decision, OwnerKind
 from tipline.people.person import PersonFields
 from tipline.people.scoring import MatchProfile, Score
@@ -403,16 +404,12 @@ def _open_records(ids_: list[str], *, photos: bool = True) -> dict[str, MissingR
     return {str(r.pk): r for r in (rows.prefetch_related("photos") if photos else rows)}
 
 
-def _blind_found(person: PersonFields) -> list[tuple[str, int]]:
-    """The records sharing the most blind-index terms with a person, best first, with their
-    points (none read)."""
-    found = people_candidates(
-        owner_kind=OwnerKind.MISSING_RECORD,
-        person=person,
-        limit=matching.BLIND_LIMIT,
-        with_evidence=False,
+def _blind_found(people: list[tuple[int, PersonFields]]) -> dict[Any, list[tuple[str, int]]]:
+    """For each person (by key), the records sharing the most blind-index terms, best first,
+    with their points (none read): one statement for the batch."""
+    return people_candidates_many(
+        owner_kind=OwnerKind.MISSING_RECORD, people=people, limit=matching.BLIND_LIMIT
     )
-    return [(c.owner_id, c.points) for c in found]
 
 
 def _open_states(ids_: set[str]) -> dict[str, str]:
@@ -451,7 +448,7 @@ def missing_match_reports(*, reports: list[Report]) -> list[MatchCandidate]:
         decided = _clear_undecided([r.pk for r in reports])
         if not people:
             return []
-        blind = {person.pk: _blind_found(fields) for person, fields in people}
+        blind = _blind_found([(person.pk, fields) for person, fields in people])
         states = _open_states({i for found in blind.values() for i, _ in found})
         found = {
             person.pk: matching.shortlist(blind[person.pk], states, matching.state_of(fields))
