@@ -37,19 +37,14 @@ from tipline.cases.htcds import (
     StatusDecidedBy,
     TraffickingStatus,
 )
+from tipline.common.counters import YearlyCounter
 from tipline.common.fields import EncryptedJSONField, EncryptedTextField
 from tipline.people.person import PersonFields
 from tipline.reports.models import Report
 
 
-class CaseCounter(models.Model):
+class CaseCounter(YearlyCounter):
     """Per-year counter behind case references (`NAP-2026-00042`)."""
-
-    year = models.PositiveIntegerField(unique=True)
-    last_number = models.PositiveIntegerField(default=0)
-
-    def __str__(self) -> str:
-        return f"{self.year}: {self.last_number}"
 
 
 class Case(models.Model):

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from tipline.common.counters import YearlyCounter
 from tipline.common.fields import EncryptedJSONField, EncryptedTextField
 from tipline.missing.choices import (
     CandidateState,
@@ -30,14 +31,8 @@ from tipline.missing.choices import (
 from tipline.people.person import PersonFields, Place
 
 
-class RecordCounter(models.Model):
+class RecordCounter(YearlyCounter):
     """Per-year counter behind record references (`MC-2026-00042`)."""
-
-    year = models.PositiveIntegerField(unique=True)
-    last_number = models.PositiveIntegerField(default=0)
-
-    def __str__(self) -> str:
-        return f"{self.year}: {self.last_number}"
 
 
 class MissingRecord(models.Model):

@@ -17,6 +17,7 @@ from tipline.accounts.models import User
 from tipline.accounts.types import Actor, Submitter
 from tipline.audit.services import audit_record
 from tipline.common import ids
+from tipline.common.counters import next_in_year
 from tipline.common.time import WAT, utcnow
 from tipline.geo.models import RegionalCommand, State
 from tipline.media.hashing import is_matchable, open_image, pdq_from_image
@@ -68,10 +69,7 @@ def format_record_reference(year: int, number: int) -> str:
 
 
 def _next_reference(year: int) -> str:
-    counter, _ = RecordCounter.objects.select_for_update().get_or_create(year=year)
-    counter.last_number += 1  # the row lock is held to the commit: references have no gaps
-    counter.save(update_fields=["last_number"])
-    return format_record_reference(year, counter.last_number)
+    return format_record_reference(year, next_in_year(RecordCounter, year))
 
 
 def _event(record: MissingRecord, kind: str, actor: Actor, body: str = "", **data: Any) -> None:

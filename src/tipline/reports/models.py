@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 
+from tipline.common.counters import YearlyCounter
 from tipline.common.fields import EncryptedJSONField, EncryptedTextField
 from tipline.reports.choices import (
     Annotation,
@@ -29,14 +30,8 @@ from tipline.reports.choices import (
 _ = Annotation  # annotations are stored as a JSON list of Annotation values
 
 
-class ReferenceCounter(models.Model):
+class ReferenceCounter(YearlyCounter):
     """Per-year counter behind public references (`TL-2026-000123`)."""
-
-    year = models.PositiveIntegerField(unique=True)
-    last_number = models.PositiveIntegerField(default=0)
-
-    def __str__(self) -> str:
-        return f"{self.year}: {self.last_number}"
 
 
 class Report(models.Model):

@@ -13,6 +13,7 @@ from django.db import connection, transaction
 from tipline.accounts.types import Actor, Submitter
 from tipline.audit.services import audit_record
 from tipline.common import ids
+from tipline.common.counters import next_in_year
 from tipline.common.db import bulk_save_fields
 from tipline.common.time import to_utc, utcnow
 from tipline.geo.models import RegionalCommand, State
@@ -40,22 +41,7 @@ class SubmitResult:
 
 
 def _next_reference(year: int) -> str:
-    # One statement that locks, counts and reads: the lock is held to the commit, so references
-    # have no gaps, and every submission waits on it, so it must cost as little as possible.
-    table = connection.ops.quote_name(ReferenceCounter._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET last_number = last_number + 1 WHERE year = %s"  # noqa: S608  # the table name is our own
-            " RETURNING last_number",
-            [year],
-        )
-        row = cursor.fetchone()
-    if row is not None:
-        return ids.format_reference(year, row[0])
-    counter, _ = ReferenceCounter.objects.select_for_update().get_or_create(year=year)
-    counter.last_number += 1  # the year's first report
-    counter.save(update_fields=["last_number"])
-    return ids.format_reference(year, counter.last_number)
+    return ids.format_reference(year, next_in_year(ReferenceCounter, year))
 
 
 def _report_from_draft(draft: ReportDraft, reference: str, receipt_code: str) -> Report:

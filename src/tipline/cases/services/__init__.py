@@ -36,6 +36,7 @@ from tipline.cases.models import (
     CustodyEvent,
     EvidenceItem,
 )
+from tipline.common.counters import next_in_year
 from tipline.common.time import utcnow
 from tipline.geo.models import RegionalCommand
 from tipline.media.storage import StorageError, StoredBlob, read_decrypted
@@ -55,10 +56,7 @@ def format_case_reference(year: int, number: int) -> str:
 
 
 def _next_reference(year: int) -> str:
-    counter, _ = CaseCounter.objects.select_for_update().get_or_create(year=year)
-    counter.last_number += 1  # the row lock is held to the commit: references have no gaps
-    counter.save(update_fields=["last_number"])
-    return format_case_reference(year, counter.last_number)
+    return format_case_reference(year, next_in_year(CaseCounter, year))
 
 
 def _event(case: Case, kind: str, actor: Actor, body: str = "", **data: Any) -> CaseEvent:
