@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from rapidfuzz.distance import JaroWinkler
 
@@ -48,6 +49,8 @@ CLOSE_KM, NEAR_KM, REGION_KM = 15.0, 60.0, 250.0
 PDQ_MATCH, PDQ_SIMILAR = 31, 70
 _SEX_WORDS = {"m": "male", "f": "female"}
 _ID_WORDS = {"phone": "Phone", "email": "Email", "username": "Account", "document": "Document"}
+_ID_ATTRIBUTES = {"phone": "phones", "email": "emails", "username": "usernames",
+                  "document": "documents"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,8 @@ def _name_part(field: str, left: PersonFields, right: PersonFields) -> Level:
     return Level(field, level, f"{label} {words}{where}")
 
 
+# Two tokens' level is asked again and again (a report's "mike" against every candidate).
+@lru_cache(maxsize=65536)
 def _token_level(mine: str, theirs: str) -> str:
     if mine == theirs:
         return "exact"
@@ -175,8 +180,11 @@ def _sex(field: str, left: PersonFields, right: PersonFields) -> Level:
 
 
 def _identifier(field: str, left: PersonFields, right: PersonFields) -> Level:
-    mine, theirs = identifier_values(left, field), identifier_values(right, field)
     label = _ID_WORDS[field]
+    attribute = _ID_ATTRIBUTES[field]
+    if not getattr(left, attribute) or not getattr(right, attribute):  # nothing to normalise
+        return Level(field, None, f"{label} missing on one side: not compared")
+    mine, theirs = identifier_values(left, field), identifier_values(right, field)
     if not mine or not theirs:
         return Level(field, None, f"{label} missing on one side: not compared")
     shared = sorted(mine & theirs)

@@ -22,8 +22,9 @@ import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
-from tipline.people.compare import LEVELS, compare
+from tipline.people.compare import LEVELS, Level, compare
 from tipline.people.person import PersonFields
 
 Probabilities = Mapping[str, Mapping[str, float]]
@@ -90,6 +91,23 @@ class MatchProfile:
         """The same profile with fitted parameters."""
         return replace(self, m=m, u=u, calibration=calibration)
 
+    # Worked out once per profile (every pair of every look-up weighs with them); a profile is
+    # frozen and `with_parameters` makes a new one.
+    @cached_property
+    def bits(self) -> dict[str, dict[str, float]]:
+        """log2(m / u) of each level of each of the profile's fields (`level_bits`)."""
+        return {f: {lv: level_bits(self, f, lv) for lv in self.m[f]} for f in self.fields}
+
+    @cached_property
+    def prior_weight(self) -> float:
+        """The prior in bits (`prior_bits`)."""
+        return prior_bits(self.prior)
+
+    @cached_property
+    def most_bits(self) -> dict[str, float]:
+        """The most each field can add (0 when no level adds anything)."""
+        return {f: max(0.0, *self.bits[f].values()) for f in self.fields}
+
 
 @dataclass(frozen=True)
 class Reason:
@@ -150,14 +168,46 @@ def weight_of(profile: MatchProfile, comparison: Mapping[str, str | None]) -> fl
 
 def people_score(*, profile: MatchProfile, left: PersonFields, right: PersonFields) -> Score:
     """Score one pair: each of the profile's fields compared, weighed and put into words."""
-    levels = [compare(name, left, right) for name in profile.fields]
+    return _weighed(profile, [compare(name, left, right) for name in profile.fields])
+
+
+def _weighed(profile: MatchProfile, levels: list[Level]) -> Score:
+    bits = profile.bits
     reasons = tuple(
-        Reason(lv.field, lv.level, level_bits(profile, lv.field, lv.level), lv.reason)
+        Reason(lv.field, lv.level, bits[lv.field][lv.level] if lv.level else 0.0, lv.reason)
         for lv in levels
     )
-    weight = prior_bits(profile.prior) + sum(r.bits for r in reasons)
+    weight = profile.prior_weight + sum(r.bits for r in reasons)
     comparison = {lv.field: lv.level for lv in levels}
     return Score(probability(profile, weight), weight, reasons, comparison)
+
+
+# The fields `people_score_from` compares last: the costly ones (a place named loosely, the stay)
+# and those that can add little, so a pair that the others rule out never reaches them.
+LATE_FIELDS = ("venue", "stay", "nationality_said", "sex", "nationality")
+
+
+def people_score_from(
+    *, profile: MatchProfile, left: PersonFields, right: PersonFields, least: float
+) -> Score | None:
+    """`people_score`, or None when the pair cannot reach probability `least`: the fields of
+    LATE_FIELDS are compared only if the others' weight, with the most those could add, still
+    reaches it. Exact: a pair given None would have scored below `least`. For a caller that
+    keeps only the pairs above a floor (the travel matcher's shortlist of 50)."""
+    late = [f for f in profile.fields if f in LATE_FIELDS]
+    a = profile.calibration[0] if profile.calibration else 1.0
+    if not late or a <= 0:  # a probability that does not grow with the weight: no bound
+        return people_score(profile=profile, left=left, right=right)
+    bits = profile.bits
+    early = {name: compare(name, left, right) for name in profile.fields if name not in late}
+    weight = profile.prior_weight + sum(
+        bits[name][lv.level] for name, lv in early.items() if lv.level
+    )
+    if probability(profile, weight + sum(profile.most_bits[f] for f in late)) < least:
+        return None
+    return _weighed(
+        profile, [early.get(name) or compare(name, left, right) for name in profile.fields]
+    )
 
 
 # Pseudo-counts pulling a fitted m or u towards the profile it starts from: a handful of labels

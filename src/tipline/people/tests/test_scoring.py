@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -17,6 +17,7 @@ from tipline.people.scoring import (
     fit_calibration,
     level_bits,
     people_score,
+    people_score_from,
     prior_bits,
     sigmoid,
 )
@@ -149,3 +150,36 @@ def test_a_venue_named_loosely(venue: str, words: str, level: str | None) -> Non
     assert found == level and reason
     # The second time reads the same words from the cache and says the same.
     assert travel.compare_venues((venue,), (words,)) == (found, reason)
+
+
+def test_scoring_from_a_floor_is_people_score_or_none_only_below_it() -> None:
+    """`people_score_from` gives `people_score`'s very score, or None for a pair that scores below
+    the floor (its costly fields left uncompared): a notice, and reports of it, a namesake and
+    nobody like it."""
+    profile = default_profile("travel_notice")
+    seen = datetime(2026, 3, 5, 22, 0, tzinfo=UTC)
+    notice = PersonFields(
+        given_names="Invented", family_name="Travelling", sex="m",
+        date_of_birth=date(1970, 5, 1), nationality="GBR", places=(Place(state="LA"),),
+        stay=(datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 3, 14, tzinfo=UTC)),
+        venues=("Palmview Hotel and Suites, Invented Street",), documents=("passport:123456789",),
+    )  # fmt: skip
+    reports = [
+        PersonFields(given_names="Invented", family_name="Travelling", age=55, seen_at=seen,
+                     nationality="British", places=(Place(state="LA"),),
+                     venues=("the Palmview", "He brings girls to the Palmview at night.")),
+        PersonFields(given_names="Invented", seen_at=seen, age=30, nationality="oyinbo",
+                     places=(Place(state="LA"),), venues=("the Sapphire",)),
+        PersonFields(given_names="Other", family_name="Person", age=25, sex="f",
+                     seen_at=seen + timedelta(days=90), places=(Place(state="KN"),),
+                     documents=("passport:999999999",), venues=("a bar",)),
+        PersonFields(given_names="Invented", documents=("passport:123456789",), seen_at=seen),
+    ]  # fmt: skip
+    results = []
+    for report in reports:
+        full = people_score(profile=profile, left=report, right=notice)
+        for least in (0.02, 0.5, 0.99):
+            got = people_score_from(profile=profile, left=report, right=notice, least=least)
+            assert got == full if got is not None else full.probability < least
+            results.append(got is None)
+    assert any(results) and not all(results)  # both ways taken
