@@ -13,28 +13,49 @@ A likely match tells the destination command in the console; the priority rule r
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import threading
+import time
+from collections import OrderedDict, defaultdict
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Q
+from django.utils.dateparse import parse_datetime
 
 from tipline.accounts.models import User
 from tipline.audit.services import audit_record
 from tipline.cases.models import CasePerson
 from tipline.common.time import utcnow
-from tipline.people.choices import Decision, OwnerKind
+from tipline.geo.models import RegionalCommand
+from tipline.people import blind
+from tipline.people.choices import TERM_WEIGHTS, Decision, OwnerKind
+from tipline.people.models import BlindIndexEntry
 from tipline.people.person import PersonFields
-from tipline.people.scoring import MatchProfile, Score
-from tipline.people.selectors import people_candidates, people_profile, people_score
+from tipline.people.scoring import MatchProfile, Score, people_score_from
+from tipline.people.selectors import (
+    MAX_QUERY_TERMS,
+    MIN_POINTS,
+    people_candidates,
+    people_profile,
+    people_score,
+)
 from tipline.people.services import people_decide, people_index_many
 from tipline.reports.models import Person as ReportPerson
 from tipline.reports.models import Report
 from tipline.travellers import matching
 from tipline.travellers.choices import ACTIVE_STATUSES, CandidateState, EventKind, FoundBy
-from tipline.travellers.models import Notice, NoticeCandidate, NoticeEvent
+from tipline.travellers.models import (
+    SUBJECT_FIELDS,
+    SUBJECT_SECRET,
+    Notice,
+    NoticeCandidate,
+    NoticeEvent,
+    subject_fields,
+)
 from tipline.triage.choices import NotificationKind
 from tipline.triage.services import notification_create
 
@@ -75,28 +96,6 @@ def active_at(when: datetime) -> Q:
     )
 
 
-# `active_at` for the pipeline's path, in SQL written here: the ORM's compilation of a filter
-# with an IN list of hundreds of ids cost more than running it.
-_ACTIVE_SQL = (
-    "SELECT n.id, s.code FROM travellers_notice n "
-    "LEFT JOIN geo_state s ON s.id = n.destination_state_id "
-    "WHERE n.id IN ({ids}) AND n.status IN ({statuses}) AND n.purged_at IS NULL "
-    "AND n.arrival_at <= %s AND (n.departure_at >= %s "
-    "OR (n.departure_at IS NULL AND n.arrival_at >= %s))"
-)
-
-
-def _active_states(ids: list[int], when: datetime) -> dict[int, str]:
-    """id -> state code of those of `ids` active at `when` (as `active_at`)."""
-    sql = _ACTIVE_SQL.format(
-        ids=", ".join(["%s"] * len(ids)), statuses=", ".join(["%s"] * len(ACTIVE_STATUSES))
-    )
-    bounds = [connection.ops.adapt_datetimefield_value(b) for b in _bounds(when)]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*ids, *sorted(str(s) for s in ACTIVE_STATUSES), *bounds])
-        return {int(pk): code or "" for pk, code in cursor.fetchall()}
-
-
 def _reasons(score: Score) -> list[dict[str, object]]:
     return [
         {"field": r.field, "level": r.level, "bits": round(r.bits, 2), "text": r.text}
@@ -104,52 +103,162 @@ def _reasons(score: Score) -> list[dict[str, object]]:
     ]
 
 
-def _row(notice: Notice, score: Score, found_by: str, **other: Any) -> NoticeCandidate:
+def _row(score: Score, found_by: str, **other: Any) -> NoticeCandidate:
     return NoticeCandidate(
-        notice=notice,
         found_by=found_by,
         probability=score.probability,
         weight=score.weight,
         reasons=_reasons(score),
         comparison=score.comparison,
         created_at=utcnow(),
-        **other,  # report, report_person, case_person or manifest_row
+        **other,  # notice or notice_id; report, report_person, case_person or manifest_row
     )
 
 
-def _notices_for(person: PersonFields, when: datetime) -> list[Notice]:
-    return active_notices(notice_ids_for(person), when, state=matching.state_of(person))
+@dataclass(frozen=True)
+class Shortlisted:
+    """A notice worth scoring against a person: its id, its reference and command (plain
+    columns, for the notification) and its subject decrypted as the matcher sees them."""
+
+    id: int
+    reference: str
+    command_id: int
+    fields: PersonFields
 
 
-def notice_ids_for(person: PersonFields) -> list[tuple[int, int]]:
-    """The notices sharing the most blind-index terms with a person, as (id, points), best
-    first (none decrypted)."""
-    found = people_candidates(
-        owner_kind=OwnerKind.TRAVEL_NOTICE,
-        person=person,
-        limit=matching.LOOKUP_LIMIT,
-        with_evidence=False,
-    )
-    return [(int(c.owner_id), c.points) for c in found]
-
-
-def active_notices(found: list[tuple[int, int]], when: datetime, *, state: str) -> list[Notice]:
-    """The best of `found` active at `when` (`matching.shortlist`: shared terms and the state,
-    a plain column), loaded and decrypted for scoring: two statements."""
-    if not found:
+def shortlist_for(person: PersonFields, when: datetime) -> list[Shortlisted]:
+    """The notices active at `when` worth scoring against a person, best first, in one
+    statement: the LOOKUP_LIMIT notices sharing the most blind-index terms (as
+    `people_candidates` ranks them), of those the active ones (`active_at`), ranked by
+    `matching.shortlist` (the points with the state's), at most SCORE_LIMIT, with their columns;
+    the subjects decrypted (or taken from the cache of decrypted rows)."""
+    by_digest = blind.digests(set(_ranked_terms(person)[:MAX_QUERY_TERMS]))
+    if not by_digest:
         return []
-    ids = matching.shortlist(found, _active_states([i for i, _ in found], when), state)
-    rows = Notice.objects.filter(pk__in=ids).select_related("destination_state", "command")
-    # Only what `Notice.fields` reads: each field left out is a decryption saved per candidate.
-    by_id = {n.pk: n for n in rows.only(*MATCHED_FIELDS)}
-    return [by_id[i] for i in ids]
+    sql, params = _shortlist_statement(by_digest, when, matching.state_of(person))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return [_decrypted(row) for row in rows]
 
 
-MATCHED_FIELDS = (
-    "reference", "status", "given_names", "family_name", "aliases", "date_of_birth", "sex",
-    "nationalities", "identifiers", "document_number", "first_night_address", "other_addresses",
-    "photo_pdq", "arrival_at", "departure_at", "purged_at", "destination_state", "command",
-)  # fmt: skip
+def _ranked_terms(person: PersonFields) -> list[blind.Term]:
+    # As `people_candidates` sends them: the strongest kinds first, cut at MAX_QUERY_TERMS.
+    return sorted(blind.query_terms(person), key=lambda t: -TERM_WEIGHTS[t[0]])
+
+
+# The term kinds and weights written into the statement (code's constants, checked as such).
+_WEIGHTS = [(k, int(w)) for k, w in TERM_WEIGHTS.items() if k.isidentifier()]
+_POINTS = "CASE e.term_kind " + " ".join(f"WHEN '{k}' THEN {w}" for k, w in _WEIGHTS) + " END"
+# Decrypted by their model fields, as the ORM would (no model instance built: its cost was
+# a third of the step's decrypting).
+_DECRYPT: list[Any] = [Notice._meta.get_field(name) for name in SUBJECT_SECRET]
+
+
+def _shortlist_statement(
+    by_digest: dict[tuple[str, str], blind.Term], when: datetime, state: str
+) -> tuple[str, list[Any]]:
+    """The statement of `shortlist_for`, in SQL written here (as `people_candidates`'s: the
+    ORM's compilation cost more than running it). The candidates' CTE reads the blind index's
+    (owner_kind, term_kind, digest, owner_id) index alone; the notices are read by primary key."""
+    per_kind: dict[str, list[str]] = defaultdict(list)
+    for kind, value in by_digest:
+        per_kind[kind].append(value)
+    clauses, params = [], []
+    for kind, values in sorted(per_kind.items()):
+        clauses.append(f"(e.term_kind = %s AND e.digest IN ({', '.join(['%s'] * len(values))}))")
+        params += [kind, *sorted(values)]
+    columns = ", ".join(f"n.{name}" for name in SUBJECT_FIELDS)  # plain fields: column = name
+    statuses = sorted(str(s) for s in ACTIVE_STATUSES)
+    sql = (
+        "WITH found AS ("  # noqa: S608  # constants and placeholders only
+        f"SELECT e.owner_id, SUM({_POINTS}) AS points FROM {BlindIndexEntry._meta.db_table} e "
+        f"WHERE e.owner_kind = %s AND ({' OR '.join(clauses)}) GROUP BY e.owner_id "
+        f"HAVING SUM({_POINTS}) >= %s ORDER BY points DESC, e.owner_id LIMIT %s) "
+        f"SELECT n.id, n.reference, n.command_id, COALESCE(s.code, ''), {columns} "
+        "FROM found f JOIN travellers_notice n ON n.id = CAST(f.owner_id AS BIGINT) "
+        "LEFT JOIN geo_state s ON s.id = n.destination_state_id "
+        f"WHERE n.status IN ({', '.join(['%s'] * len(statuses))}) AND n.purged_at IS NULL "
+        "AND n.arrival_at <= %s AND (n.departure_at >= %s "
+        "OR (n.departure_at IS NULL AND n.arrival_at >= %s)) "
+        "ORDER BY f.points + CASE WHEN s.code = %s THEN %s ELSE 0 END DESC, f.points DESC, n.id "
+        "LIMIT %s"
+    )
+    bounds = [connection.ops.adapt_datetimefield_value(b) for b in _bounds(when)]
+    return sql, [
+        OwnerKind.TRAVEL_NOTICE, *params, MIN_POINTS, matching.LOOKUP_LIMIT,
+        *statuses, *bounds, state or None, matching.STATE_POINTS, matching.SCORE_LIMIT,
+    ]  # fmt: skip
+
+
+# Decrypted subjects of notices, keyed by the row as stored (the ciphertexts with their random
+# nonces and the plain columns `Notice.fields` reads): any change to a notice writes new
+# ciphertext or new columns, so a changed row is a new key and an entry can never be stale;
+# ids reused (a rolled-back test) cannot collide either. Active notices change rarely and are
+# compared again and again (a common given name shares terms with hundreds), so decrypting each
+# once a few minutes is the step's saving. Safe to keep: it lives in this process's memory only,
+# nothing in clear is written anywhere; it is bounded (CACHE_SIZE entries, the oldest out
+# first) and no entry outlives CACHE_SECONDS, so a notice purged (`purged_at`: the statement no
+# longer returns it, its row is rewritten) leaves memory within that time at most.
+CACHE_SIZE = 20_000
+CACHE_SECONDS = 300.0
+_cache: OrderedDict[tuple[Any, ...], tuple[float, PersonFields]] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def _decrypted(row: tuple[Any, ...]) -> Shortlisted:
+    notice_id, reference, command_id, state, *stored = row
+    key = (notice_id, state, *stored)
+    now = time.monotonic()
+    with _cache_lock:
+        while _cache and next(iter(_cache.values()))[0] <= now:
+            _cache.popitem(last=False)  # expired: the oldest come first
+        cached = _cache.get(key)
+    if cached is not None:
+        return Shortlisted(notice_id, reference, command_id, cached[1])
+    values = {
+        field.name: field.from_db_value(value, None, connection)
+        for field, value in zip(_DECRYPT, stored, strict=False)
+    }
+    arrival, departure, pdq = stored[len(_DECRYPT) :]
+    values |= {"arrival_at": _aware(arrival), "departure_at": _aware(departure), "photo_pdq": pdq}
+    fields = subject_fields(values, state)
+    with _cache_lock:
+        _cache.pop(key, None)  # another thread's: kept in order of expiry
+        _cache[key] = (now + CACHE_SECONDS, fields)
+        while len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
+    return Shortlisted(notice_id, reference, command_id, fields)
+
+
+def cache_clear() -> None:
+    """Forget every decrypted notice (tests; a key rotation)."""
+    with _cache_lock:
+        _cache.clear()
+
+
+def _aware(value: Any) -> Any:
+    """A datetime column as read by a raw cursor (SQLite: text, naive UTC) as an aware datetime."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if isinstance(value, datetime) and value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value
+
+
+def scored_shortlist(
+    person: PersonFields, found: list[Shortlisted], scoring: MatchProfile
+) -> list[tuple[Shortlisted, Score]]:
+    """The shortlisted notices the person may be (at CANDIDATE_FLOOR or above), scored; a
+    notice that cannot reach the floor is left out before its costly fields are compared."""
+    out = []
+    for notice in found:
+        score = people_score_from(
+            profile=scoring, left=person, right=notice.fields, least=matching.CANDIDATE_FLOOR
+        )
+        if score is not None:
+            out.append((notice, score))
+    return out
 
 
 def _best(rows: list[NoticeCandidate]) -> list[NoticeCandidate]:
@@ -187,26 +296,21 @@ def reports_match(*, reports: list[Report]) -> list[NoticeCandidate]:
         earlier.filter(state=CandidateState.OPEN).delete()
         if not people or not _any_notice_active():
             return []  # nothing to compare with: the people are indexed for later notices
-        decrypted: dict[int, PersonFields] = {}
         rows: list[NoticeCandidate] = []
+        notices: dict[int, Shortlisted] = {}
         for report, person, fields in people:
             scored = []
-            for notice in _notices_for(fields, matching.report_seen_at(report)):
-                if (notice.pk, person.pk) in decided:
+            found = shortlist_for(fields, matching.report_seen_at(report))
+            for notice, score in scored_shortlist(fields, found, scoring):
+                if (notice.id, person.pk) in decided:
                     continue
-                if notice.pk not in decrypted:
-                    decrypted[notice.pk] = notice.fields()
-                score = people_score(profile=scoring, left=fields, right=decrypted[notice.pk])
-                scored.append(
-                    _row(notice, score, FoundBy.REPORT, report=report, report_person=person)
-                )
+                notices[notice.id] = notice
+                scored.append(_row(score, FoundBy.REPORT, notice_id=notice.id, report=report,
+                                   report_person=person))  # fmt: skip
             rows += _best(scored)
         made = NoticeCandidate.objects.bulk_create(rows)
-        for report in reports:
-            fresh = [r for r in made if r.report_id == report.pk]
-            _notify_new_likely(
-                report, [r for r in fresh if (r.notice_id, r.report_person_id) not in known]
-            )
+        new = [r for r in made if (r.notice_id, r.report_person_id) not in known]
+        _notify_new_likely(reports, new, notices)
     return made
 
 
@@ -215,19 +319,25 @@ def _any_notice_active() -> bool:
     return Notice.objects.filter(status__in=ACTIVE_STATUSES, purged_at__isnull=True).exists()
 
 
-def _notify_new_likely(report: Report, rows: list[NoticeCandidate]) -> None:
-    for row in rows:
-        if row.probability < matching.LIKELY:
-            continue
-        notification_create(
-            command=row.notice.command,
-            report=report,
-            kind=NotificationKind.LINKED,
-            text=(
-                f"{report.reference}: a reported person matches travel notice "
-                f"{row.notice.reference} during the stay (probability {row.probability:.2f})."
-            ),
-        )
+def _notify_new_likely(
+    reports: list[Report], rows: list[NoticeCandidate], notices: dict[int, Shortlisted]
+) -> None:
+    likely = [r for r in rows if r.probability >= matching.LIKELY]
+    if not likely:
+        return
+    commands = RegionalCommand.objects.in_bulk({notices[r.notice_id].command_id for r in likely})
+    for report in reports:
+        for row in (r for r in likely if r.report_id == report.pk):
+            notice = notices[row.notice_id]
+            notification_create(
+                command=commands[notice.command_id],
+                report=report,
+                kind=NotificationKind.LINKED,
+                text=(
+                    f"{report.reference}: a reported person matches travel notice "
+                    f"{notice.reference} during the stay (probability {row.probability:.2f})."
+                ),
+            )
 
 
 def likely_notices_for_report(report: Report) -> list[str]:
@@ -285,12 +395,18 @@ def notice_match(*, notice: Notice) -> list[NoticeCandidate]:
                 left = matching.report_person_fields(person.report, person)
                 score = people_score(profile=scoring, left=left, right=fields)
                 rows.append(
-                    _row(notice, score, FoundBy.NOTICE, report=person.report, report_person=person)
+                    _row(
+                        score,
+                        FoundBy.NOTICE,
+                        notice=notice,
+                        report=person.report,
+                        report_person=person,
+                    )  # fmt: skip
                 )
         for case_person in _case_people(fields):
             if case_person.pk not in decided_cases:
                 score = people_score(profile=scoring, left=case_person.fields(), right=fields)
-                rows.append(_row(notice, score, FoundBy.NOTICE, case_person=case_person))
+                rows.append(_row(score, FoundBy.NOTICE, notice=notice, case_person=case_person))
         return NoticeCandidate.objects.bulk_create(_best(rows))
 
 

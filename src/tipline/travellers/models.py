@@ -52,6 +52,45 @@ def partial_date(value: str) -> tuple[int, int | None, date | None]:
     return year, month, date.fromisoformat(value) if len(parts) == 3 else None
 
 
+# What of a notice the matcher compares (`subject_fields`): its encrypted columns, then plain.
+SUBJECT_SECRET = ("given_names", "family_name", "aliases", "date_of_birth", "sex",
+                  "nationalities", "identifiers", "document_number", "first_night_address",
+                  "other_addresses")  # fmt: skip
+SUBJECT_FIELDS = (*SUBJECT_SECRET, "arrival_at", "departure_at", "photo_pdq")
+
+
+def subject_fields(values: dict[str, Any], state: str) -> PersonFields:
+    """A notice's subject as the matcher sees them, from its SUBJECT_FIELDS' values (decrypted)
+    and its destination state's code: `Notice.fields`, and the matcher's path, which reads the
+    columns in its own statement and builds no model instance."""
+    ids = values["identifiers"] or {}
+    born = None
+    if values["date_of_birth"]:
+        # A year or a month only: the middle of it (compared at the "year" level at best).
+        year, month, born = partial_date(values["date_of_birth"])
+        born = born or date(year, month or 7, 1 if month is None else 15)
+    addresses = [str(a) for a in values["other_addresses"] or []]
+    venues = [values["first_night_address"], *addresses]
+    aliases = [a.get(k, "") for a in values["aliases"] or [] for k in ("name", "transliteration")]
+    document = values["document_number"]
+    return PersonFields(
+        given_names=values["given_names"],
+        family_name=values["family_name"],
+        other_names=tuple(n for n in aliases if n),
+        sex=values["sex"],
+        date_of_birth=born,
+        phones=tuple(ids.get("phones", ())),
+        emails=tuple(ids.get("emails", ())),
+        usernames=tuple(ids.get("usernames", ())),
+        documents=(f"passport:{document}",) if document else (),
+        nationality=",".join(values["nationalities"] or ()),
+        places=(Place(state=state),) if state else (),
+        stay=(values["arrival_at"], values["departure_at"]),
+        venues=tuple(v for v in venues if v),
+        photo_pdqs=(values["photo_pdq"],) if values["photo_pdq"] else (),
+    )
+
+
 class Notice(models.Model):
     """A sending country's notice that a convicted child sex offender is travelling here.
 
@@ -169,29 +208,9 @@ class Notice(models.Model):
 
     def fields(self) -> PersonFields:
         """The subject as the matcher sees them."""
-        ids = self.identifiers or {}
-        born = None
-        if self.date_of_birth:
-            # A year or a month only: the middle of it (compared at the "year" level at best).
-            year, month, born = partial_date(self.date_of_birth)
-            born = born or date(year, month or 7, 1 if month is None else 15)
-        venues = [self.first_night_address, *[str(a) for a in self.other_addresses or []]]
-        state = self.destination_state.code if self.destination_state else ""
-        return PersonFields(
-            given_names=self.given_names,
-            family_name=self.family_name,
-            other_names=tuple(n for n in self.alias_names() if n),
-            sex=self.sex,
-            date_of_birth=born,
-            phones=tuple(ids.get("phones", ())),
-            emails=tuple(ids.get("emails", ())),
-            usernames=tuple(ids.get("usernames", ())),
-            documents=(f"passport:{self.document_number}",) if self.document_number else (),
-            nationality=",".join(self.nationalities or ()),
-            places=(Place(state=state),) if state else (),
-            stay=(self.arrival_at, self.departure_at),
-            venues=tuple(v for v in venues if v),
-            photo_pdqs=(self.photo_pdq,) if self.photo_pdq else (),
+        return subject_fields(
+            {name: getattr(self, name) for name in SUBJECT_FIELDS},
+            self.destination_state.code if self.destination_state else "",
         )
 
     def arrives_within(self, now: datetime, hours: int = 48) -> bool:

@@ -19,13 +19,14 @@ from tipline.conftest import draft
 from tipline.people.choices import OwnerKind
 from tipline.people.profiles import default_profile
 from tipline.people.scoring import check_profile
+from tipline.people.selectors import people_candidates
 from tipline.people.travel import FIT_FILE
 from tipline.pipeline.services import pipeline_run
 from tipline.reports.drafts import IncidentDraft, PersonDraft
 from tipline.reports.models import Report
 from tipline.reports.services import report_submit
-from tipline.travellers import match, matching
-from tipline.travellers.match import active_at, active_notices, notice_ids_for
+from tipline.travellers import matching
+from tipline.travellers.match import active_at, shortlist_for
 from tipline.travellers.matching import LIKELY
 from tipline.travellers.models import Notice, NoticeCandidate
 from tipline.travellers.services import notice_transition
@@ -202,12 +203,18 @@ def test_a_report_scores_the_shortlist_the_rule_gives(
         )
     ]
     person = matching.person_fields(given="Michael", family="", seen=utcnow(), state="LA")
-    found = notice_ids_for(person)
+    found = [
+        (int(c.owner_id), c.points)
+        for c in people_candidates(owner_kind=OwnerKind.TRAVEL_NOTICE, person=person,
+                                   limit=matching.LOOKUP_LIMIT, with_evidence=False)
+    ]  # fmt: skip
     states = {n.pk: n.destination_state.code for n in made if n.destination_state}
     expected = matching.shortlist(found, states, "LA")
-    got = [n.pk for n in active_notices(found, utcnow(), state="LA")]
-    assert got == expected and len(got) == 3
-    assert got[0] == made[1].pk  # the Michael bound for Lagos before the Abuja ones
+    got = shortlist_for(person, utcnow())
+    assert [n.id for n in got] == expected and len(got) == 3
+    assert got[0].id == made[1].pk  # the Michael bound for Lagos before the Abuja ones
+    assert got[0].fields == made[1].fields()  # decrypted as the model gives them
+    assert (got[0].reference, got[0].command_id) == (made[1].reference, made[1].command_id)
 
 
 def test_the_pipelines_active_statement_agrees_with_active_at(
@@ -216,7 +223,7 @@ def test_the_pipelines_active_statement_agrees_with_active_at(
     now = utcnow()
     stays = [(-20, -12), (-5, 3), (1, 9), (-40, None), (-10, None), (4, 30)]
     made = [
-        make_notice(id=f"INVENTED-AC-{n}", passport_number=f"98765432{n}",
+        make_notice(id=f"INVENTED-AC-{n}", passport_number="987654321",
                     arrival=(now + timedelta(days=a)).isoformat(),
                     departure=(now + timedelta(days=d)).isoformat() if d is not None else None)
         for n, (a, d) in enumerate(stays)
@@ -228,4 +235,23 @@ def test_the_pipelines_active_statement_agrees_with_active_at(
         expected = set(
             Notice.objects.filter(active_at(when), pk__in=ids).values_list("pk", flat=True)
         )
-        assert set(match._active_states(ids, when)) == expected, days
+        person = matching.person_fields(given="", family="", passport="987654321", seen=when)
+        assert {n.id for n in shortlist_for(person, when)} == expected, days
+
+
+def test_the_cache_of_decrypted_notices_never_gives_a_changed_or_purged_one(
+    make_notice: Callable[..., Notice],
+) -> None:
+    """A notice decrypted once is kept by its stored row: a changed row (new ciphertext) is
+    decrypted again, and a purged notice is no longer found at all."""
+    notice = make_notice(id="INVENTED-CACHE-1", passport_number="555000111")
+    person = matching.person_fields(given="", family="", passport="555000111", seen=utcnow())
+    first = shortlist_for(person, utcnow())
+    assert [n.id for n in first] == [notice.pk]
+    assert shortlist_for(person, utcnow())[0].fields is first[0].fields  # from the cache
+    notice.given_names = "Invented-Renamed"
+    notice.save(update_fields=["given_names"])  # updated_at left alone: the row still differs
+    again = shortlist_for(person, utcnow())
+    assert again[0].fields.given_names == "Invented-Renamed"
+    Notice.objects.filter(pk=notice.pk).update(purged_at=utcnow())
+    assert shortlist_for(person, utcnow()) == []
