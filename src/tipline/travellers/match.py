@@ -13,6 +13,7 @@ A likely match tells the destination command in the console; the priority rule r
 
 from __future__ import annotations
 
+import heapq
 import threading
 import time
 from collections import OrderedDict, defaultdict
@@ -41,7 +42,6 @@ from tipline.people.selectors import (
     MIN_POINTS,
     people_candidates,
     people_profile,
-    people_score,
 )
 from tipline.people.services import people_decide, people_index_many
 from tipline.reports.models import Person as ReportPerson
@@ -249,15 +249,22 @@ def _aware(value: Any) -> Any:
 def scored_shortlist(
     person: PersonFields, found: list[Shortlisted], scoring: MatchProfile
 ) -> list[tuple[Shortlisted, Score]]:
-    """The shortlisted notices the person may be (at CANDIDATE_FLOOR or above), scored; a
-    notice that cannot reach the floor is left out before its costly fields are compared."""
-    out = []
+    """Of the shortlisted notices, those `_best` may keep, scored: a notice is left out before
+    its costly fields are compared when it cannot reach CANDIDATE_FLOOR or, once
+    CANDIDATES_PER_PERSON are kept, the lowest of those (exact: `_best` keeps the same rows)."""
+    out: list[tuple[Shortlisted, Score]] = []
+    best: list[float] = []  # a min-heap of the CANDIDATES_PER_PERSON best probabilities
     for notice in found:
-        score = people_score_from(
-            profile=scoring, left=person, right=notice.fields, least=matching.CANDIDATE_FLOOR
-        )
-        if score is not None:
-            out.append((notice, score))
+        least = best[0] if len(best) == matching.CANDIDATES_PER_PERSON else 0.0
+        least = max(least, matching.CANDIDATE_FLOOR)
+        score = people_score_from(profile=scoring, left=person, right=notice.fields, least=least)
+        if score is None:
+            continue
+        out.append((notice, score))
+        if len(best) < matching.CANDIDATES_PER_PERSON:
+            heapq.heappush(best, score.probability)
+        else:
+            heapq.heappushpop(best, score.probability)
     return out
 
 
@@ -300,10 +307,12 @@ def reports_match(*, reports: list[Report]) -> list[NoticeCandidate]:
         notices: dict[int, Shortlisted] = {}
         for report, person, fields in people:
             scored = []
-            found = shortlist_for(fields, matching.report_seen_at(report))
+            found = [
+                n
+                for n in shortlist_for(fields, matching.report_seen_at(report))
+                if (n.id, person.pk) not in decided
+            ]
             for notice, score in scored_shortlist(fields, found, scoring):
-                if (notice.id, person.pk) in decided:
-                    continue
                 notices[notice.id] = notice
                 scored.append(_row(score, FoundBy.REPORT, notice_id=notice.id, report=report,
                                    report_person=person))  # fmt: skip
@@ -390,10 +399,13 @@ def notice_match(*, notice: Notice) -> list[NoticeCandidate]:
         decided_cases = set(closed.values_list("case_person_id", flat=True))
         earlier.filter(state=CandidateState.OPEN).delete()
         rows: list[NoticeCandidate] = []
+        floor = matching.CANDIDATE_FLOOR
         for person in _recent_people(notice, fields):
             if person.pk not in decided_reports:
                 left = matching.report_person_fields(person.report, person)
-                score = people_score(profile=scoring, left=left, right=fields)
+                score = people_score_from(profile=scoring, left=left, right=fields, least=floor)
+                if score is None:
+                    continue  # below the floor: `_best` would drop it
                 rows.append(
                     _row(
                         score,
@@ -405,7 +417,10 @@ def notice_match(*, notice: Notice) -> list[NoticeCandidate]:
                 )
         for case_person in _case_people(fields):
             if case_person.pk not in decided_cases:
-                score = people_score(profile=scoring, left=case_person.fields(), right=fields)
+                left = case_person.fields()
+                score = people_score_from(profile=scoring, left=left, right=fields, least=floor)
+                if score is None:
+                    continue
                 rows.append(_row(score, FoundBy.NOTICE, notice=notice, case_person=case_person))
         return NoticeCandidate.objects.bulk_create(_best(rows))
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,15 +17,16 @@ from django.test import Client
 from tipline.common.time import utcnow
 from tipline.conftest import draft
 from tipline.people.choices import OwnerKind
+from tipline.people.person import PersonFields, Place
 from tipline.people.profiles import default_profile
 from tipline.people.scoring import check_profile
-from tipline.people.selectors import people_candidates
+from tipline.people.selectors import people_candidates, people_score
 from tipline.people.travel import FIT_FILE
 from tipline.pipeline.services import pipeline_run
 from tipline.reports.drafts import IncidentDraft, PersonDraft
 from tipline.reports.models import Report
 from tipline.reports.services import report_submit
-from tipline.travellers import matching
+from tipline.travellers import match, matching
 from tipline.travellers.match import active_at, shortlist_for
 from tipline.travellers.matching import LIKELY
 from tipline.travellers.models import Notice, NoticeCandidate
@@ -255,3 +256,39 @@ def test_the_cache_of_decrypted_notices_never_gives_a_changed_or_purged_one(
     assert again[0].fields.given_names == "Invented-Renamed"
     Notice.objects.filter(pk=notice.pk).update(purged_at=utcnow())
     assert shortlist_for(person, utcnow()) == []
+
+
+def test_scored_shortlist_keeps_what_scoring_every_notice_would() -> None:
+    """Leaving out the notices that cannot reach the floor or the best CANDIDATES_PER_PERSON
+    changes nothing `_best` keeps: same notices, same scores, same order."""
+    now = utcnow()
+    person = matching.person_fields(given="Michael", family="", age=50, seen=now, state="LA",
+                                    texts=("He stays at the Palmview hotel.",))  # fmt: skip
+    found = [
+        match.Shortlisted(
+            n,
+            f"TN-INVENTED-{n}",
+            1,
+            PersonFields(
+                given_names=["Michael", "Mike", "Mikel"][n % 3],
+                family_name=f"Invented{n}",
+                sex="m",
+                date_of_birth=date(1950 + 2 * n, 1, 1),
+                nationality="GBR",
+                places=(Place(state=["LA", "FC"][n % 2]),),
+                stay=(now - timedelta(days=n % 5), now + timedelta(days=3)),
+                venues=(["Palmview Hotel", "Sapphire Suites"][n % 2],),
+            ),
+        )  # fmt: skip
+        for n in range(30)
+    ]
+    scoring = match.profile()
+    full = [(n, people_score(profile=scoring, left=person, right=n.fields)) for n in found]
+
+    def kept(pairs: list[Any]) -> list[tuple[int, float]]:
+        rows = [match._row(s, "report", notice_id=n.id) for n, s in pairs]
+        return [(r.notice_id, r.probability) for r in match._best(rows)]
+
+    fast = match.scored_shortlist(person, found, scoring)
+    assert kept(fast) == kept(full) and len(kept(full)) == matching.CANDIDATES_PER_PERSON
+    assert len(fast) < len(full)  # some were left out early
