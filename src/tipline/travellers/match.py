@@ -31,7 +31,6 @@ from tipline.accounts.models import User
 from tipline.audit.services import audit_record
 from tipline.cases.models import CasePerson
 from tipline.common.time import utcnow
-from tipline.geo.models import RegionalCommand
 from tipline.people import blind
 from tipline.people.choices import TERM_WEIGHTS, Decision, OwnerKind
 from tipline.people.models import BlindIndexEntry
@@ -57,7 +56,7 @@ from tipline.travellers.models import (
     subject_fields,
 )
 from tipline.triage.choices import NotificationKind
-from tipline.triage.services import notification_create
+from tipline.triage.services import CommandNotice, notifications_create
 
 # A new notice looks at the reports of this many days before it.
 REPORT_YEARS_DAYS = 3 * 365
@@ -334,19 +333,24 @@ def _notify_new_likely(
     likely = [r for r in rows if r.probability >= matching.LIKELY]
     if not likely:
         return
-    commands = RegionalCommand.objects.in_bulk({notices[r.notice_id].command_id for r in likely})
-    for report in reports:
-        for row in (r for r in likely if r.report_id == report.pk):
-            notice = notices[row.notice_id]
-            notification_create(
-                command=commands[notice.command_id],
+    # The destination commands' members are read once for the batch, not once per match.
+    notifications_create(
+        notices=[
+            CommandNotice(
+                command_id=notices[row.notice_id].command_id,
                 report=report,
                 kind=NotificationKind.LINKED,
                 text=(
                     f"{report.reference}: a reported person matches travel notice "
-                    f"{notice.reference} during the stay (probability {row.probability:.2f})."
+                    f"{notices[row.notice_id].reference} during the stay (probability "
+                    f"{row.probability:.2f})."
                 ),
             )
+            for report in reports
+            for row in likely
+            if row.report_id == report.pk
+        ]
+    )
 
 
 def likely_notices_for_report(report: Report) -> list[str]:

@@ -6,7 +6,9 @@ Each is one audited service; bulk actions call them per report and say how each 
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -296,28 +298,63 @@ def notification_create(
     return _notify_users(users=users, report=report, kind=kind, text=text)
 
 
+@dataclass(frozen=True)
+class CommandNotice:
+    """One notification to every active member of a command (see `notifications_create`)."""
+
+    command_id: int
+    report: Report
+    kind: str
+    text: str
+
+
+def notifications_create(*, notices: list[CommandNotice]) -> list[Notification]:
+    """`notification_create(command=...)` for many at once (the pipeline's batch): the members
+    of all the commands read in one query and the rows written in one statement; one audit row
+    per notice, as one call each would write."""
+    if any(n.kind not in NotificationKind.values for n in notices):
+        raise ValidationError("Unknown notification kind.")
+    members: dict[int, list[User]] = defaultdict(list)
+    links = User.commands.through.objects.filter(
+        regionalcommand_id__in={n.command_id for n in notices}, user__is_active=True
+    )
+    for link in links.select_related("user"):
+        members[link.regionalcommand_id].append(link.user)
+    now, rows = utcnow(), []
+    with transaction.atomic():
+        for notice in notices:
+            users = {u.pk: u for u in members[notice.command_id]}
+            rows += [_row(u, notice.report, notice.kind, notice.text, now) for u in users.values()]
+            if users:
+                _audit_created(notice.report, notice.kind, sorted(users))
+        return Notification.objects.bulk_create(rows)
+
+
+def _row(user: User, report: Report, kind: str, text: str, now: datetime) -> Notification:
+    return Notification(
+        recipient=user, report=report, kind=kind, text=text[:NOTIFICATION_TEXT_MAX], created_at=now
+    )
+
+
+def _audit_created(report: Report, kind: str, recipients: list[int]) -> None:
+    audit_record(
+        actor=None,
+        action="notification.created",
+        object_type="report",
+        object_id=report.pk,
+        after={"kind": kind, "recipients": recipients},
+    )
+
+
 def _notify_users(*, users: list[Any], report: Report, kind: str, text: str) -> list[Notification]:
     unique = {u.pk: u for u in users if u.is_active}
     now = utcnow()
     with transaction.atomic():
         made = Notification.objects.bulk_create(
-            Notification(
-                recipient=u,
-                report=report,
-                kind=kind,
-                text=text[:NOTIFICATION_TEXT_MAX],
-                created_at=now,
-            )
-            for u in unique.values()
+            _row(u, report, kind, text, now) for u in unique.values()
         )
         if made:
-            audit_record(
-                actor=None,
-                action="notification.created",
-                object_type="report",
-                object_id=report.pk,
-                after={"kind": kind, "recipients": sorted(unique)},
-            )
+            _audit_created(report, kind, sorted(unique))
     return made
 
 

@@ -16,7 +16,9 @@ from tipline.triage.choices import NotificationKind
 from tipline.triage.models import Notification
 from tipline.triage.selectors import notifications_for_user, unread_notification_count
 from tipline.triage.services import (
+    CommandNotice,
     notification_create,
+    notifications_create,
     notifications_mark_read,
     report_assign,
     report_escalate,
@@ -82,3 +84,30 @@ def test_marking_read_touches_only_the_users_own(
     assert notifications_mark_read(user=one) == 1
     assert unread_notification_count(user=one) == 0
     assert unread_notification_count(user=two) == 1
+
+
+def test_many_command_notifications_at_once_reach_whom_one_at_a_time_would(
+    lagos_report: Report, make_user: Callable[..., User], geo: dict[str, RegionalCommand]
+) -> None:
+    lagos = [make_user(Role.ANALYST, ("LAG",)), make_user(Role.ANALYST, ("LAG", "KAN"))]
+    kano = [lagos[1], make_user(Role.ANALYST, ("KAN",))]
+    retired = make_user(Role.ANALYST, ("LAG",))
+    User.objects.filter(pk=retired.pk).update(is_active=False)
+    made = notifications_create(
+        notices=[
+            CommandNotice(geo["LAG"].pk, lagos_report, "linked", "First, invented."),
+            CommandNotice(geo["KAN"].pk, lagos_report, "linked", "Second, invented."),
+        ]
+    )
+    got = sorted((n.recipient_id, n.text) for n in made)
+    assert got == sorted(
+        [(u.pk, "First, invented.") for u in lagos] + [(u.pk, "Second, invented.") for u in kano]
+    )
+    assert not Notification.objects.filter(recipient=retired).exists()
+    audits = AuditEvent.objects.filter(action="notification.created").order_by("seq")
+    assert [sorted(a.after["recipients"]) for a in audits] == [
+        sorted(u.pk for u in lagos),
+        sorted(u.pk for u in kano),
+    ]
+    with pytest.raises(ValidationError):
+        notifications_create(notices=[CommandNotice(geo["LAG"].pk, lagos_report, "gossip", "x")])
