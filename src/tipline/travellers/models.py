@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from tipline.common.counters import YearlyCounter
 from tipline.common.fields import EncryptedJSONField, EncryptedTextField
 from tipline.people.person import PersonFields, Place
 from tipline.travellers.choices import (
@@ -35,14 +36,8 @@ from tipline.travellers.choices import (
 )
 
 
-class NoticeCounter(models.Model):
+class NoticeCounter(YearlyCounter):
     """Per-year counter behind notice references (`TN-2026-00042`)."""
-
-    year = models.PositiveIntegerField(unique=True)
-    last_number = models.PositiveIntegerField(default=0)
-
-    def __str__(self) -> str:
-        return f"{self.year}: {self.last_number}"
 
 
 def partial_date(value: str) -> tuple[int, int | None, date | None]:

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 
 from tipline.accounts.types import Actor, Submitter
 from tipline.audit.services import audit_record
+from tipline.common.counters import next_in_year
 from tipline.common.time import utcnow
 from tipline.geo.models import RegionalCommand, State
 from tipline.media.hashing import open_image, pdq_from_image
@@ -71,10 +72,7 @@ def format_notice_reference(year: int, number: int) -> str:
 
 
 def _next_reference(year: int) -> str:
-    counter, _ = NoticeCounter.objects.select_for_update().get_or_create(year=year)
-    counter.last_number += 1  # the row lock is held to the commit: references have no gaps
-    counter.save(update_fields=["last_number"])
-    return format_notice_reference(year, counter.last_number)
+    return format_notice_reference(year, next_in_year(NoticeCounter, year))
 
 
 def _event(notice: Notice, kind: str, actor: Actor, body: str = "", **data: Any) -> None:
