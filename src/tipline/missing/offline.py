@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from typing import Any
 
-from tipline.missing.matching import LIKELY
+from tipline.missing.matching import BLIND_LIMIT, LIKELY, shortlist, state_of
 from tipline.people import blind
 from tipline.people.choices import TERM_WEIGHTS
 from tipline.people.person import PersonFields, Place
@@ -70,8 +70,10 @@ class MemoryIndex:
             for term in blind.index_terms(person):
                 self.terms[term].add(owner)
 
-    def candidates(self, person: PersonFields, limit: int = 50) -> list[str]:
-        """Records sharing MIN_POINTS of term weight or more, most first (`people_candidates`)."""
+    def candidates(self, person: PersonFields) -> list[str]:
+        """The records the platform's step would score for this person: those sharing
+        MIN_POINTS of term weight or more, the BLIND_LIMIT with most (`people_candidates`),
+        ranked again with the state's points (`matching.shortlist`)."""
         points: dict[str, int] = defaultdict(int)
         for term in blind.query_terms(person):
             for owner in self.terms.get(term, ()):
@@ -79,7 +81,9 @@ class MemoryIndex:
         ranked = sorted(
             (o for o, p in points.items() if p >= MIN_POINTS), key=lambda o: (-points[o], o)
         )
-        return ranked[:limit]
+        found = [(owner, points[owner]) for owner in ranked[:BLIND_LIMIT]]
+        states = {owner: state_of(self.people[owner]) for owner, _ in found}
+        return shortlist(found, states, state_of(person))
 
 
 def match_one(index: MemoryIndex, profile: MatchProfile, line: dict[str, Any]) -> dict[str, Any]:
