@@ -35,3 +35,15 @@ def setup_django(env: dict[str, str]) -> None:
     import django  # noqa: PLC0415  # only once the environment names the database
 
     django.setup()
+
+
+def tree_of(revision: str, name: str) -> str:
+    """The `src` tree of a revision, unpacked under var/bench-<name>-before (git archive), for a
+    timing worker that runs the old code beside this tree's."""
+    target = ROOT / "var" / f"bench-{name}-before"
+    subprocess.run(["rm", "-rf", str(target)], check=True)
+    target.mkdir(parents=True)
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", revision, "src"], check=True,
+                             capture_output=True).stdout  # fmt: skip
+    subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+    return str(target / "src")

@@ -43,7 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, os.environ.get("MISSING_BENCH_SRC") or str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from _pg import bench_env, psql, setup_django  # noqa: E402  # bench/ is on sys.path
+from _pg import bench_env, psql, setup_django, tree_of  # noqa: E402  # bench/ is on sys.path
 
 SEEN_FROM = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -207,17 +207,6 @@ def _figures(timed: list[Any], filed: list[tuple[int, str | None]]) -> dict[str,
 CHUNK = 10
 
 
-def _tree_of(revision: str) -> str:
-    """The `src` tree of a revision, unpacked under var/ (git archive), for a timing worker."""
-    target = ROOT / "var" / "bench-missing-before"
-    subprocess.run(["rm", "-rf", str(target)], check=True)
-    target.mkdir(parents=True)
-    archive = subprocess.run(["git", "-C", str(ROOT), "archive", revision, "src"], check=True,
-                             capture_output=True).stdout  # fmt: skip
-    subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
-    return str(target / "src")
-
-
 def _alternate(trees: dict[str, str], filed: list[Any]) -> dict[str, list[Any]]:
     """Each tree's worker times the tips CHUNK at a time, the trees taking turns (each warmed
     first on five tips, not counted)."""
@@ -277,7 +266,7 @@ def _run(args: argparse.Namespace) -> dict[str, Any]:
     filed = _tips(children, args.tips, args.seed)
     trees = {"after": str(ROOT / "src")}
     if args.before:
-        trees["before"] = _tree_of(args.before)
+        trees["before"] = tree_of(args.before, "missing")
     samples = _alternate(trees, filed)
     out = {
         "records": args.records,

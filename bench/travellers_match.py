@@ -61,7 +61,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, os.environ.get("TRAVELLERS_BENCH_SRC") or str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from _pg import bench_env, psql, setup_django  # noqa: E402  # bench/ is on sys.path
+from _pg import bench_env, psql, setup_django, tree_of  # noqa: E402  # bench/ is on sys.path
 
 FIT_FILE = ROOT / "src/tipline/people/data/travel_notice_fit.json"
 START = datetime(2026, 3, 1, 10, 0, tzinfo=UTC)
@@ -505,7 +505,7 @@ def time_reports(count: int, queries: int, seed: int, before: str) -> dict[str, 
     # This tree twice: with the cache of decrypted notices emptied before each report (the
     # figure that counts: every notice decrypted) and kept across reports (a busy worker).
     trees = {"after": (str(ROOT / "src"), True), "after_warm": (str(ROOT / "src"), False)}
-    trees |= {"before": (_tree_of(before), True)} if before else {}
+    trees |= {"before": (tree_of(before, "travellers"), True)} if before else {}
     samples = _alternate(trees, subjects)
     out: dict[str, Any] = {"notices_active": count, "report_queries": len(subjects)}
     names = {"after": "report", "after_warm": "report_warm", "before": "report_before"}
@@ -528,17 +528,6 @@ def _analyze() -> None:
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE people_blindindexentry")
         cursor.execute("ANALYZE travellers_notice")
-
-
-def _tree_of(revision: str) -> str:
-    """The `src` tree of a revision, unpacked under var/ (git archive), for a timing worker."""
-    target = ROOT / "var" / "bench-travellers-before"
-    subprocess.run(["rm", "-rf", str(target)], check=True)
-    target.mkdir(parents=True)
-    archive = subprocess.run(["git", "-C", str(ROOT), "archive", revision, "src"], check=True,
-                             capture_output=True).stdout  # fmt: skip
-    subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
-    return str(target / "src")
 
 
 CHUNK = 10
