@@ -16,7 +16,7 @@ from __future__ import annotations
 import heapq
 import threading
 import time
-from collections import OrderedDict, defaultdict
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -146,9 +146,6 @@ def _ranked_terms(person: PersonFields) -> list[blind.Term]:
     return sorted(blind.query_terms(person), key=lambda t: -TERM_WEIGHTS[t[0]])
 
 
-# The term kinds and weights written into the statement (code's constants, checked as such).
-_WEIGHTS = [(k, int(w)) for k, w in TERM_WEIGHTS.items() if k.isidentifier()]
-_POINTS = "CASE e.term_kind " + " ".join(f"WHEN '{k}' THEN {w}" for k, w in _WEIGHTS) + " END"
 # Decrypted by their model fields, as the ORM would (no model instance built: its cost was
 # a third of the step's decrypting).
 _DECRYPT: list[Any] = [Notice._meta.get_field(name) for name in SUBJECT_SECRET]
@@ -158,22 +155,23 @@ def _shortlist_statement(
     by_digest: dict[tuple[str, str], blind.Term], when: datetime, state: str
 ) -> tuple[str, list[Any]]:
     """The statement of `shortlist_for`, in SQL written here (as `people_candidates`'s: the
-    ORM's compilation cost more than running it). The candidates' CTE reads the blind index's
-    (owner_kind, term_kind, digest, owner_id) index alone; the notices are read by primary key."""
-    per_kind: dict[str, list[str]] = defaultdict(list)
-    for kind, value in by_digest:
-        per_kind[kind].append(value)
-    clauses, params = [], []
-    for kind, values in sorted(per_kind.items()):
-        clauses.append(f"(e.term_kind = %s AND e.digest IN ({', '.join(['%s'] * len(values))}))")
-        params += [kind, *sorted(values)]
+    ORM's compilation cost more than running it). The looked-up terms are a list of (term kind,
+    digest, weight) rows joined to the blind index, as `people_candidates` sends them: each term
+    one index-only read of its (owner_kind, term_kind, digest, owner_id) index (an OR of IN
+    lists made PostgreSQL visit the table's pages for every shared term); the notices are read
+    by primary key."""
+    params: list[Any] = []
+    for kind, value in sorted(by_digest):
+        params += [kind, value, int(TERM_WEIGHTS[kind])]
+    terms = ", ".join(["(%s, %s, %s)"] * len(by_digest))
     columns = ", ".join(f"n.{name}" for name in SUBJECT_FIELDS)  # plain fields: column = name
     statuses = sorted(str(s) for s in ACTIVE_STATUSES)
     sql = (
-        "WITH found AS ("  # noqa: S608  # constants and placeholders only
-        f"SELECT e.owner_id, SUM({_POINTS}) AS points FROM {BlindIndexEntry._meta.db_table} e "
-        f"WHERE e.owner_kind = %s AND ({' OR '.join(clauses)}) GROUP BY e.owner_id "
-        f"HAVING SUM({_POINTS}) >= %s ORDER BY points DESC, e.owner_id LIMIT %s) "
+        f"WITH q (term_kind, digest, weight) AS (VALUES {terms}), "  # noqa: S608  # constants and placeholders only
+        f"found AS (SELECT e.owner_id, SUM(q.weight) AS points FROM q "
+        f"JOIN {BlindIndexEntry._meta.db_table} e ON e.owner_kind = %s "
+        "AND e.term_kind = q.term_kind AND e.digest = q.digest GROUP BY e.owner_id "
+        "HAVING SUM(q.weight) >= %s ORDER BY points DESC, e.owner_id LIMIT %s) "
         f"SELECT n.id, n.reference, n.command_id, COALESCE(s.code, ''), {columns} "
         "FROM found f JOIN travellers_notice n ON n.id = CAST(f.owner_id AS BIGINT) "
         "LEFT JOIN geo_state s ON s.id = n.destination_state_id "
@@ -185,7 +183,7 @@ def _shortlist_statement(
     )
     bounds = [connection.ops.adapt_datetimefield_value(b) for b in _bounds(when)]
     return sql, [
-        OwnerKind.TRAVEL_NOTICE, *params, MIN_POINTS, matching.LOOKUP_LIMIT,
+        *params, OwnerKind.TRAVEL_NOTICE, MIN_POINTS, matching.LOOKUP_LIMIT,
         *statuses, *bounds, state or None, matching.STATE_POINTS, matching.SCORE_LIMIT,
     ]  # fmt: skip
 
