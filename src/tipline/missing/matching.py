@@ -54,11 +54,6 @@ def shortlist(
     return [record_id for _, (record_id, _) in kept[:limit]]
 
 
-def state_of(fields: PersonFields) -> str:
-    """The state a report's person was seen in ("" when the report does not say)."""
-    return fields.places[0].state if fields.places else ""
-
-
 def may_be_the_child(report: Report, person: ReportPerson) -> bool:
     """Whether a person of the report is worth comparing with the registry."""
     if person.age is not None and person.age > MAX_AGE:

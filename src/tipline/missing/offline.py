@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from typing import Any
 
-from tipline.missing.matching import BLIND_LIMIT, LIKELY, shortlist, state_of
+from tipline.missing.matching import BLIND_LIMIT, LIKELY, shortlist
 from tipline.people import blind
 from tipline.people.choices import TERM_WEIGHTS
 from tipline.people.person import PersonFields, Place
@@ -82,8 +82,8 @@ class MemoryIndex:
             (o for o, p in points.items() if p >= MIN_POINTS), key=lambda o: (-points[o], o)
         )
         found = [(owner, points[owner]) for owner in ranked[:BLIND_LIMIT]]
-        states = {owner: state_of(self.people[owner]) for owner, _ in found}
-        return shortlist(found, states, state_of(person))
+        states = {owner: self.people[owner].state for owner, _ in found}
+        return shortlist(found, states, person.state)
 
 
 def match_one(index: MemoryIndex, profile: MatchProfile, line: dict[str, Any]) -> dict[str, Any]:

@@ -449,7 +449,7 @@ def missing_match_reports(*, reports: list[Report]) -> list[MatchCandidate]:
         blind = _blind_found([(person.pk, fields) for person, fields in people])
         states = _open_states({i for found in blind.values() for i, _ in found})
         found = {
-            person.pk: matching.shortlist(blind[person.pk], states, matching.state_of(fields))
+            person.pk: matching.shortlist(blind[person.pk], states, fields.state)
             for person, fields in people
         }
         # A photo counts only when the report has one: else the records' are not loaded.

@@ -19,11 +19,10 @@ from collections.abc import Hashable, Sequence
 
 from django.db import connection
 
-from tipline.people import blind
 from tipline.people.choices import TERM_WEIGHTS
 from tipline.people.models import BlindIndexEntry
 from tipline.people.person import PersonFields
-from tipline.people.selectors import MAX_LIMIT, MAX_QUERY_TERMS, MIN_POINTS
+from tipline.people.selectors import MAX_LIMIT, MIN_POINTS, query_digests
 
 __all__ = ["people_candidates_many"]
 
@@ -77,9 +76,7 @@ def people_candidates_many(
 def _terms(person: PersonFields) -> list[tuple[str, str, int]]:
     """The person's looked-up terms as (kind, digest, points), as `people_candidates` picks
     them (the heaviest MAX_QUERY_TERMS)."""
-    terms = sorted(blind.query_terms(person), key=lambda t: -TERM_WEIGHTS[t[0]])
-    chosen = blind.digests(set(terms[:MAX_QUERY_TERMS]))
-    return [(kind, value, TERM_WEIGHTS[kind]) for kind, value in sorted(chosen)]
+    return [(kind, value, TERM_WEIGHTS[kind]) for kind, value in sorted(query_digests(person))]
 
 
 def _look_up(

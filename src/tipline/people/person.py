@@ -60,6 +60,12 @@ class PersonFields:
     stay: tuple[datetime, datetime | None] | None = None
     venues: tuple[str, ...] = ()
 
+    @property
+    def state(self) -> str:
+        """The state code of the first of `places` (where the person was seen, or stays), ""
+        when none is known: what the matchers' shortlists rank by."""
+        return self.places[0].state if self.places else ""
+
 
 # Parsing a number costs ~0.2 ms and scoring compares the same few numbers with every candidate.
 @lru_cache(maxsize=65536)

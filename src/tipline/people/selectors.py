@@ -21,7 +21,15 @@ from tipline.people.person import PersonFields
 from tipline.people.profiles import default_profile
 from tipline.people.scoring import MatchProfile, people_score
 
-__all__ = ["Candidate", "people_candidates", "people_decisions", "people_profile", "people_score"]
+__all__ = [
+    "Candidate",
+    "people_candidates",
+    "people_decisions",
+    "people_profile",
+    "people_score",
+    "query_digests",
+    "terms_table",
+]
 
 # A candidate must share more than one name that sounds alike: a name token, a canonical form,
 # an identifier, or several weaker terms together.
@@ -50,7 +58,7 @@ def people_candidates(
     best first: two statements, neither decrypting anything (one without `with_evidence`: the
     candidates' evidence is then empty). The caller decrypts these owners and scores them with
     `people_score`."""
-    by_digest = _query_digests(person)
+    by_digest = query_digests(person)
     if not by_digest:
         return []
     top = _top(owner_kind, by_digest, max(1, min(limit, MAX_LIMIT)))
@@ -71,10 +79,7 @@ def _top(
     index: an OR of IN lists made PostgreSQL visit the table's pages for every shared term (a
     bitmap scan), three times the time at 100,000 records. A common name is shared by
     thousands; the table itself is never read."""
-    rows = ", ".join(["(%s, %s, %s)"] * len(by_digest))
-    params: list[str | int] = []
-    for kind, value in sorted(by_digest):
-        params += [kind, value, int(TERM_WEIGHTS[kind])]
+    rows, params = terms_table(by_digest)
     table = BlindIndexEntry._meta.db_table
     sql = (
         f"WITH q (term_kind, digest, weight) AS (VALUES {rows}) "  # noqa: S608  # placeholders only
@@ -87,7 +92,18 @@ def _top(
         return [(str(owner), int(total)) for owner, total in cursor.fetchall()]
 
 
-def _query_digests(person: PersonFields) -> dict[tuple[str, str], blind.Term]:
+def terms_table(by_digest: dict[tuple[str, str], blind.Term]) -> tuple[str, list[str | int]]:
+    """The looked-up terms as the rows of a VALUES list of (term kind, digest, weight), and its
+    parameters: how a look-up joins its terms to the index (see `_top`)."""
+    params: list[str | int] = []
+    for kind, value in sorted(by_digest):
+        params += [kind, value, int(TERM_WEIGHTS[kind])]
+    return ", ".join(["(%s, %s, %s)"] * len(by_digest)), params
+
+
+def query_digests(person: PersonFields) -> dict[tuple[str, str], blind.Term]:
+    """The (term kind, digest) pairs every look-up of `person` sends, each with its term: the
+    query terms, the strongest kinds first, cut at MAX_QUERY_TERMS."""
     terms = sorted(blind.query_terms(person), key=lambda t: -TERM_WEIGHTS[t[0]])
     return blind.digests(set(terms[:MAX_QUERY_TERMS]))
 

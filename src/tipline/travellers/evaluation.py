@@ -80,16 +80,12 @@ class OfflineIndex:
         """Those of `found` whose window holds the person's time, as the platform keeps them
         to score (`matching.shortlist`)."""
         states = {
-            n: _state(self.notices[n])
+            n: self.notices[n].state
             for n, _ in found
             if _inside(person.seen_at, self.notices[n].stay)
         }
-        ids: list[str] = matching.shortlist(found, states, matching.state_of(person))
+        ids: list[str] = matching.shortlist(found, states, person.state)
         return ids
-
-
-def _state(person: PersonFields) -> str:
-    return person.places[0].state if person.places else ""
 
 
 def _inside(seen: datetime | None, stay: Any) -> bool:

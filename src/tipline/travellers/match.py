@@ -32,15 +32,16 @@ from tipline.audit.services import audit_record
 from tipline.cases.models import CasePerson
 from tipline.common.time import utcnow
 from tipline.people import blind
-from tipline.people.choices import TERM_WEIGHTS, Decision, OwnerKind
+from tipline.people.choices import Decision, OwnerKind
 from tipline.people.models import BlindIndexEntry
 from tipline.people.person import PersonFields
 from tipline.people.scoring import MatchProfile, Score, people_score_from
 from tipline.people.selectors import (
-    MAX_QUERY_TERMS,
     MIN_POINTS,
     people_candidates,
     people_profile,
+    query_digests,
+    terms_table,
 )
 from tipline.people.services import people_decide, people_index_many
 from tipline.reports.models import Person as ReportPerson
@@ -131,19 +132,14 @@ def shortlist_for(person: PersonFields, when: datetime) -> list[Shortlisted]:
     `people_candidates` ranks them), of those the active ones (`active_at`), ranked by
     `matching.shortlist` (the points with the state's), at most SCORE_LIMIT, with their columns;
     the subjects decrypted (or taken from the cache of decrypted rows)."""
-    by_digest = blind.digests(set(_ranked_terms(person)[:MAX_QUERY_TERMS]))
+    by_digest = query_digests(person)
     if not by_digest:
         return []
-    sql, params = _shortlist_statement(by_digest, when, matching.state_of(person))
+    sql, params = _shortlist_statement(by_digest, when, person.state)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     return [_decrypted(row) for row in rows]
-
-
-def _ranked_terms(person: PersonFields) -> list[blind.Term]:
-    # As `people_candidates` sends them: the strongest kinds first, cut at MAX_QUERY_TERMS.
-    return sorted(blind.query_terms(person), key=lambda t: -TERM_WEIGHTS[t[0]])
 
 
 # Decrypted by their model fields, as the ORM would (no model instance built: its cost was
@@ -160,10 +156,7 @@ def _shortlist_statement(
     one index-only read of its (owner_kind, term_kind, digest, owner_id) index (an OR of IN
     lists made PostgreSQL visit the table's pages for every shared term); the notices are read
     by primary key."""
-    params: list[Any] = []
-    for kind, value in sorted(by_digest):
-        params += [kind, value, int(TERM_WEIGHTS[kind])]
-    terms = ", ".join(["(%s, %s, %s)"] * len(by_digest))
+    terms, params = terms_table(by_digest)
     columns = ", ".join(f"n.{name}" for name in SUBJECT_FIELDS)  # plain fields: column = name
     statuses = sorted(str(s) for s in ACTIVE_STATUSES)
     sql = (

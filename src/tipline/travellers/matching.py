@@ -220,8 +220,3 @@ def shortlist(
 
     kept = sorted((c for c in found if c[0] in states), key=rank)
     return [notice_id for notice_id, _ in kept[: limit or SCORE_LIMIT]]
-
-
-def state_of(person: PersonFields) -> str:
-    """The state a reported person was seen in ("" when not said)."""
-    return person.places[0].state if person.places else ""
