@@ -124,9 +124,9 @@ def prioritise_step(report: Report, batch: BatchFacts | None = None) -> None:
     _read_time(report, save=batch is None)
     result = prioritise(priority_facts(report, batch))
     reasons = list(result.reasons)
-    if report.priority_set_by_id is not None and not _raised(report, result.priority):
-        return  # a person's decision stands (a rerun after an addendum)
-    if report.priority_set_by_id is not None:
+    if report.priority_set_by_id is not None:  # a person set it (a rerun after an addendum)
+        if not _raised(report, result.priority):
+            return  # their decision stands
         reasons.insert(0, f"Raised from {report.priority}, set by hand, by the rules below.")
     report_set_priority(
         report=report, priority=result.priority, reasons=reasons, save=batch is None
