@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
+import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -47,3 +50,40 @@ def tree_of(revision: str, name: str) -> str:
                              capture_output=True).stdout  # fmt: skip
     subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
     return str(target / "src")
+
+
+def take_turns(
+    script: str, envs: dict[str, dict[str, str]], chunks: list[Any], *, warm_up: Any = None
+) -> dict[str, list[Any]]:
+    """Time the same work in one worker process per tree (`script --worker`, with that tree's
+    extra environment), the workers taking turns chunk by chunk so that all see the machine's
+    same load. Each chunk goes as one JSON line and is answered with one JSON list; the answers
+    of each worker, in order. `warm_up`, when given, is sent first and its answers dropped."""
+    workers = {
+        name: subprocess.Popen(
+            [sys.executable, script, "--worker"],
+            env={**os.environ, **extra},
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for name, extra in envs.items()
+    }
+    samples: dict[str, list[Any]] = {name: [] for name in envs}
+    sent = ([(warm_up, False)] if warm_up is not None else []) + [(c, True) for c in chunks]
+    try:
+        for chunk, counted in sent:
+            line = json.dumps(chunk) + "\n"
+            for name, worker in workers.items():
+                assert worker.stdin and worker.stdout
+                worker.stdin.write(line)
+                worker.stdin.flush()
+                answer = json.loads(worker.stdout.readline())
+                if counted:
+                    samples[name] += answer
+    finally:
+        for worker in workers.values():
+            if worker.stdin:
+                worker.stdin.close()
+            worker.wait()
+    return samples

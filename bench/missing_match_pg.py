@@ -43,7 +43,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, os.environ.get("MISSING_BENCH_SRC") or str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from _pg import bench_env, psql, setup_django, tree_of  # noqa: E402  # bench/ is on sys.path
+from _pg import (  # noqa: E402  # bench/ is on sys.path
+    bench_env,
+    psql,
+    setup_django,
+    take_turns,
+    tree_of,
+)
 
 SEEN_FROM = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -210,33 +216,9 @@ CHUNK = 10
 def _alternate(trees: dict[str, str], filed: list[Any]) -> dict[str, list[Any]]:
     """Each tree's worker times the tips CHUNK at a time, the trees taking turns (each warmed
     first on five tips, not counted)."""
-    workers = {
-        name: subprocess.Popen(
-            [sys.executable, __file__, "--worker"],
-            env={**os.environ, "MISSING_BENCH_SRC": tree},
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )  # fmt: skip
-        for name, tree in trees.items()
-    }
-    samples: dict[str, list[Any]] = {name: [] for name in trees}
-    try:
-        chunks = [filed[:5]] + [filed[i : i + CHUNK] for i in range(0, len(filed), CHUNK)]
-        for number, chunk in enumerate(chunks):
-            for name, worker in workers.items():
-                assert worker.stdin and worker.stdout
-                worker.stdin.write(json.dumps(chunk) + "\n")
-                worker.stdin.flush()
-                answer = json.loads(worker.stdout.readline())
-                if number:  # the first is the warm-up
-                    samples[name] += answer
-    finally:
-        for worker in workers.values():
-            if worker.stdin:
-                worker.stdin.close()
-            worker.wait()
-    return samples
+    envs = {name: {"MISSING_BENCH_SRC": tree} for name, tree in trees.items()}
+    chunks = [filed[i : i + CHUNK] for i in range(0, len(filed), CHUNK)]
+    return take_turns(__file__, envs, chunks, warm_up=filed[:5])
 
 
 def worker() -> int:

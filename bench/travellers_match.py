@@ -61,7 +61,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, os.environ.get("TRAVELLERS_BENCH_SRC") or str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from _pg import bench_env, psql, setup_django, tree_of  # noqa: E402  # bench/ is on sys.path
+from _pg import (  # noqa: E402  # bench/ is on sys.path
+    bench_env,
+    psql,
+    setup_django,
+    take_turns,
+    tree_of,
+)
 
 FIT_FILE = ROOT / "src/tipline/people/data/travel_notice_fit.json"
 START = datetime(2026, 3, 1, 10, 0, tzinfo=UTC)
@@ -538,35 +544,12 @@ def _alternate(
 ) -> dict[str, list[Any]]:
     """Each tree's worker (its source, whether its cache is emptied before each report) times
     the subjects CHUNK at a time, the trees taking turns."""
-    workers = {
-        name: subprocess.Popen(
-            [sys.executable, __file__, "--worker"],
-            env={
-                **os.environ,
-                "TRAVELLERS_BENCH_SRC": tree,
-                "TRAVELLERS_BENCH_COLD": "1" if cold else "",
-            },
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )  # fmt: skip
+    envs = {
+        name: {"TRAVELLERS_BENCH_SRC": tree, "TRAVELLERS_BENCH_COLD": "1" if cold else ""}
         for name, (tree, cold) in trees.items()
     }
-    samples: dict[str, list[Any]] = {name: [] for name in trees}
-    try:
-        for first in range(0, len(subjects), CHUNK):
-            chunk = json.dumps(subjects[first : first + CHUNK])
-            for name, worker in workers.items():
-                assert worker.stdin and worker.stdout
-                worker.stdin.write(chunk + "\n")
-                worker.stdin.flush()
-                samples[name] += json.loads(worker.stdout.readline())
-    finally:
-        for worker in workers.values():
-            if worker.stdin:
-                worker.stdin.close()
-            worker.wait()
-    return samples
+    chunks = [subjects[i : i + CHUNK] for i in range(0, len(subjects), CHUNK)]
+    return take_turns(__file__, envs, chunks)
 
 
 def worker() -> int:
