@@ -25,6 +25,7 @@ from tipline.intake import services
 from tipline.intake.forms import AddendumForm, PublicReportForm, ReceiptLookupForm
 from tipline.media.orphans import media_discard_unreferenced
 from tipline.media.uploads import EncryptedUpload, EncryptingUploadHandler, written_keys
+from tipline.missing.choices import RECORD_PREFIX
 from tipline.reports.choices import Channel
 from tipline.reports.models import Report
 from tipline.reports.selectors import report_for_receipt
@@ -177,10 +178,6 @@ def receipt(request: HttpRequest) -> HttpResponse:
     ]
     context = {"reference": shown["reference"], "code": code, "rejected": rejected}
     return render(request, "intake/receipt.html", context)
-
-
-# A missing child's registration reference (`MC-2026-00012`), followed up on the missing pages.
-RECORD_PREFIX = "MC-"
 
 
 def _to_missing_follow_up() -> HttpResponse:

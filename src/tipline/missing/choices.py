@@ -3,6 +3,9 @@ circumstances, sources, timeline entries, candidate states."""
 
 from django.db import models
 
+# The start of every record reference (`MC-2026-00042`): how other pages tell one apart.
+RECORD_PREFIX = "MC-"
+
 
 class RecordStatus(models.TextChoices):
     REPORTED = "reported", "Reported (pending verification)"

@@ -31,6 +31,7 @@ from tipline.missing.choices import (
     ALLOWED_TRANSITIONS,
     NOTE_REQUIRED,
     OPEN_STATUSES,
+    RECORD_PREFIX,
     CandidateState,
     EventKind,
     FoundBy,
@@ -65,7 +66,7 @@ MAX_PHOTO_BYTES = 20 * 1024 * 1024
 
 def format_record_reference(year: int, number: int) -> str:
     """`MC-YYYY-NNNNN`."""
-    return f"MC-{year:04d}-{number:05d}"
+    return f"{RECORD_PREFIX}{year:04d}-{number:05d}"
 
 
 def _next_reference(year: int) -> str:
