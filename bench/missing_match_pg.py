@@ -192,7 +192,9 @@ def _time(filed: list[tuple[int, str | None]]) -> list[tuple[float, bool, bool]]
     return timed
 
 
-def _figures(timed: list[Any], filed: list[tuple[int, str | None]]) -> dict[str, Any]:
+def _figures(
+    timed: list[tuple[float, bool, bool]], filed: list[tuple[int, str | None]]
+) -> dict[str, Any]:
     seconds = sorted(t for t, _, _ in timed)
     present = sum(1 for _, truth in filed if truth is not None)
 
