@@ -49,8 +49,7 @@ from tipline.reports.models import Report
 from tipline.travellers import matching
 from tipline.travellers.choices import ACTIVE_STATUSES, CandidateState, EventKind, FoundBy
 from tipline.travellers.models import (
-    SUBJECT_FIELDS,
-    SUBJECT_SECRET,
+    SUBJECT_READ,
     Notice,
     NoticeCandidate,
     NoticeEvent,
@@ -142,9 +141,9 @@ def shortlist_for(person: PersonFields, when: datetime) -> list[Shortlisted]:
     return [_decrypted(row) for row in rows]
 
 
-# Decrypted by their model fields, as the ORM would (no model instance built: its cost was
-# a third of the step's decrypting).
-_DECRYPT: list[Any] = [Notice._meta.get_field(name) for name in SUBJECT_SECRET]
+# Decrypted by its model field, as the ORM would (no model instance built: its cost was a third
+# of the step's decrypting).
+_SEALED: Any = Notice._meta.get_field("subject_sealed")
 
 
 def _shortlist_statement(
@@ -157,7 +156,7 @@ def _shortlist_statement(
     lists made PostgreSQL visit the table's pages for every shared term); the notices are read
     by primary key."""
     terms, params = terms_table(by_digest)
-    columns = ", ".join(f"n.{name}" for name in SUBJECT_FIELDS)  # plain fields: column = name
+    columns = ", ".join(f"n.{name}" for name in SUBJECT_READ)  # plain fields: column = name
     statuses = sorted(str(s) for s in ACTIVE_STATUSES)
     sql = (
         f"WITH q (term_kind, digest, weight) AS (VALUES {terms}), "  # noqa: S608  # constants and placeholders only
@@ -181,8 +180,8 @@ def _shortlist_statement(
     ]  # fmt: skip
 
 
-# Decrypted subjects of notices, keyed by the row as stored (the ciphertexts with their random
-# nonces and the plain columns `Notice.fields` reads): any change to a notice writes new
+# Decrypted subjects of notices, keyed by the row as stored (the ciphertext with its random
+# nonce and the plain columns `Notice.fields` reads): any change to a notice writes new
 # ciphertext or new columns, so a changed row is a new key and an entry can never be stale;
 # ids reused (a rolled-back test) cannot collide either. Active notices change rarely and are
 # compared again and again (a common given name shares terms with hundreds), so decrypting each
@@ -206,11 +205,8 @@ def _decrypted(row: tuple[Any, ...]) -> Shortlisted:
         cached = _cache.get(key)
     if cached is not None:
         return Shortlisted(notice_id, reference, command_id, cached[1])
-    values = {
-        field.name: field.from_db_value(value, None, connection)
-        for field, value in zip(_DECRYPT, stored, strict=False)
-    }
-    arrival, departure, pdq = stored[len(_DECRYPT) :]
+    sealed, arrival, departure, pdq = stored
+    values = dict(_SEALED.from_db_value(sealed, None, connection))
     values |= {"arrival_at": _aware(arrival), "departure_at": _aware(departure), "photo_pdq": pdq}
     fields = subject_fields(values, state)
     with _cache_lock:

@@ -63,6 +63,7 @@ PERSONAL_FIELDS = {
     "local_contacts": None,
     "identifiers": None,
     "description": "",
+    "subject_sealed": None,
 }
 
 
@@ -114,7 +115,7 @@ def _destination(data: NoticeInput) -> tuple[State, RegionalCommand]:
 
 def _notice_row(data: NoticeInput, state: State, command: RegionalCommand, **extra: Any) -> Notice:
     now = utcnow()
-    return Notice(
+    row = Notice(
         reference=_next_reference(now.year),
         channel=data.channel,
         sender_agency=data.sender_agency,
@@ -157,6 +158,8 @@ def _notice_row(data: NoticeInput, state: State, command: RegionalCommand, **ext
         updated_at=now,
         **extra,
     )
+    row.seal_subject()  # a bulk import's rows are not saved one by one
+    return row
 
 
 def notice_receive(

@@ -29,8 +29,8 @@ from tipline.reports.services import report_submit
 from tipline.travellers import match, matching
 from tipline.travellers.match import active_at, shortlist_for
 from tipline.travellers.matching import LIKELY
-from tipline.travellers.models import Notice, NoticeCandidate
-from tipline.travellers.services import notice_transition
+from tipline.travellers.models import SUBJECT_SECRET, Notice, NoticeCandidate
+from tipline.travellers.services import notice_purge, notice_transition
 from tipline.triage.models import Notification
 
 pytestmark = pytest.mark.django_db
@@ -256,6 +256,28 @@ def test_the_cache_of_decrypted_notices_never_gives_a_changed_or_purged_one(
     assert again[0].fields.given_names == "Invented-Renamed"
     Notice.objects.filter(pk=notice.pk).update(purged_at=utcnow())
     assert shortlist_for(person, utcnow()) == []
+
+
+def test_the_sealed_subject_follows_the_fields_and_is_emptied_by_a_purge(
+    make_notice: Callable[..., Notice],
+) -> None:
+    """`subject_sealed`, what the matcher decrypts, holds the subject's fields as stored: on
+    receipt, after a save of one of them, and nothing once the notice is purged."""
+    notice = make_notice(id="INVENTED-SEALED-1", passport_number="555000222")
+
+    def sealed() -> Any:
+        return Notice.objects.get(pk=notice.pk).subject_sealed
+
+    stored = Notice.objects.get(pk=notice.pk)
+    assert sealed() == {name: getattr(stored, name) for name in SUBJECT_SECRET}
+    assert sealed()["document_number"] == "555000222"
+    stored.family_name = "Invented-Changed"
+    stored.save(update_fields=["family_name"])
+    assert sealed()["family_name"] == "Invented-Changed"
+    person = matching.person_fields(given="", family="", passport="555000222", seen=utcnow())
+    assert shortlist_for(person, utcnow())[0].fields.family_name == "Invented-Changed"
+    notice_purge(notice=stored)
+    assert sealed() is None and shortlist_for(person, utcnow()) == []
 
 
 def test_scored_shortlist_keeps_what_scoring_every_notice_would() -> None:
