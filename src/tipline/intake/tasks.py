@@ -20,7 +20,8 @@ def channel_send_due() -> int:
 
 def channel_fetch_media() -> int:
     """Fetch the files of WhatsApp media messages the webhook recorded, and hand the messages
-    to their conversations (leased, so at most one worker fetches each; counted once)."""
+    (and the sender's messages queued behind them, in order) to their conversations (leased, so
+    at most one worker fetches each; counted once)."""
     return media_fetch_due()
 
 

@@ -147,14 +147,20 @@ class OutboundMessage(models.Model):
 
 
 class MediaFetch(models.Model):
-    """A WhatsApp media message waiting for its file. The webhook only records it (Meta wants a
+    """A WhatsApp message waiting its turn: a media message waiting for its file, or a later
+    message of the same sender queued behind one. The webhook only records it (Meta wants a
     quick answer); the worker fetches the file through the gateway, hands the message to the
-    conversation and deletes the row, all at once. The message id is unique, so a replayed
-    webhook queues nothing; a worker that dies holding a claim lets its lease lapse."""
+    conversation and deletes the row, all at once, each sender's rows in the order they came.
+    The message id is unique, so a replayed webhook queues nothing; a worker that dies holding a
+    claim lets its lease lapse."""
 
     message_id = models.CharField(max_length=200, unique=True)
     # The message as Meta sent it (the sender's number, the caption): encrypted.
     message = EncryptedJSONField(default=dict)
+    # The sender's `phone_index` (keyed, never the number): while a row of theirs waits, their
+    # next messages wait behind it, so "send" typed during a file's fetch is not read before the
+    # file (which would then open a conversation of its own).
+    phone_digest = models.CharField(max_length=64, blank=True, default="")
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField()
     lease_until = models.DateTimeField(null=True, blank=True)
@@ -162,7 +168,10 @@ class MediaFetch(models.Model):
     created_at = models.DateTimeField()
 
     class Meta:
-        indexes = [models.Index(fields=["next_attempt_at"], name="media_fetch_due")]
+        indexes = [
+            models.Index(fields=["next_attempt_at"], name="media_fetch_due"),
+            models.Index(fields=["phone_digest", "id"], name="media_fetch_sender"),
+        ]
 
     def __str__(self) -> str:
         return f"media fetch {self.message_id}"

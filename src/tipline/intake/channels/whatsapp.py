@@ -5,7 +5,9 @@ message id counts once. A media message is only recorded (`MediaFetch`) in the w
 must answer Meta quickly; the worker (`media_fetch_due`, a periodic job) fetches the file through
 the gateway (from the configured Graph endpoint only), streams it into encrypted storage, hashed
 as it goes, and then hands the message to the conversation; a file whose message turns out to be
-a replay is discarded.
+a replay is discarded. While a sender has a message waiting, their next messages wait behind it
+and are handed over in order: a reporter who sends a photo and at once answers "send" has the
+photo in the report, not in a conversation of its own.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from tipline.intake.channels.conversation import Incoming, message_receive
 from tipline.intake.channels.gateways import GatewayError, gateway_for
 from tipline.intake.channels.models import InboundMessage, MediaFetch
 from tipline.intake.channels.outbox import outbound_record_status
+from tipline.intake.channels.phones import normalize_phone, phone_index
 from tipline.media.orphans import media_discard_unreferenced
 from tipline.media.storage import EncryptedWriter, StoredBlob
 
@@ -135,12 +138,16 @@ def _seen(message_id: str) -> bool:
     return InboundMessage.objects.filter(provider=PROVIDER, message_id=message_id).exists()
 
 
-def _queue_fetch(message: dict[str, Any]) -> None:
-    """Record a media message for the worker; a replay (its id already queued) adds nothing."""
+def _queue(message: dict[str, Any], sender: str) -> None:
+    """Record a message for the worker; a replay (its id already queued) adds nothing."""
     now = utcnow()
     with contextlib.suppress(IntegrityError), transaction.atomic():
         MediaFetch.objects.create(
-            message_id=message["id"][:200], message=message, next_attempt_at=now, created_at=now
+            message_id=message["id"][:200],
+            message=message,
+            phone_digest=sender,
+            next_attempt_at=now,
+            created_at=now,
         )
 
 
@@ -148,8 +155,9 @@ def _receive(message: dict[str, Any]) -> None:
     item = incoming(message)
     if not item.phone or _seen(item.message_id):
         return
-    if item.kind in MEDIA_KINDS:
-        _queue_fetch(message)
+    sender = phone_index(normalize_phone(item.phone))
+    if item.kind in MEDIA_KINDS or MediaFetch.objects.filter(phone_digest=sender).exists():
+        _queue(message, sender)  # a file to fetch, or a message behind one
         return
     message_receive(item)
 
@@ -181,6 +189,9 @@ def _claim(fetch_id: int) -> bool:
 def _fetch_one(fetch: MediaFetch) -> None:
     message = fetch.message
     item = incoming(message)
+    if item.kind not in MEDIA_KINDS:
+        _handle(item, None, fetch.pk)  # it waited behind a file of the same sender
+        return
     try:
         blob = _fetch(str((message.get(item.kind) or {}).get("id", "")))
     except GatewayError as exc:
@@ -195,17 +206,25 @@ def _fetch_one(fetch: MediaFetch) -> None:
     _handle(item, blob, fetch.pk)
 
 
+def _behind(pk: int, sender: str) -> bool:
+    """Whether an earlier message of the same sender is still waiting (a file being fetched or
+    due again later): this one goes after it."""
+    return bool(sender) and MediaFetch.objects.filter(phone_digest=sender, pk__lt=pk).exists()
+
+
 def media_fetch_due() -> int:
-    """Fetch the files of due media messages, oldest first, and hand the messages to their
-    conversations; how many were handled. Idempotent: each fetch is leased before it runs, a
-    lease whose worker died lapses, and the message id makes the handling count once."""
+    """Fetch the files of due media messages, oldest first, and hand the messages (and those
+    waiting behind them) to their conversations, each sender's in the order they came; how many
+    were handled. Idempotent: each row is leased before it runs, a lease whose worker died
+    lapses, and the message id makes the handling count once."""
     now = utcnow()
     due = MediaFetch.objects.filter(next_attempt_at__lte=now).filter(
         Q(lease_until__isnull=True) | Q(lease_until__lt=now)
     )
     handled = 0
-    for pk in list(due.order_by("id").values_list("pk", flat=True)[: settings.CHANNEL_SEND_BATCH]):
-        if not _claim(pk):
+    rows = due.order_by("id").values_list("pk", "phone_digest")[: settings.CHANNEL_SEND_BATCH]
+    for pk, sender in list(rows):
+        if _behind(pk, sender) or not _claim(pk):
             continue
         fetch = MediaFetch.objects.filter(pk=pk).first()
         if fetch is not None:

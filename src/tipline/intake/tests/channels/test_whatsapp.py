@@ -236,6 +236,47 @@ def test_an_image_is_fetched_through_the_gateway_and_stored_encrypted_with_its_h
     assert len(stored.sha256) == 64 and stored.size == len(png())
 
 
+def test_answers_typed_while_a_file_is_fetched_wait_behind_it_and_the_file_is_in_the_report() -> (
+    None
+):
+    """A reporter sends a photo and answers every question before the worker has fetched it:
+    the answers wait behind the file, in order, so the file is the report's, not the start of a
+    conversation of its own; another sender is not held up."""
+    client = Client()
+    MEMORY.media["1558834191607781"] = png()
+    text(client, "REPORT")
+    assert post(client, RECORDED["image"]).status_code == 200
+    answers = ["1", "3", *state_keys("en", "LA"), "2", "1", "Invented words", "2", "1"]
+    for answer in answers:
+        text(client, answer)
+    assert MediaFetch.objects.count() == 1 + len(answers) and not Report.objects.exists()
+    other = {"from": "2348097654321", "id": "wamid.other-1", "timestamp": "1", "type": "text",
+             "text": {"body": "REPORT"}}  # fmt: skip
+    assert post(client, with_message("text", other)).status_code == 200
+    assert MediaFetch.objects.count() == 1 + len(answers)  # not behind anyone: answered at once
+    assert media_fetch_due() == 1 + len(answers)
+    report = Report.objects.get()
+    assert report.files.get().storage_key == ChannelMedia.objects.get().storage_key
+    assert not MediaFetch.objects.exists()
+
+
+def test_a_reply_waits_while_its_senders_file_is_due_again_later() -> None:
+    """A fetch that failed and is due again later holds the sender's next message back."""
+    client = Client()
+    text(client, "REPORT")
+    assert post(client, RECORDED["image"]).status_code == 200  # the gateway has no such media
+    assert media_fetch_due() == 1  # tried once: due again later
+    text(client, "1")
+    assert MediaFetch.objects.count() == 2
+    assert media_fetch_due() == 0  # the reply is due, but behind the file
+    for _ in range(FETCH_ATTEMPTS - 2):  # tried again and failing: the reply still waits
+        MediaFetch.objects.update(next_attempt_at=utcnow())
+        assert media_fetch_due() == 1 and MediaFetch.objects.count() == 2
+    MediaFetch.objects.update(next_attempt_at=utcnow())
+    assert media_fetch_due() == 2 and not MediaFetch.objects.exists()  # given up, then the reply
+    assert sent()[-1]["body"] != menu_for("en")["sms"]["help"]  # the reply was answered after
+
+
 def test_media_that_cannot_be_fetched_is_tried_again_then_gets_a_clear_reply_and_no_file() -> None:
     client = Client()
     text(client, "REPORT")
