@@ -6,7 +6,34 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import connections, router
-from django.db.models import Field, Model
+from django.db.models import (
+    BigIntegerField,
+    BooleanField,
+    CharField,
+    Field,
+    IntegerField,
+    Model,
+    PositiveBigIntegerField,
+    PositiveIntegerField,
+    PositiveSmallIntegerField,
+    SmallIntegerField,
+    TextField,
+)
+
+# Fields (these classes exactly: a subclass may convert, as the encrypted ones do) whose value of
+# this Python type goes to the database as it is: `get_db_prep_save` would hand it back unchanged,
+# after a chain of calls that cost a bulk insert more than the insert itself.
+_AS_IS: dict[type[Field[Any, Any]], type] = {
+    CharField: str,
+    TextField: str,
+    IntegerField: int,
+    BigIntegerField: int,
+    SmallIntegerField: int,
+    PositiveIntegerField: int,
+    PositiveBigIntegerField: int,
+    PositiveSmallIntegerField: int,
+    BooleanField: bool,
+}
 
 
 def bulk_save_fields(objs: Sequence[Model], fields: Sequence[str]) -> None:
@@ -44,10 +71,7 @@ def insert_rows(model: type[Model], fields: Sequence[str], rows: Sequence[Sequen
     concrete = [_concrete(model, name) for name in fields]
     quote = connection.ops.quote_name
     table, columns = quote(model._meta.db_table), ", ".join(quote(f.column) for f in concrete)
-    prepared = [
-        [f.get_db_prep_save(value, connection) for f, value in zip(concrete, row, strict=True)]
-        for row in rows
-    ]
+    prepared = prepare_rows(connection, concrete, rows)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             raw = cursor.cursor  # psycopg's own cursor: Django's wrapper has no copy()
@@ -57,6 +81,23 @@ def insert_rows(model: type[Model], fields: Sequence[str], rows: Sequence[Sequen
         else:
             marks = ", ".join(["%s"] * len(concrete))
             cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", prepared)  # noqa: S608  # names from the model, values bound
+
+
+def prepare_rows(
+    connection: Any, fields: Sequence[Field[Any, Any]], rows: Sequence[Sequence[Any]]
+) -> list[list[Any]]:
+    """The rows' values (in the order of `fields`) as the database takes them: what each field's
+    `get_db_prep_save` gives, without its calls for a plain value (see `_AS_IS`)."""
+    as_is = [_AS_IS.get(type(f)) for f in fields]
+    return [
+        [
+            value
+            if kind is not None and (value is None or type(value) is kind)
+            else f.get_db_prep_save(value, connection)
+            for f, kind, value in zip(fields, as_is, row, strict=True)
+        ]
+        for row in rows
+    ]
 
 
 def _concrete(model: type[Model], name: str) -> Field[Any, Any]:
