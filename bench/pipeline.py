@@ -1,8 +1,11 @@
 """Benchmark of the processing pipeline on PostgreSQL.
 
 1. Loads `--reports` synthetic reports through `report_submit` (the reports table is the
-   pipeline's queue), then times `--workers` worker processes (`tipline worker --batch`) draining
-   it, sampling each worker's peak RSS (VmHWM). Statistics are refreshed (ANALYZE) after the load
+   pipeline's queue), then times `--workers` running worker processes (`tipline worker`) draining
+   it, sampling each worker's peak RSS (VmHWM). The drain is timed from the moment every worker
+   is up and idle: the reports are held under a lease while they start (a worker's start-up is
+   seconds of imports and checks, no part of its throughput, and more in an environment that
+   writes no bytecode), then released at once. Statistics are refreshed (ANALYZE) after the load
    and every minute of the drain, as autovacuum would: the local PostgreSQL runs without it.
 2. On the now idle system, with `--workers` long-running workers waiting, times each of
    `--latency-samples` single reports from the call of `report_submit` to its status reaching
@@ -13,14 +16,18 @@
 Creates and drops a database of its own. The last line printed is one JSON object of figures.
 
     .venv/bin/python bench/pipeline.py --reports 100000 --identifiers 1000000
+
+With PIPELINE_BENCH_SRC=<another revision's src> it runs that code instead (loading, workers and
+all), for a before-and-after in one sitting: run both, one after the other, in turns; code from
+before the registries wants `--missing-records 0 --notices 0`.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
-import resource
 import signal
 import subprocess
 import sys
@@ -28,14 +35,18 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "src"))
+# Another revision's source tree, to run this same bench on its code (`git worktree add` it, or
+# `_pg.tree_of`): its tree comes first here and in the workers.
+OTHER_SRC = os.environ.get("PIPELINE_BENCH_SRC", "")
+sys.path.insert(0, OTHER_SRC or str(ROOT / "src"))
 
-from _cpu import PostgresCpuSampler  # noqa: E402  # bench/ is on sys.path
+from _cpu import PostgresCpuSampler, cpu_seconds  # noqa: E402  # bench/ is on sys.path
 from _pg import bench_env, psql, setup_django  # noqa: E402
 
 
 def _env(db_name: str) -> dict[str, str]:
-    return bench_env(db_name, "bench-pipeline")
+    env = bench_env(db_name, "bench-pipeline")
+    return {**env, "PYTHONPATH": OTHER_SRC} if OTHER_SRC else env
 
 
 def _draft(rng: random.Random, i: int) -> object:
@@ -175,31 +186,95 @@ def _peak_rss_mb(pid: int) -> float:
     return 0.0
 
 
-def _children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)  # of the children waited for
-    return usage.ru_utime + usage.ru_stime
+# The most a drain may take before the bench gives up on it.
+DRAIN_TIMEOUT_S = 1800.0
+
+
+def _worker_cmd(*extra: str) -> list[str]:
+    return [str(ROOT / ".venv/bin/tipline"), "worker", "-v0", *extra]
+
+
+def _hold(held: bool) -> None:
+    """Lease every report for an hour (no worker may claim one), or release them all at once and
+    wake the idle workers (NOTIFY, as `report_submit` does on its commit)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if held:
+            cursor.execute(
+                "UPDATE reports_report SET pipeline_lease_until = now() + interval '1 hour'"
+            )
+        else:
+            cursor.execute("UPDATE reports_report SET pipeline_lease_until = NULL")
+            cursor.execute("NOTIFY tipline_report_submitted")
+
+
+def _settled(procs: list[subprocess.Popen[bytes]], logs: list[Path]) -> None:
+    """Wait until every worker has started (its first log line) and gone idle (its CPU time no
+    longer grows: the imports, checks and first periodic jobs are done)."""
+    deadline = time.perf_counter() + 120
+    while not all("worker started" in log.read_text() for log in logs):
+        if time.perf_counter() > deadline or any(p.poll() is not None for p in procs):
+            raise RuntimeError("a worker did not start")
+        time.sleep(0.1)
+    before = [cpu_seconds(p.pid) for p in procs]
+    while time.perf_counter() < deadline:
+        time.sleep(0.5)
+        now = [cpu_seconds(p.pid) for p in procs]
+        if all(b - a < 0.02 for a, b in zip(before, now, strict=True)):
+            return
+        before = now
+
+
+def _due() -> int:
+    """Reports a worker may still claim: fresh, not given up on."""
+    from tipline.reports.models import Report
+
+    return Report.objects.filter(
+        status__in=["received", "processing"], needs_attention=False
+    ).count()
 
 
 def drain(workers: int, db_name: str) -> tuple[float, float, dict[str, float]]:
-    """Seconds for the workers to empty the queue, their peak RSS, and the CPU seconds of the
-    workers and of PostgreSQL meanwhile."""
-    cmd = [str(ROOT / ".venv/bin/tipline"), "worker", "--batch", "-v0"]
-    workers_cpu, db_cpu = _children_cpu(), PostgresCpuSampler()
-    started = time.perf_counter()
-    procs = [subprocess.Popen(cmd, env=_env(db_name)) for _ in range(workers)]
-    peak, analyzed = 0.0, time.perf_counter()
-    while any(p.poll() is None for p in procs):
-        peak = max([peak, *(_peak_rss_mb(p.pid) for p in procs if p.poll() is None)])
-        db_cpu.sample()  # before the workers' backends exit with them
-        if time.perf_counter() - analyzed > ANALYZE_EVERY_S:
-            analyze()  # its CPU is PostgreSQL's, and counted
-            analyzed = time.perf_counter()
-        time.sleep(0.2)
-    elapsed = time.perf_counter() - started
-    if any(p.returncode for p in procs):
-        raise RuntimeError("a worker failed")
-    cpu = {"workers": _children_cpu() - workers_cpu, "postgres": db_cpu.total()}
-    return elapsed, peak, cpu
+    """Seconds for `workers` running workers to empty the queue, their peak RSS, and the CPU
+    seconds of the workers and of PostgreSQL meanwhile. Timed from the moment every worker is up
+    and idle, as a deployed worker is when reports come: the reports are held under a lease while
+    the workers start (seconds of imports and checks, which are no part of the throughput), then
+    released at once."""
+    _hold(True)
+    logs = [ROOT / "var" / f"bench-pipeline-worker-{n}.log" for n in range(workers)]
+    procs = []
+    for log in logs:
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with log.open("wb") as out:
+            procs.append(subprocess.Popen(_worker_cmd("--interval", "1"), env=_env(db_name),
+                                          stderr=out))  # fmt: skip
+    try:
+        _settled(procs, logs)
+        workers_cpu, db_cpu = [cpu_seconds(p.pid) for p in procs], PostgresCpuSampler()
+        started = time.perf_counter()
+        _hold(False)
+        peak, analyzed = 0.0, time.perf_counter()
+        while _due():
+            if any(p.poll() is not None for p in procs):
+                raise RuntimeError("a worker failed")
+            if time.perf_counter() - started > DRAIN_TIMEOUT_S:
+                raise RuntimeError("the drain took too long")
+            peak = max([peak, *(_peak_rss_mb(p.pid) for p in procs)])
+            db_cpu.sample()
+            if time.perf_counter() - analyzed > ANALYZE_EVERY_S:
+                analyze()  # its CPU is PostgreSQL's, and counted
+                analyzed = time.perf_counter()
+            time.sleep(0.2)
+        elapsed = time.perf_counter() - started
+        used = sum(cpu_seconds(p.pid) - c for p, c in zip(procs, workers_cpu, strict=True))
+        db_cpu.sample()
+    finally:
+        for proc in procs:
+            proc.send_signal(signal.SIGTERM)
+        for proc in procs:
+            proc.wait(timeout=60)
+    return elapsed, peak, {"workers": used, "postgres": db_cpu.total()}
 
 
 def count_unprocessed() -> int:
@@ -232,8 +307,7 @@ def _time_one_report(rng: random.Random, i: int) -> float:
 
 def time_latency(workers: int, samples: int, db_name: str) -> list[float]:
     """Submit-to-awaiting_triage seconds of single reports, one at a time, with idle workers."""
-    cmd = [str(ROOT / ".venv/bin/tipline"), "worker", "-v0"]
-    procs = [subprocess.Popen(cmd, env=_env(db_name)) for _ in range(workers)]
+    procs = [subprocess.Popen(_worker_cmd(), env=_env(db_name)) for _ in range(workers)]
     rng, timings = random.Random(13), []
     try:
         time.sleep(3)  # started and idle: waiting for work
