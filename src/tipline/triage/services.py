@@ -288,8 +288,7 @@ def notification_create(
     console's badge list, so it must not name a victim or suspect: say what happened and to which
     reference. One row per recipient, each read separately; one audit row for the call.
     """
-    if kind not in NotificationKind.values:
-        raise ValidationError(f"Unknown notification kind {kind!r}.")
+    _known_kind(kind)
     if user is None and command is None:
         raise ValidationError("A notification needs a user or a command.")
     users = [user] if user is not None else []
@@ -312,8 +311,8 @@ def notifications_create(*, notices: list[CommandNotice]) -> list[Notification]:
     """`notification_create(command=...)` for many at once (the pipeline's batch): the members
     of all the commands read in one query and the rows written in one statement; one audit row
     per notice, as one call each would write."""
-    if any(n.kind not in NotificationKind.values for n in notices):
-        raise ValidationError("Unknown notification kind.")
+    for notice in notices:
+        _known_kind(notice.kind)
     members: dict[int, list[User]] = defaultdict(list)
     links = User.commands.through.objects.filter(
         regionalcommand_id__in={n.command_id for n in notices}, user__is_active=True
@@ -328,6 +327,12 @@ def notifications_create(*, notices: list[CommandNotice]) -> list[Notification]:
             if users:
                 _audit_created(notice.report, notice.kind, sorted(users))
         return Notification.objects.bulk_create(rows)
+
+
+def _known_kind(kind: str) -> None:
+    """Refuse a kind that is not a `NotificationKind` (before anything is written)."""
+    if kind not in NotificationKind.values:
+        raise ValidationError(f"Unknown notification kind {kind!r}.")
 
 
 def _row(user: User, report: Report, kind: str, text: str, now: datetime) -> Notification:
