@@ -51,10 +51,10 @@ def bulk_save_fields(objs: Sequence[Model], fields: Sequence[str]) -> None:
     assignments = ", ".join(f"{quote(field.column)} = %s" for field in concrete)
     key = quote(meta.pk.column) if meta.pk is not None else "id"
     sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {key} = %s"  # noqa: S608  # names from the model, values bound
+    values = [[getattr(obj, field.attname) for field in concrete] for obj in objs]
     rows = [
-        [field.get_db_prep_save(getattr(obj, field.attname), connection) for field in concrete]
-        + [obj.pk]
-        for obj in objs
+        [*prepared, obj.pk]
+        for obj, prepared in zip(objs, prepare_rows(connection, concrete, values), strict=True)
     ]
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
