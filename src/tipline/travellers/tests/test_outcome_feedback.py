@@ -7,10 +7,8 @@ A local HTTP server on 127.0.0.1 plays the partner; `standardwebhooks` verifies.
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Callable, Iterator
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -37,6 +35,7 @@ from tipline.exchange.services import (
     webhook_delivery_record,
 )
 from tipline.exchange.tasks import live_secrets, webhooks_deliver_due
+from tipline.exchange.tests.test_webhooks import Endpoint
 from tipline.reports.choices import SharingLevel
 from tipline.travellers.choices import EventKind, NoticeStatus, Outcome, Source
 from tipline.travellers.models import Notice, NoticeEvent
@@ -60,29 +59,6 @@ NEVER = (
     "Invented Fixer",
     "Invented note",
 )
-
-
-class Endpoint:
-    """The sending partner's endpoint: records what it receives, answers the statuses queued."""
-
-    def __init__(self) -> None:
-        self.received: list[tuple[dict[str, str], bytes]] = []
-        self.statuses: list[int] = []
-        endpoint = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802  # the stdlib's name
-                body = self.rfile.read(int(self.headers["content-length"]))
-                endpoint.received.append(({k.lower(): v for k, v in self.headers.items()}, body))
-                self.send_response(endpoint.statuses.pop(0) if endpoint.statuses else 204)
-                self.end_headers()
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
 
 @pytest.fixture
