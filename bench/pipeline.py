@@ -199,6 +199,8 @@ def _hold(held: bool) -> None:
     wake the idle workers (NOTIFY, as `report_submit` does on its commit)."""
     from django.db import connection
 
+    from tipline.reports.services import SUBMITTED_CHANNEL
+
     with connection.cursor() as cursor:
         if held:
             cursor.execute(
@@ -206,7 +208,7 @@ def _hold(held: bool) -> None:
             )
         else:
             cursor.execute("UPDATE reports_report SET pipeline_lease_until = NULL")
-            cursor.execute("NOTIFY tipline_report_submitted")
+            cursor.execute(f"NOTIFY {SUBMITTED_CHANNEL}")
 
 
 def _settled(procs: list[subprocess.Popen[bytes]], logs: list[Path]) -> None:
@@ -228,11 +230,11 @@ def _settled(procs: list[subprocess.Popen[bytes]], logs: list[Path]) -> None:
 
 def _due() -> int:
     """Reports a worker may still claim: fresh, not given up on."""
+    from tipline.reports.choices import ReportStatus
     from tipline.reports.models import Report
 
-    return Report.objects.filter(
-        status__in=["received", "processing"], needs_attention=False
-    ).count()
+    due = [ReportStatus.RECEIVED, ReportStatus.PROCESSING]
+    return Report.objects.filter(status__in=due, needs_attention=False).count()
 
 
 def drain(workers: int, db_name: str) -> tuple[float, float, dict[str, float]]:
