@@ -54,7 +54,12 @@ from tipline.people.choices import Decision, OwnerKind
 from tipline.people.person import PersonFields
 from tipline.people.scoring import MatchProfile, Score
 from tipline.people.selectors import people_candidates, people_profile, people_score
-from tipline.people.services import people_decide, people_index, people_index_many
+from tipline.people.services import (
+    candidates_clear_open,
+    people_decide,
+    people_index,
+    people_index_many,
+)
 from tipline.reports.models import Person as ReportPerson
 from tipline.reports.models import Report
 
@@ -427,13 +432,13 @@ def missing_match_report(*, report: Report) -> list[MatchCandidate]:
 
 def _clear_undecided(report_ids: list[int]) -> set[tuple[int, int]]:
     """Delete the reports' undecided candidates; the (record, person) pairs of their decided
-    ones. One read when there are none to delete (a report matched the first time)."""
-    earlier = MatchCandidate.objects.filter(report_id__in=report_ids)
-    rows = list(earlier.values_list("pk", "state", "record_id", "report_person_id"))
-    undecided = [pk for pk, state, _, _ in rows if state == CandidateState.OPEN]
-    if undecided:
-        MatchCandidate.objects.filter(pk__in=undecided).delete()
-    return {(record, person) for _, state, record, person in rows if state != CandidateState.OPEN}
+    ones."""
+    rows = candidates_clear_open(
+        candidates=MatchCandidate.objects.filter(report_id__in=report_ids),
+        pair=("record_id", "report_person_id"),
+        open_state=CandidateState.OPEN,
+    )
+    return {(record, person) for record, person, state in rows if state != CandidateState.OPEN}
 
 
 def missing_match_reports(*, reports: list[Report]) -> list[MatchCandidate]:

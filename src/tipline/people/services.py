@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 
 from tipline.audit.services import AuditActor, audit_record
 from tipline.common.db import insert_rows
@@ -17,6 +18,20 @@ from tipline.people.models import BlindIndexEntry, FittedProfile, MatchDecision
 from tipline.people.person import PersonFields
 from tipline.people.scoring import MatchProfile, Score, fit_profile
 from tipline.people.selectors import people_decisions, people_profile
+
+
+def candidates_clear_open(
+    *, candidates: QuerySet[Any], pair: tuple[str, str], open_state: str
+) -> list[tuple[Any, Any, str]]:
+    """Delete the undecided rows (state `open_state`) of a caller's candidate rows before they
+    are matched again, and give every row found, undecided or decided, as (the two columns of
+    `pair`, state). One read, and the delete only when there is something to delete (a report
+    matched the first time has no candidates)."""
+    rows = list(candidates.values_list("pk", *pair, "state"))
+    undecided = [pk for pk, _, _, state in rows if state == open_state]
+    if undecided:
+        candidates.model.objects.filter(pk__in=undecided).delete()
+    return [(left, right, state) for _, left, right, state in rows]
 
 
 def people_index(*, owner_kind: str, owner_id: str | int, person: PersonFields) -> int:

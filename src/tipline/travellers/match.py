@@ -43,7 +43,7 @@ from tipline.people.selectors import (
     query_digests,
     terms_table,
 )
-from tipline.people.services import people_decide, people_index_many
+from tipline.people.services import candidates_clear_open, people_decide, people_index_many
 from tipline.reports.models import Person as ReportPerson
 from tipline.reports.models import Report
 from tipline.travellers import matching
@@ -282,11 +282,13 @@ def reports_match(*, reports: list[Report]) -> list[NoticeCandidate]:
             owner_kind=OwnerKind.TRAVEL_REPORT_PERSON,
             people=[(person.pk, fields) for _, person, fields in people],
         )
-        earlier = NoticeCandidate.objects.filter(report__in=reports)
-        pairs = list(earlier.values_list("notice_id", "report_person_id", "state"))
+        pairs = candidates_clear_open(
+            candidates=NoticeCandidate.objects.filter(report__in=reports),
+            pair=("notice_id", "report_person_id"),
+            open_state=CandidateState.OPEN,
+        )
         known = {(n, p) for n, p, _ in pairs}
         decided = {(n, p) for n, p, state in pairs if state != CandidateState.OPEN}
-        earlier.filter(state=CandidateState.OPEN).delete()
         if not people or not _any_notice_active():
             return []  # nothing to compare with: the people are indexed for later notices
         rows: list[NoticeCandidate] = []
@@ -384,11 +386,14 @@ def notice_match(*, notice: Notice) -> list[NoticeCandidate]:
     fields = notice.fields()
     scoring = profile()
     with transaction.atomic():
-        earlier = notice.candidates.filter(manifest_row__isnull=True)
-        closed = earlier.exclude(state=CandidateState.OPEN)
-        decided_reports = set(closed.values_list("report_person_id", flat=True))
-        decided_cases = set(closed.values_list("case_person_id", flat=True))
-        earlier.filter(state=CandidateState.OPEN).delete()
+        earlier = candidates_clear_open(
+            candidates=notice.candidates.filter(manifest_row__isnull=True),
+            pair=("report_person_id", "case_person_id"),
+            open_state=CandidateState.OPEN,
+        )
+        closed = [(person, case) for person, case, state in earlier if state != CandidateState.OPEN]
+        decided_reports = {person for person, _ in closed}
+        decided_cases = {case for _, case in closed}
         rows: list[NoticeCandidate] = []
         floor = matching.CANDIDATE_FLOOR
         for person in _recent_people(notice, fields):
