@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Max, Min, Q
 
-from tipline.common.db import bulk_save_fields
+from tipline.common.db import bulk_save_fields, insert_rows
 from tipline.common.time import utcnow
 from tipline.identifiers.extraction import STRONG_KINDS, extract_text, normalize
 from tipline.identifiers.extraction import Identifier as Found
@@ -168,24 +168,21 @@ def _upsert_identifiers(
     return result
 
 
+# The columns `_links` and `_observations` give, in order: plain rows, no model per row.
+_LINK_FIELDS = ("report", "identifier", "source", "as_written", "details")
+_OBSERVATION_FIELDS = ("report", "ip", "port", "observed_at", "event", "private")
+
+
 def _links(
     report: Report, harvest: Harvest, stored: dict[tuple[str, str], Identifier]
-) -> Iterator[ReportIdentifier]:
+) -> Iterator[tuple[Any, ...]]:
     for key, (found, source) in harvest.found.items():
-        yield ReportIdentifier(
-            report=report,
-            identifier=stored[key],
-            source=source,
-            as_written=found.value[:500],
-            details=dict(found.details),
-        )
+        yield report.pk, stored[key].pk, source, found.value[:500], dict(found.details)
 
 
-def _observations(report: Report, harvest: Harvest) -> Iterator[IpObservation]:
+def _observations(report: Report, harvest: Harvest) -> Iterator[tuple[Any, ...]]:
     for ip, port, at, event, private in harvest.ips:
-        yield IpObservation(
-            report=report, ip=ip, port=port, observed_at=at, event=event[:40], private=private
-        )
+        yield report.pk, ip, port, at, event[:40], private
 
 
 def report_record_identifiers(*, report: Report) -> int:
@@ -206,13 +203,17 @@ def reports_record_identifiers(*, reports: list[Report]) -> dict[int, int]:
         stored = _upsert_identifiers(keys, utcnow())
         ReportIdentifier.objects.filter(report_id__in=ids).delete()
         IpObservation.objects.filter(report_id__in=ids).delete()
-        ReportIdentifier.objects.bulk_create(
+        # Plain rows (COPY on PostgreSQL): a batch's links are a few hundred, and building and
+        # compiling a model for each cost more than writing them.
+        insert_rows(
+            ReportIdentifier,
+            _LINK_FIELDS,
             [link for report, harvest in harvests for link in _links(report, harvest, stored)],
-            batch_size=1000,
         )
-        IpObservation.objects.bulk_create(
+        insert_rows(
+            IpObservation,
+            _OBSERVATION_FIELDS,
             [obs for report, harvest in harvests for obs in _observations(report, harvest)],
-            batch_size=1000,
         )
     return {report.pk: len(harvest.found) for report, harvest in harvests}
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from tipline.identifiers.extraction import STRONG_KINDS, extract_text, normalize
 from tipline.screening.choices import LEVELS, Level
 from tipline.screening.indicators import Indicator, IndicatorSet, load_indicators
+from tipline.screening.needles import may_match
 
 MAX_TRIGGERS = 3
 # A negation shortly before the words, in the same clause, cancels them ("we never ask for your
@@ -149,9 +150,12 @@ def _negated(folded: str, start: int) -> bool:
 
 def _spans(indicator: Indicator, folded: str) -> list[tuple[int, int]]:
     """Where the indicator's phrases match, not negated, longest first where they overlap."""
+    if not may_match(indicator.any_needles, folded):
+        return []  # none of its phrases can match: the common case, a few substring tests
     spans = [
         match.span()
-        for pattern in indicator.patterns
+        for pattern, needles in indicator.phrases()
+        if may_match(needles, folded)  # a substring test rules most patterns out
         for match in pattern.finditer(folded)
         if match.end() > match.start()
         and not (indicator.negatable and _negated(folded, match.start()))

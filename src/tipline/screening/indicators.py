@@ -13,6 +13,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from tipline.screening.needles import Needles, either, required_literals
+
 INDICATORS_PATH = Path(__file__).resolve().parent / "data" / "indicators.json"
 LANGUAGES = ("en", "pcm", "ha", "yo", "ig")
 
@@ -35,6 +37,14 @@ class Indicator:
     # which one alternation of them all would lose. Empty for the signs found otherwise.
     patterns: tuple[re.Pattern[str], ...]
     negatable: bool
+    # For each pattern, the words it cannot match without (`needles.required_literals`).
+    needles: tuple[Needles | None, ...] = ()
+    any_needles: Needles | None = None  # what any of its patterns needs: most texts have none
+
+    def phrases(self) -> zip[tuple[re.Pattern[str], Needles | None]]:
+        """Each pattern with its needles (None: always run it)."""
+        needles = self.needles or (None,) * len(self.patterns)
+        return zip(self.patterns, needles, strict=True)
 
     def name(self, language: str) -> str:
         """The name in `language`, English when there is none."""
@@ -78,14 +88,18 @@ def _indicator(raw: dict[str, Any], sources: dict[str, str], computed: bool) -> 
         raise IndicatorsError(f"Indicator {raw['id']!r} cites unknown sources {sorted(unknown)}.")
     if "en" not in raw["name"] or "en" not in raw["explain"]:
         raise IndicatorsError(f"Indicator {raw['id']!r} needs an English name and explanation.")
+    patterns = () if computed else _compile(raw)
+    needles = [required_literals(pattern) for pattern in patterns]
     return Indicator(
         id=raw["id"],
         weight=int(raw["weight"]),
         sources=tuple(raw["sources"]),
         names=dict(raw["name"]),
         explanations=dict(raw["explain"]),
-        patterns=() if computed else _compile(raw),
+        patterns=patterns,
         negatable=bool(raw.get("negatable", True)),
+        needles=tuple(needles),
+        any_needles=either(needles),
     )
 
 

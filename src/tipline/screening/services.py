@@ -20,6 +20,7 @@ from tipline.common.time import utcnow
 from tipline.identifiers.models import ReportIdentifier
 from tipline.identifiers.services import identifier_hash
 from tipline.reports.models import Report
+from tipline.screening.choices import Level
 from tipline.screening.engine import FoundIdentifier, Screening, agency_key, screen_text
 from tipline.screening.images import ImageHashes
 from tipline.screening.models import LicensedAgency, ReportScreening
@@ -149,7 +150,9 @@ def _stored_findings(screening: Screening) -> list[dict[str, object]]:
 
 def _shared_identifiers(reports: list[Report]) -> dict[int, dict[FoundIdentifier, tuple[int, ...]]]:
     """For each report, its strong identifiers that other reports hold too, with those reports
-    (two queries for the batch)."""
+    (two queries for the batch). As linking does, a report does not see the batch-mates after it,
+    whose identifiers one report at a time would not have recorded yet: a batch screens as one
+    report at a time would."""
     own = ReportIdentifier.objects.filter(report__in=reports, identifier__strong=True)
     mine = list(own.values_list("report_id", "identifier_id", "identifier__kind"))
     holders: dict[int, set[int]] = defaultdict(set)
@@ -157,8 +160,10 @@ def _shared_identifiers(reports: list[Report]) -> dict[int, dict[FoundIdentifier
     for identifier_id, report_id in shared.values_list("identifier_id", "report_id"):
         holders[identifier_id].add(report_id)
     out: dict[int, dict[FoundIdentifier, tuple[int, ...]]] = defaultdict(dict)
+    batch = {report.pk for report in reports}
     for report_id, identifier_id, kind in mine:
-        others = tuple(sorted(holders[identifier_id] - {report_id}))
+        later = {other for other in holders[identifier_id] if other in batch and other > report_id}
+        others = tuple(sorted(holders[identifier_id] - later - {report_id}))
         if others:
             # The value stays encrypted in its table: the finding names it by its kind.
             out[report_id][FoundIdentifier(kind, "", row=identifier_id)] = others
@@ -202,9 +207,11 @@ def _store(reports: list[Report], outcomes: dict[int, Screening]) -> None:
         update_fields=["level", "score", "findings", "screened_at"],
     )
     for report in reports:
-        level = outcomes[report.pk].level
-        if before.get(report.pk) != level:
-            _audit_level(report, before.get(report.pk), outcomes[report.pk])
+        # Audited when the level changes; a first screening that finds nothing changes nothing
+        # (no level is "none"), and most reports are that: no row saying so for each.
+        was = before.get(report.pk)
+        if (was or Level.NONE) != outcomes[report.pk].level:
+            _audit_level(report, was, outcomes[report.pk])
 
 
 def _audit_level(report: Report, before: str | None, screening: Screening) -> None:

@@ -26,6 +26,7 @@ from tipline.reports.choices import Annotation, PersonRole, ReportStatus
 from tipline.reports.drafts import Account, FileDraft, IncidentDraft, IpEvent, PersonDraft, Phone
 from tipline.reports.models import Report
 from tipline.reports.services import report_submit
+from tipline.screening.models import ReportScreening
 
 
 def _variety(group: int) -> list[Report]:
@@ -96,6 +97,7 @@ def _outcome(report: Report) -> tuple[Any, ...]:
         stored.location_lga,
         stored.routed_command.code if stored.routed_command else None,
         ReportIdentifier.objects.filter(report=report).count(),
+        tuple(ReportScreening.objects.filter(report=report).values_list("level", "score")),
         tuple(runs),
         tuple(sorted(events.items())),
     )

@@ -42,6 +42,13 @@ def test_screening_again_replaces_and_audits_only_a_change_of_level(
     assert audits.get().after["level"] == "high"
 
 
+def test_a_first_screening_that_finds_nothing_writes_no_audit_row(make_report: MakeReport) -> None:
+    report = make_report("Invented: a boy in Jos reports a stranger who asked for his photo.")
+    assert report_screen(report=report).level == "none"
+    assert ReportScreening.objects.get(report=report).level == "none"  # stored, though
+    assert not AuditEvent.objects.filter(action="report.screened", object_id=str(report.pk))
+
+
 def test_a_phone_shared_with_another_report_raises_the_level_and_names_it(
     make_report: MakeReport,
 ) -> None:
