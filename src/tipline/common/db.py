@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from django.db import connections, router
@@ -10,6 +11,7 @@ from django.db.models import (
     BigIntegerField,
     BooleanField,
     CharField,
+    DateTimeField,
     Field,
     IntegerField,
     Model,
@@ -88,11 +90,12 @@ def prepare_rows(
 ) -> list[list[Any]]:
     """The rows' values (in the order of `fields`) as the database takes them: what each field's
     `get_db_prep_save` gives, without its calls for a plain value (see `_AS_IS`)."""
-    as_is = [_AS_IS.get(type(f)) for f in fields]
+    as_is = [_as_is(connection, f) for f in fields]
     return [
         [
             value
-            if kind is not None and (value is None or type(value) is kind)
+            if kind is not None
+            and (value is None or type(value) is kind and (kind is not datetime or _aware(value)))
             else f.get_db_prep_save(value, connection)
             for f, kind, value in zip(fields, as_is, row, strict=True)
         ]
@@ -113,6 +116,23 @@ def unnest_rows(
     prepared = prepare_rows(connection, fields, rows)
     columns = [[row[position] for row in prepared] for position in range(len(fields))]
     return f"SELECT * FROM unnest({arrays})", columns  # noqa: S608  # types from the fields
+
+
+def _aware(value: Any) -> bool:
+    """A naive datetime is converted (and warned about) by the field, as Django does."""
+    return value.tzinfo is not None
+
+
+def _as_is(connection: Any, field: Field[Any, Any]) -> type | None:
+    """The Python type a value of `field` goes to this database as it is, if there is one: a
+    plain field's (`_AS_IS`), a key's to an integer key, and on PostgreSQL an aware datetime's
+    (psycopg sends it as it is; SQLite's is text, so there it is converted)."""
+    if field.is_relation and field.many_to_one:
+        target = field.target_field  # type: ignore[attr-defined]  # a ForeignKey's
+        return int if isinstance(target, IntegerField) else None  # BigAutoField is one
+    if connection.vendor == "postgresql" and type(field) is DateTimeField:
+        return datetime
+    return _AS_IS.get(type(field))
 
 
 def _concrete(model: type[Model], name: str) -> Field[Any, Any]:

@@ -16,6 +16,7 @@ candidates and keeps the scorer's reasons, not the blocking terms.
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
+from typing import Any
 
 from django.db import connection
 
@@ -30,7 +31,7 @@ __all__ = ["people_candidates_many"]
 TERMS_PER_STATEMENT = 4000
 
 _SQL = """
-WITH wanted (person, term_kind, digest, points) AS (VALUES {values}),
+WITH wanted (person, term_kind, digest, points) AS ({wanted}),
 shared AS (
     SELECT wanted.person, entry.owner_id, SUM(wanted.points) AS points
     FROM wanted JOIN {table} entry
@@ -48,6 +49,9 @@ SELECT person, owner_id, points FROM ranked WHERE place <= %s ORDER BY person, p
 """
 # The first row casts its values so PostgreSQL knows the columns' types; SQLite accepts CAST too.
 _FIRST_ROW = "(CAST(%s AS integer), CAST(%s AS text), CAST(%s AS text), CAST(%s AS integer))"
+# On PostgreSQL the terms go as one array per column: psycopg parses a statement's placeholders
+# again on every call past fifty of them, which for a batch's terms cost more than the look-up.
+_UNNEST = "SELECT * FROM unnest(%s::integer[], %s::text[], %s::text[], %s::integer[])"
 
 
 def people_candidates_many(
@@ -86,10 +90,17 @@ def _look_up(
     limit: int,
     found: dict[Hashable, list[tuple[str, int]]],
 ) -> None:
-    values = ", ".join([_FIRST_ROW, *["(%s, %s, %s, %s)"] * (len(rows) - 1)])
-    sql = _SQL.format(values=values, table=BlindIndexEntry._meta.db_table)
-    params = [value for row in rows for value in row]
+    wanted, params = _wanted(rows)
+    sql = _SQL.format(wanted=wanted, table=BlindIndexEntry._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, owner_kind, MIN_POINTS, limit])
         for person, owner, points in cursor.fetchall():
             found[keys[int(person)]].append((str(owner), int(points)))
+
+
+def _wanted(rows: list[tuple[int, str, str, int]]) -> tuple[str, list[Any]]:
+    """The looked-up terms as a table, and its parameters."""
+    if connection.vendor == "postgresql":
+        return _UNNEST, [[row[column] for row in rows] for column in range(4)]
+    values = ", ".join([_FIRST_ROW, *["(%s, %s, %s, %s)"] * (len(rows) - 1)])
+    return f"VALUES {values}", [value for row in rows for value in row]

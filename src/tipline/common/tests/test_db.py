@@ -1,13 +1,19 @@
-"""`bulk_save_fields`: many objects' fields in one executemany, nothing else touched."""
+"""`bulk_save_fields`: many objects' fields in one executemany, nothing else touched; the rows
+helpers give the database what the fields would."""
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from django.db import connection
 
-from tipline.common.db import bulk_save_fields
+from tipline.audit.models import AuditEvent
+from tipline.common.db import bulk_save_fields, insert_rows, prepare_rows, unnest_rows
 from tipline.conftest import draft
+from tipline.pipeline.models import StepRun
 from tipline.reports.models import Report
 from tipline.reports.services import report_submit
 
@@ -36,3 +42,46 @@ def test_refuses_a_name_that_is_not_a_column(geo: Any) -> None:
 def test_nothing_to_store_is_no_statement(db: Any, django_assert_num_queries: Any) -> None:
     with django_assert_num_queries(0):
         bulk_save_fields([], ["priority"])
+
+
+def test_prepared_rows_are_what_each_field_would_give(geo: Any) -> None:
+    """The shortcuts for plain values (a key, an aware time, text, numbers) give exactly what the
+    field's own preparation gives, and everything else still goes through the field."""
+    report = report_submit(draft=draft()).report
+    fields = [StepRun._meta.get_field(n) for n in ("report", "step", "attempts", "started_at")]
+    aware = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    naive = aware.replace(tzinfo=None)
+    rows = [[report.pk, "extract", 3, aware], [report.pk, "link", 0, None]]
+    expected = [
+        [f.get_db_prep_save(v, connection) for f, v in zip(fields, row, strict=True)]
+        for row in rows
+    ]
+    assert prepare_rows(connection, fields, rows) == expected
+    with pytest.warns(RuntimeWarning, match="naive datetime"):  # still the field's own warning
+        prepare_rows(connection, fields, [[report.pk, "x", 1, naive]])
+
+
+def test_rows_inserted_plainly_read_back_as_models(geo: Any) -> None:
+    report = report_submit(draft=draft()).report
+    at = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    fields = ("report", "step", "status", "error", "attempts", "duration_ms", "started_at")
+    insert_rows(StepRun, fields, [(report.pk, "extract", "done", "", 1, None, at)])
+    stored = StepRun.objects.get(report=report, step="extract")
+    assert (stored.status, stored.attempts, stored.duration_ms, stored.started_at) == (
+        "done",
+        1,
+        None,
+        at,
+    )
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="unnest is PostgreSQL's")
+def test_unnest_rows_select_the_rows_column_by_column(db: Any) -> None:
+    fields = [AuditEvent._meta.get_field(n) for n in ("seq", "action", "after", "ip")]
+    select, params = unnest_rows(
+        connection, fields, [[7, "a.b", {"x": [1]}, "10.0.0.1"], [8, "c", {}, None]]
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(select, params)
+        rows = [(seq, action, json.loads(after), ip) for seq, action, after, ip in cursor]
+    assert rows == [(7, "a.b", {"x": [1]}, "10.0.0.1"), (8, "c", {}, None)]  # JSON read as text
