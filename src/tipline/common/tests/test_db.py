@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.db.models import Field, Model
 
 from tipline.audit.models import AuditEvent
 from tipline.common.db import bulk_save_fields, insert_rows, prepare_rows, unnest_rows
@@ -44,11 +45,16 @@ def test_nothing_to_store_is_no_statement(db: Any, django_assert_num_queries: An
         bulk_save_fields([], ["priority"])
 
 
+def _fields(model: type[Model], *names: str) -> list[Field[Any, Any]]:
+    found = [model._meta.get_field(name) for name in names]
+    return [field for field in found if isinstance(field, Field)]
+
+
 def test_prepared_rows_are_what_each_field_would_give(geo: Any) -> None:
     """The shortcuts for plain values (a key, an aware time, text, numbers) give exactly what the
     field's own preparation gives, and everything else still goes through the field."""
     report = report_submit(draft=draft()).report
-    fields = [StepRun._meta.get_field(n) for n in ("report", "step", "attempts", "started_at")]
+    fields = _fields(StepRun, "report", "step", "attempts", "started_at")
     aware = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
     naive = aware.replace(tzinfo=None)
     rows = [[report.pk, "extract", 3, aware], [report.pk, "link", 0, None]]
@@ -77,7 +83,7 @@ def test_rows_inserted_plainly_read_back_as_models(geo: Any) -> None:
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="unnest is PostgreSQL's")
 def test_unnest_rows_select_the_rows_column_by_column(db: Any) -> None:
-    fields = [AuditEvent._meta.get_field(n) for n in ("seq", "action", "after", "ip")]
+    fields = _fields(AuditEvent, "seq", "action", "after", "ip")
     select, params = unnest_rows(
         connection, fields, [[7, "a.b", {"x": [1]}, "10.0.0.1"], [8, "c", {}, None]]
     )
