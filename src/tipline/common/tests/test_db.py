@@ -14,6 +14,7 @@ from django.db.models import Field, Model
 from tipline.audit.models import AuditEvent
 from tipline.common.db import bulk_save_fields, insert_rows, prepare_rows, unnest_rows
 from tipline.conftest import draft
+from tipline.geo.models import State
 from tipline.pipeline.models import StepRun
 from tipline.reports.models import Report
 from tipline.reports.services import report_submit
@@ -32,6 +33,23 @@ def test_stores_only_the_named_fields_of_each_object(geo: Any) -> None:
     )
     assert (stored[second.pk].priority, stored[second.pk].priority_reasons) == ("P3", [])
     assert stored[first.pk].description != "Not to be stored."
+
+
+def test_stores_keys_times_and_nothing_in_one_statement(
+    geo: Any, django_assert_num_queries: Any
+) -> None:
+    """A batch's decisions: a key set and one cleared, an aware time, JSON, in one statement."""
+    first, second = (report_submit(draft=draft()).report for _ in range(2))
+    at = datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC)
+    first.state, first.triaged_at, first.priority_reasons = None, at, [{"why": "invented"}]
+    lagos = State.objects.get(code="LA")
+    second.state, second.triaged_at = lagos, None
+    with django_assert_num_queries(1):
+        bulk_save_fields([first, second], ["state", "triaged_at", "priority_reasons"])
+    stored = {r.pk: r for r in Report.objects.filter(pk__in=[first.pk, second.pk])}
+    assert (stored[first.pk].state_id, stored[first.pk].triaged_at) == (None, at)
+    assert stored[first.pk].priority_reasons == [{"why": "invented"}]
+    assert (stored[second.pk].state_id, stored[second.pk].triaged_at) == (lagos.pk, None)
 
 
 def test_refuses_a_name_that_is_not_a_column(geo: Any) -> None:
