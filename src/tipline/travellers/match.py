@@ -31,18 +31,11 @@ from tipline.accounts.models import User
 from tipline.audit.services import audit_record
 from tipline.cases.models import CasePerson
 from tipline.common.time import utcnow
-from tipline.people import blind
-from tipline.people.choices import Decision, OwnerKind
+from tipline.people.choices import TERM_WEIGHTS, Decision, OwnerKind
 from tipline.people.models import BlindIndexEntry
 from tipline.people.person import PersonFields
 from tipline.people.scoring import MatchProfile, Score, people_score_from
-from tipline.people.selectors import (
-    MIN_POINTS,
-    people_candidates,
-    people_profile,
-    query_digests,
-    terms_table,
-)
+from tipline.people.selectors import MIN_POINTS, people_candidates, people_profile, query_digests
 from tipline.people.services import candidates_clear_open, people_decide, people_index_many
 from tipline.reports.models import Person as ReportPerson
 from tipline.reports.models import Report
@@ -131,53 +124,119 @@ def shortlist_for(person: PersonFields, when: datetime) -> list[Shortlisted]:
     `people_candidates` ranks them), of those the active ones (`active_at`), ranked by
     `matching.shortlist` (the points with the state's), at most SCORE_LIMIT, with their columns;
     the subjects decrypted (or taken from the cache of decrypted rows)."""
-    by_digest = query_digests(person)
-    if not by_digest:
-        return []
-    sql, params = _shortlist_statement(by_digest, when, person.state)
+    return shortlists_for([(person, when)])[0]
+
+
+# Looked-up terms per statement, as `people_candidates_many` cuts them: SQLite's parameters.
+TERMS_PER_STATEMENT = 4000
+
+
+def shortlists_for(people: list[tuple[PersonFields, datetime]]) -> list[list[Shortlisted]]:
+    """`shortlist_for` of each (person, time), in one statement for a whole pipeline batch (more
+    only past TERMS_PER_STATEMENT terms): every person's terms, time window and state travel as
+    tables, and each person's shortlist is ranked apart (a window per person), so each gets
+    exactly what a statement of its own would give it."""
+    found: list[list[Shortlisted]] = [[] for _ in people]
+    terms: list[tuple[Any, ...]] = []
+    who: list[tuple[Any, ...]] = []
+    adapt = connection.ops.adapt_datetimefield_value
+    for position, (person, when) in enumerate(people):
+        by_digest = query_digests(person)
+        if not by_digest:
+            continue
+        if terms and len(terms) + len(by_digest) > TERMS_PER_STATEMENT:
+            _shortlists(terms, who, found)
+            terms, who = [], []
+        terms += [(position, kind, value, int(TERM_WEIGHTS[kind])) for kind, value in by_digest]
+        who.append((position, *(adapt(b) for b in _bounds(when)), person.state or None))
+    if terms:
+        _shortlists(terms, who, found)
+    return found
+
+
+def _shortlists(
+    terms: list[tuple[Any, ...]], who: list[tuple[Any, ...]], found: list[list[Shortlisted]]
+) -> None:
+    wanted, wanted_params = _table(terms, ("integer", "text", "text", "integer"))
+    persons, persons_params = _table(who, ("integer", *["timestamptz"] * 3, "text"))
+    statuses = sorted(str(s) for s in ACTIVE_STATUSES)
+    sql = _SHORTLISTS.format(
+        wanted=wanted,
+        who=persons,
+        index=BlindIndexEntry._meta.db_table,
+        columns=", ".join(f"n.{name}" for name in SUBJECT_READ),  # plain fields: column = name
+        names=", ".join(SUBJECT_READ),
+        statuses=", ".join(["%s"] * len(statuses)),
+    )
+    params = [
+        *wanted_params, *persons_params, OwnerKind.TRAVEL_NOTICE, MIN_POINTS,
+        matching.STATE_POINTS, matching.LOOKUP_LIMIT, *statuses, matching.SCORE_LIMIT,
+    ]  # fmt: skip
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    return [_decrypted(row) for row in rows]
+        for person, *row in cursor.fetchall():
+            found[person].append(_decrypted(tuple(row)))
+
+
+# The statement of `shortlists_for`, in SQL written here (as `people_candidates`'s: the ORM's
+# compilation cost more than running it). The looked-up terms join the blind index, each term one
+# index-only read of its (owner_kind, term_kind, digest, owner_id) index (an OR of IN lists made
+# PostgreSQL visit the table's pages for every shared term); the notices are read by primary key.
+# Per person: the LOOKUP_LIMIT owners with the most points (ties by owner id, as
+# `people_candidates`), of those the notices active at the person's time, ranked with the
+# state's points, the first SCORE_LIMIT. A person without a state gets no state points.
+_SHORTLISTS = """
+WITH wanted (person, term_kind, digest, weight) AS ({wanted}),
+who (person, arrived_by, departed_from, open_from, state) AS ({who}),
+shared AS (
+    SELECT w.person, e.owner_id, SUM(w.weight) AS points
+    FROM wanted w JOIN {index} e
+      ON e.owner_kind = %s AND e.term_kind = w.term_kind AND e.digest = w.digest
+    GROUP BY w.person, e.owner_id
+    HAVING SUM(w.weight) >= %s
+),
+found AS (
+    SELECT person, owner_id, points,
+           ROW_NUMBER() OVER (PARTITION BY person ORDER BY points DESC, owner_id) AS place
+    FROM shared
+),
+ranked AS (
+    SELECT f.person, n.id, n.reference, n.command_id, COALESCE(s.code, '') AS state_code,
+           {columns},
+           ROW_NUMBER() OVER (
+               PARTITION BY f.person
+               ORDER BY f.points + CASE WHEN s.code = who.state THEN %s ELSE 0 END DESC,
+                        f.points DESC, n.id
+           ) AS place
+    FROM found f
+    JOIN who ON who.person = f.person
+    JOIN travellers_notice n ON n.id = CAST(f.owner_id AS BIGINT)
+    LEFT JOIN geo_state s ON s.id = n.destination_state_id
+    WHERE f.place <= %s AND n.status IN ({statuses}) AND n.purged_at IS NULL
+      AND n.arrival_at <= who.arrived_by
+      AND (n.departure_at >= who.departed_from
+           OR (n.departure_at IS NULL AND n.arrival_at >= who.open_from))
+)
+SELECT person, id, reference, command_id, state_code, {names}
+FROM ranked WHERE place <= %s ORDER BY person, place
+"""
+
+
+def _table(rows: list[tuple[Any, ...]], types: tuple[str, ...]) -> tuple[str, list[Any]]:
+    """Rows as a table for a WITH clause, and its parameters: one array per column on
+    PostgreSQL (psycopg parses a statement of many placeholders again on every call), a VALUES
+    list on SQLite."""
+    if connection.vendor == "postgresql":
+        arrays = ", ".join(f"%s::{kind}[]" for kind in types)
+        columns = [[row[i] for row in rows] for i in range(len(types))]
+        return f"SELECT * FROM unnest({arrays})", columns  # noqa: S608  # types are constants
+    row = "(" + ", ".join(["%s"] * len(types)) + ")"
+    return "VALUES " + ", ".join([row] * len(rows)), [value for r in rows for value in r]
 
 
 # Decrypted by its model field, as the ORM would (no model instance built: its cost was a third
 # of the step's decrypting).
 _SEALED: Any = Notice._meta.get_field("subject_sealed")
-
-
-def _shortlist_statement(
-    by_digest: dict[tuple[str, str], blind.Term], when: datetime, state: str
-) -> tuple[str, list[Any]]:
-    """The statement of `shortlist_for`, in SQL written here (as `people_candidates`'s: the
-    ORM's compilation cost more than running it). The looked-up terms are a list of (term kind,
-    digest, weight) rows joined to the blind index, as `people_candidates` sends them: each term
-    one index-only read of its (owner_kind, term_kind, digest, owner_id) index (an OR of IN
-    lists made PostgreSQL visit the table's pages for every shared term); the notices are read
-    by primary key."""
-    terms, params = terms_table(by_digest)
-    columns = ", ".join(f"n.{name}" for name in SUBJECT_READ)  # plain fields: column = name
-    statuses = sorted(str(s) for s in ACTIVE_STATUSES)
-    sql = (
-        f"WITH q (term_kind, digest, weight) AS (VALUES {terms}), "  # noqa: S608  # constants and placeholders only
-        f"found AS (SELECT e.owner_id, SUM(q.weight) AS points FROM q "
-        f"JOIN {BlindIndexEntry._meta.db_table} e ON e.owner_kind = %s "
-        "AND e.term_kind = q.term_kind AND e.digest = q.digest GROUP BY e.owner_id "
-        "HAVING SUM(q.weight) >= %s ORDER BY points DESC, e.owner_id LIMIT %s) "
-        f"SELECT n.id, n.reference, n.command_id, COALESCE(s.code, ''), {columns} "
-        "FROM found f JOIN travellers_notice n ON n.id = CAST(f.owner_id AS BIGINT) "
-        "LEFT JOIN geo_state s ON s.id = n.destination_state_id "
-        f"WHERE n.status IN ({', '.join(['%s'] * len(statuses))}) AND n.purged_at IS NULL "
-        "AND n.arrival_at <= %s AND (n.departure_at >= %s "
-        "OR (n.departure_at IS NULL AND n.arrival_at >= %s)) "
-        "ORDER BY f.points + CASE WHEN s.code = %s THEN %s ELSE 0 END DESC, f.points DESC, n.id "
-        "LIMIT %s"
-    )
-    bounds = [connection.ops.adapt_datetimefield_value(b) for b in _bounds(when)]
-    return sql, [
-        *params, OwnerKind.TRAVEL_NOTICE, MIN_POINTS, matching.LOOKUP_LIMIT,
-        *statuses, *bounds, state or None, matching.STATE_POINTS, matching.SCORE_LIMIT,
-    ]  # fmt: skip
 
 
 # Decrypted subjects of notices, keyed by the row as stored (the ciphertext with its random
@@ -293,13 +352,10 @@ def reports_match(*, reports: list[Report]) -> list[NoticeCandidate]:
             return []  # nothing to compare with: the people are indexed for later notices
         rows: list[NoticeCandidate] = []
         notices: dict[int, Shortlisted] = {}
-        for report, person, fields in people:
+        lists = shortlists_for([(f, matching.report_seen_at(r)) for r, _, f in people])
+        for (report, person, fields), shortlisted in zip(people, lists, strict=True):
             scored = []
-            found = [
-                n
-                for n in shortlist_for(fields, matching.report_seen_at(report))
-                if (n.id, person.pk) not in decided
-            ]
+            found = [n for n in shortlisted if (n.id, person.pk) not in decided]
             for notice, score in scored_shortlist(fields, found, scoring):
                 notices[notice.id] = notice
                 scored.append(_row(score, FoundBy.REPORT, notice_id=notice.id, report=report,

@@ -27,7 +27,7 @@ from tipline.reports.drafts import IncidentDraft, PersonDraft
 from tipline.reports.models import Report
 from tipline.reports.services import report_submit
 from tipline.travellers import match, matching
-from tipline.travellers.match import active_at, shortlist_for
+from tipline.travellers.match import active_at, shortlist_for, shortlists_for
 from tipline.travellers.matching import LIKELY
 from tipline.travellers.models import SUBJECT_SECRET, Notice, NoticeCandidate
 from tipline.travellers.services import notice_purge, notice_transition
@@ -238,6 +238,33 @@ def test_the_pipelines_active_statement_agrees_with_active_at(
         )
         person = matching.person_fields(given="", family="", passport="987654321", seen=when)
         assert {n.id for n in shortlist_for(person, when)} == expected, days
+
+
+def test_a_batch_of_people_gets_each_the_shortlist_it_gets_alone(
+    make_notice: Callable[..., Notice],
+) -> None:
+    """The pipeline's one statement for a batch ranks each person apart: different names,
+    states, times and a person with nothing to look up, each as if asked alone."""
+    now = utcnow()
+    stays = [("Michael", "FC", -5, 3), ("Michael", "LA", -5, 3), ("Mike", "LA", 10, 20),
+             ("Hans", "FC", -2, 6), ("Michael", "LA", -60, -50)]  # fmt: skip
+    for n, (given, state, arrive, leave) in enumerate(stays):
+        make_notice(id=f"INVENTED-BATCH-{n}", given_names=given, destination_state=state,
+                    passport_number=f"4400{n:05d}",
+                    arrival=(now + timedelta(days=arrive)).isoformat(),
+                    departure=(now + timedelta(days=leave)).isoformat())  # fmt: skip
+    later = now + timedelta(days=14)
+    asked = [
+        (matching.person_fields(given="Michael", family="", seen=now, state="LA"), now),
+        (matching.person_fields(given="Michael", family="", seen=now, state="FC"), now),
+        (matching.person_fields(given="", family="", seen=now), now),
+        (matching.person_fields(given="Mike", family="", seen=later, state=""), later),
+        (matching.person_fields(given="", family="", passport="440000003", seen=now), now),
+    ]
+    alone = [[n.id for n in shortlist_for(person, when)] for person, when in asked]
+    together = [[n.id for n in found] for found in shortlists_for(asked)]
+    assert together == alone
+    assert alone[0] != alone[1] and alone[2] == [] and all(alone[i] for i in (0, 1, 3, 4))
 
 
 def test_the_cache_of_decrypted_notices_never_gives_a_changed_or_purged_one(
