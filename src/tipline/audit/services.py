@@ -13,7 +13,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 
 from tipline.audit.chain import event_hash
 from tipline.audit.models import AuditChainHead, AuditEvent
-from tipline.common.db import unnest_rows
+from tipline.common.db import json_recordset
 from tipline.common.time import utcnow
 
 # Events held by `audit_deferred` blocks, innermost last; empty when events are written at once.
@@ -94,12 +94,12 @@ def _insert_advancing_head(
 ) -> None:
     """Insert the events and move the head in one statement (a data-modifying WITH): the head
     stays locked until the commit, so every round trip saved here is one every writer waits less.
-    The INSERT is written here, its rows as one array per column (`common.db.unnest_rows`): the
-    ORM's compilation of a batch's events, and psycopg's parsing of one placeholder per value,
-    each cost more than the statement."""
+    The INSERT is written here, its rows one JSON text (`common.db.json_recordset`): the ORM's
+    compilation of a batch's events, psycopg's parsing of one placeholder per value, and its
+    quoting of arrays element by element, each cost more than the statement."""
     name = connection.ops.quote_name
     rows = [[getattr(event, f.attname) for f in _COLUMNS] for event in events]
-    select, columns = unnest_rows(connection, _COLUMNS, rows)
+    select, given = json_recordset(connection, _COLUMNS, rows)
     sql = (
         f"WITH advanced AS (UPDATE {name(AuditChainHead._meta.db_table)}"  # noqa: S608  # our own names
         f" SET {name('last_seq')} = %s, {name('last_hash')} = %s WHERE {name('id')} = %s)"
@@ -108,7 +108,7 @@ def _insert_advancing_head(
         f" RETURNING {name('seq')}, {name('id')}"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [head.last_seq, head.last_hash, head.pk, *columns])
+        cursor.execute(sql, [head.last_seq, head.last_hash, head.pk, *given])
         keys = dict(cursor.fetchall())  # by sequence number: the order of RETURNING is not given
     for event in events:
         event.pk = keys[event.seq]

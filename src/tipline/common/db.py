@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime
+from ipaddress import IPv4Address, IPv6Address
 from typing import Any
 
 from django.db import connections, router
@@ -14,6 +16,7 @@ from django.db.models import (
     DateTimeField,
     Field,
     IntegerField,
+    JSONField,
     Model,
     PositiveBigIntegerField,
     PositiveIntegerField,
@@ -144,6 +147,46 @@ def unnest_rows(
     prepared = prepare_rows(connection, fields, rows)
     columns = [[row[position] for row in prepared] for position in range(len(fields))]
     return f"SELECT * FROM unnest({arrays})", columns  # noqa: S608  # types from the fields
+
+
+def json_recordset(
+    connection: Any, fields: Sequence[Field[Any, Any]], rows: Sequence[Sequence[Any]]
+) -> tuple[str, list[str]]:
+    """The rows as `SELECT ... FROM jsonb_to_recordset(...)` on PostgreSQL: all of them one JSON
+    text, a single parameter. Cheaper again than `unnest_rows` for a wide batch: psycopg quotes
+    an array's every element in Python, and one text in C. JSON fields go as JSON, times as ISO
+    text, the rest as their field prepares them; a value JSON cannot carry raises TypeError."""
+    names = [field.column for field in fields]
+    prepared = prepare_rows(connection, fields, rows)
+    plain = [
+        {
+            name: _json_value(f, raw, ready)
+            for name, f, raw, ready in zip(names, fields, row, out, strict=True)
+        }
+        for row, out in zip(rows, prepared, strict=True)
+    ]
+    quote = connection.ops.quote_name
+    record = ", ".join(
+        f"{quote(name)} {str(field.db_type(connection)).split('(')[0]}"
+        for name, field in zip(names, fields, strict=True)
+    )
+    select = ", ".join(quote(name) for name in names)
+    sql = f"SELECT {select} FROM jsonb_to_recordset(%s::jsonb) AS given ({record})"  # noqa: S608  # names and types from the fields
+    return sql, [json.dumps(plain, separators=(",", ":"), allow_nan=False)]
+
+
+def _json_value(field: Field[Any, Any], raw: Any, ready: Any) -> Any:
+    if raw is None:
+        return None
+    if isinstance(field, JSONField):
+        return raw  # as the field stores it: the caller's JSON-safe value
+    if isinstance(field, DateTimeField) and isinstance(raw, datetime) and raw.tzinfo:
+        return raw.isoformat()
+    if ready is None or isinstance(ready, str | int | float | bool):
+        return ready
+    if isinstance(ready, IPv4Address | IPv6Address):  # PostgreSQL's inet, as psycopg takes it
+        return str(ready)
+    raise TypeError(f"{field.name}: {type(ready).__name__} has no JSON form here.")
 
 
 def _aware(value: Any) -> bool:

@@ -9,10 +9,16 @@ from typing import Any
 
 import pytest
 from django.db import connection
-from django.db.models import Field, Model
+from django.db.models import BinaryField, Field, Model
 
 from tipline.audit.models import AuditEvent
-from tipline.common.db import bulk_save_fields, insert_rows, prepare_rows, unnest_rows
+from tipline.common.db import (
+    bulk_save_fields,
+    insert_rows,
+    json_recordset,
+    prepare_rows,
+    unnest_rows,
+)
 from tipline.conftest import draft
 from tipline.geo.models import State
 from tipline.pipeline.models import StepRun
@@ -109,3 +115,25 @@ def test_unnest_rows_select_the_rows_column_by_column(db: Any) -> None:
         cursor.execute(select, params)
         rows = [(seq, action, json.loads(after), ip) for seq, action, after, ip in cursor]
     assert rows == [(7, "a.b", {"x": [1]}, "10.0.0.1"), (8, "c", {}, None)]  # JSON read as text
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="jsonb_to_recordset is PostgreSQL's")
+def test_json_recordset_gives_the_rows_back_typed(db: Any) -> None:
+    fields = _fields(AuditEvent, "seq", "at", "action", "before", "ip")
+    at = datetime(2026, 5, 6, 7, 8, 9, 123456, tzinfo=UTC)
+    rows: list[list[Any]] = [
+        [7, at, "a.b", {"x": [1, "é"]}, "10.0.0.1"],
+        [8, None, "c'\"d", None, None],
+    ]
+    select, params = json_recordset(connection, fields, rows)
+    with connection.cursor() as cursor:
+        cursor.execute(select, params)
+        got = [(s, t, a, json.loads(b) if b else b, i) for s, t, a, b, i in cursor]
+    assert got == [(7, at, "a.b", {"x": [1, "é"]}, "10.0.0.1"), (8, None, "c'\"d", None, None)]
+
+
+def test_json_recordset_refuses_a_value_json_cannot_carry(db: Any) -> None:
+    field: BinaryField[bytes, bytes] = BinaryField()
+    field.set_attributes_from_name("blob")
+    with pytest.raises(TypeError, match="no JSON form"):
+        json_recordset(connection, [field], [[b"\x00\x01"]])
