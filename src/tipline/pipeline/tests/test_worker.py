@@ -49,6 +49,20 @@ def test_worker_claims_and_runs_a_submitted_report(geo: Any) -> None:
     assert report.priority != "" and report.pipeline_lease_owner == ""
 
 
+def test_a_worker_freezes_its_warm_heap_once_after_its_first_work(geo: Any) -> None:
+    """What a warm worker has loaded is left out of the collector's full passes: frozen after
+    the first batch that did work (the steps load their rules and data lazily), and only then."""
+    worker = Worker(size=10, poll=0.01, drain=True)
+    frozen = mock.patch("tipline.pipeline.worker.gc.freeze")
+    with frozen as freeze, mock.patch("tipline.pipeline.worker.gc.collect") as collect:
+        assert worker._turn() is False and not freeze.called  # nothing done: nothing warm yet
+        report_submit(draft=draft())
+        assert worker._turn() is True
+        report_submit(draft=draft())
+        assert worker._turn() is True
+    assert freeze.call_count == 1 and collect.call_count == 1
+
+
 def test_rerunning_the_pipeline_changes_nothing(geo: Any) -> None:
     report = report_submit(draft=draft()).report
     pipeline_run(report_id=report.pk)
