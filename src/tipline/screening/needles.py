@@ -11,8 +11,8 @@ read from the compiled pattern's own parse, so they can only be too wide, never 
 from __future__ import annotations
 
 import re
-from re import _constants as sre  # type: ignore[attr-defined]  # the parser's opcodes
-from re import _parser  # type: ignore[attr-defined]  # the stdlib's own regex parser
+from re import _constants as sre  # the parser's opcodes
+from re import _parser  # the stdlib's own regex parser
 from typing import Any
 
 Needles = frozenset[str]
