@@ -49,6 +49,7 @@ def test_worker_claims_and_runs_a_submitted_report(geo: Any) -> None:
     assert report.priority != "" and report.pipeline_lease_owner == ""
 
 
+@pytest.mark.django_db(transaction=True)  # a turn closes old connections, as the worker does
 def test_a_worker_freezes_its_warm_heap_once_after_its_first_work(geo: Any) -> None:
     """What a warm worker has loaded is left out of the collector's full passes: frozen after
     the first batch that did work (the steps load their rules and data lazily), and only then."""
