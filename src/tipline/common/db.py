@@ -59,7 +59,10 @@ def bulk_save_fields(objs: Sequence[Model], fields: Sequence[str]) -> None:
         raise ValueError(f"{model.__name__} has no primary key.")
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql" and all(_unnestable(connection, f) for f in concrete):
-            cursor.execute(*_update_from_unnest(connection, model, [key, *concrete], values))
+            # An UPDATE ... FROM takes one of several rows for the same key: the last, as the
+            # statements one by one would leave it.
+            last = list({row[0]: row for row in values}.values())
+            cursor.execute(*_update_from_unnest(connection, model, [key, *concrete], last))
             return
         quote = connection.ops.quote_name
         assignments = ", ".join(f"{quote(field.column)} = %s" for field in concrete)

@@ -58,6 +58,14 @@ def test_stores_keys_times_and_nothing_in_one_statement(
     assert (stored[second.pk].state_id, stored[second.pk].triaged_at) == (lagos.pk, None)
 
 
+def test_the_last_of_two_changes_to_one_object_stands(geo: Any) -> None:
+    report = report_submit(draft=draft()).report
+    again = Report.objects.get(pk=report.pk)
+    report.priority, again.priority = "P1", "P4"
+    bulk_save_fields([report, again], ["priority"])
+    assert Report.objects.get(pk=report.pk).priority == "P4"
+
+
 def test_refuses_a_name_that_is_not_a_column(geo: Any) -> None:
     report = report_submit(draft=draft()).report
     with pytest.raises(ValueError, match="not a column"):
