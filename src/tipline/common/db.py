@@ -140,16 +140,26 @@ def prepare_rows(
 def unnest_rows(
     connection: Any, fields: Sequence[Field[Any, Any]], rows: Sequence[Sequence[Any]]
 ) -> tuple[str, list[list[Any]]]:
-    """The rows as `SELECT * FROM unnest(...)` on PostgreSQL: one parameter per column (an array)
-    rather than one per value, as Django's own bulk insert does. psycopg parses and caches a
-    statement's placeholders only up to 50; past that it splits the text again on every call,
-    which for a batch's few thousand values cost more than running the statement. The rows'
-    values are prepared (`prepare_rows`); the SQL and its parameters, to put where the rows go."""
+    """The rows as `SELECT * FROM unnest(...)` on PostgreSQL (`rows_table`), their values
+    prepared by the fields (`prepare_rows`), the array types the fields' own."""
     types = [str(field.db_type(connection)).split("(")[0] for field in fields]  # varchar, not (n)
-    arrays = ", ".join(f"%s::{db_type}[]" for db_type in types)
-    prepared = prepare_rows(connection, fields, rows)
-    columns = [[row[position] for row in prepared] for position in range(len(fields))]
-    return f"SELECT * FROM unnest({arrays})", columns  # noqa: S608  # types from the fields
+    return rows_table(connection, prepare_rows(connection, fields, rows), types)
+
+
+def rows_table(
+    connection: Any, rows: Sequence[Sequence[Any]], types: Sequence[str]
+) -> tuple[str, list[Any]]:
+    """Rows as a table for a FROM or WITH clause, and its parameters. On PostgreSQL
+    `SELECT * FROM unnest(...)` of one array per column (of the given types), as Django's own
+    bulk insert does: psycopg parses and caches a statement's placeholders only up to 50, and
+    past that splits the text again on every call, which for a batch's few thousand values cost
+    more than running the statement. Elsewhere a VALUES list."""
+    if connection.vendor == "postgresql":
+        arrays = ", ".join(f"%s::{kind}[]" for kind in types)
+        columns = [[row[position] for row in rows] for position in range(len(types))]
+        return f"SELECT * FROM unnest({arrays})", columns  # noqa: S608  # types, not values
+    row = "(" + ", ".join(["%s"] * len(types)) + ")"
+    return "VALUES " + ", ".join([row] * len(rows)), [value for r in rows for value in r]
 
 
 def json_recordset(

@@ -16,22 +16,31 @@ candidates and keeps the scorer's reasons, not the blocking terms.
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
-from typing import Any
 
 from django.db import connection
 
+from tipline.common.db import rows_table
 from tipline.people.choices import TERM_WEIGHTS
 from tipline.people.models import BlindIndexEntry
 from tipline.people.person import PersonFields
 from tipline.people.selectors import MAX_LIMIT, MIN_POINTS, query_digests
 
-__all__ = ["people_candidates_many"]
+__all__ = [
+    "TERMS_PER_STATEMENT",
+    "WANTED_TYPES",
+    "lookup_terms",
+    "people_candidates_many",
+    "ranked_owners_sql",
+]
 
 # Terms per statement: four parameters each, well under SQLite's 32,766 and PostgreSQL's 65,535.
 TERMS_PER_STATEMENT = 4000
 
-_SQL = """
-WITH wanted (person, term_kind, digest, points) AS ({wanted}),
+# The rule of `people_candidates`, per person of a `wanted (person, term_kind, digest, points)`
+# table: the owners of one kind sharing terms with the person, with at least MIN_POINTS, ranked
+# best first with ties broken by owner id. Two WITH clauses (the second, `ranked_owners`, gives
+# each owner its `place`); parameters: the owner kind, MIN_POINTS.
+_RANKED_OWNERS = """
 shared AS (
     SELECT wanted.person, entry.owner_id, SUM(wanted.points) AS points
     FROM wanted JOIN {table} entry
@@ -40,18 +49,23 @@ shared AS (
     GROUP BY wanted.person, entry.owner_id
     HAVING SUM(wanted.points) >= %s
 ),
-ranked AS (
+ranked_owners AS (
     SELECT person, owner_id, points,
            ROW_NUMBER() OVER (PARTITION BY person ORDER BY points DESC, owner_id) AS place
     FROM shared
-)
-SELECT person, owner_id, points FROM ranked WHERE place <= %s ORDER BY person, place
+)"""
+_SQL = """
+WITH wanted (person, term_kind, digest, points) AS ({wanted}),{ranked_owners}
+SELECT person, owner_id, points FROM ranked_owners WHERE place <= %s ORDER BY person, place
 """
-# The first row casts its values so PostgreSQL knows the columns' types; SQLite accepts CAST too.
-_FIRST_ROW = "(CAST(%s AS integer), CAST(%s AS text), CAST(%s AS text), CAST(%s AS integer))"
-# On PostgreSQL the terms go as one array per column: psycopg parses a statement's placeholders
-# again on every call past fifty of them, which for a batch's terms cost more than the look-up.
-_UNNEST = "SELECT * FROM unnest(%s::integer[], %s::text[], %s::text[], %s::integer[])"
+# The columns of the `wanted` table: person, term kind, digest, points.
+WANTED_TYPES = ("integer", "text", "text", "integer")
+
+
+def ranked_owners_sql() -> str:
+    """The WITH clauses that rank, per person of a `wanted` table, the indexed owners sharing
+    terms with them (see `_RANKED_OWNERS`): for statements that go on from there."""
+    return _RANKED_OWNERS.format(table=BlindIndexEntry._meta.db_table)
 
 
 def people_candidates_many(
@@ -66,7 +80,7 @@ def people_candidates_many(
     chunk: list[tuple[int, str, str, int]] = []
     keys: list[Hashable] = []
     for key, person in people:
-        terms = _terms(person)
+        terms = lookup_terms(person)
         if chunk and len(chunk) + len(terms) > TERMS_PER_STATEMENT:
             _look_up(owner_kind, chunk, keys, limit, found)
             chunk, keys = [], []
@@ -77,7 +91,7 @@ def people_candidates_many(
     return found
 
 
-def _terms(person: PersonFields) -> list[tuple[str, str, int]]:
+def lookup_terms(person: PersonFields) -> list[tuple[str, str, int]]:
     """The person's looked-up terms as (kind, digest, points), as `people_candidates` picks
     them (the heaviest MAX_QUERY_TERMS)."""
     return [(kind, value, TERM_WEIGHTS[kind]) for kind, value in sorted(query_digests(person))]
@@ -90,17 +104,9 @@ def _look_up(
     limit: int,
     found: dict[Hashable, list[tuple[str, int]]],
 ) -> None:
-    wanted, params = _wanted(rows)
-    sql = _SQL.format(wanted=wanted, table=BlindIndexEntry._meta.db_table)
+    wanted, params = rows_table(connection, rows, WANTED_TYPES)
+    sql = _SQL.format(wanted=wanted, ranked_owners=ranked_owners_sql())
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, owner_kind, MIN_POINTS, limit])
         for person, owner, points in cursor.fetchall():
             found[keys[int(person)]].append((str(owner), int(points)))
-
-
-def _wanted(rows: list[tuple[int, str, str, int]]) -> tuple[str, list[Any]]:
-    """The looked-up terms as a table, and its parameters."""
-    if connection.vendor == "postgresql":
-        return _UNNEST, [[row[column] for row in rows] for column in range(4)]
-    values = ", ".join([_FIRST_ROW, *["(%s, %s, %s, %s)"] * (len(rows) - 1)])
-    return f"VALUES {values}", [value for row in rows for value in row]

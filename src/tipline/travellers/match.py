@@ -30,9 +30,16 @@ from django.utils.dateparse import parse_datetime
 from tipline.accounts.models import User
 from tipline.audit.services import audit_record
 from tipline.cases.models import CasePerson
+from tipline.common.db import rows_table
 from tipline.common.time import utcnow
 from tipline.people import blind
-from tipline.people.choices import TERM_WEIGHTS, Decision, OwnerKind
+from tipline.people.batch import (
+    TERMS_PER_STATEMENT,
+    WANTED_TYPES,
+    lookup_terms,
+    ranked_owners_sql,
+)
+from tipline.people.choices import Decision, OwnerKind
 from tipline.people.models import BlindIndexEntry
 from tipline.people.person import PersonFields
 from tipline.people.scoring import MatchProfile, Score, people_score_from
@@ -143,10 +150,6 @@ def shortlist_for(person: PersonFields, when: datetime) -> list[Shortlisted]:
     return [_decrypted(row) for row in rows]
 
 
-# Looked-up terms per statement, as `people_candidates_many` cuts them: SQLite's parameters.
-TERMS_PER_STATEMENT = 4000
-
-
 def shortlists_for(people: list[tuple[PersonFields, datetime]]) -> list[list[Shortlisted]]:
     """`shortlist_for` of each (person, time), in one statement for a whole pipeline batch (more
     only past TERMS_PER_STATEMENT terms): every person's terms, time window and state travel as
@@ -160,13 +163,13 @@ def shortlists_for(people: list[tuple[PersonFields, datetime]]) -> list[list[Sho
     who: list[tuple[Any, ...]] = []
     adapt = connection.ops.adapt_datetimefield_value
     for position, (person, when) in enumerate(people):
-        by_digest = query_digests(person)
-        if not by_digest:
+        looked_up = lookup_terms(person)
+        if not looked_up:
             continue
-        if terms and len(terms) + len(by_digest) > TERMS_PER_STATEMENT:
+        if terms and len(terms) + len(looked_up) > TERMS_PER_STATEMENT:
             _shortlists(terms, who, found)
             terms, who = [], []
-        terms += [(position, kind, value, int(TERM_WEIGHTS[kind])) for kind, value in by_digest]
+        terms += [(position, kind, value, points) for kind, value, points in looked_up]
         who.append((position, *(adapt(b) for b in _bounds(when)), person.state or None))
     if terms:
         _shortlists(terms, who, found)
@@ -176,13 +179,13 @@ def shortlists_for(people: list[tuple[PersonFields, datetime]]) -> list[list[Sho
 def _shortlists(
     terms: list[tuple[Any, ...]], who: list[tuple[Any, ...]], found: list[list[Shortlisted]]
 ) -> None:
-    wanted, wanted_params = _table(terms, ("integer", "text", "text", "integer"))
-    persons, persons_params = _table(who, ("integer", *["timestamptz"] * 3, "text"))
+    wanted, wanted_params = rows_table(connection, terms, WANTED_TYPES)
+    persons, persons_params = rows_table(connection, who, ("integer", *["timestamptz"] * 3, "text"))
     statuses = sorted(str(s) for s in ACTIVE_STATUSES)
     sql = _SHORTLISTS.format(
         wanted=wanted,
         who=persons,
-        index=BlindIndexEntry._meta.db_table,
+        ranked_owners=ranked_owners_sql(),
         columns=", ".join(f"n.{name}" for name in SUBJECT_READ),  # plain fields: column = name
         names=", ".join(SUBJECT_READ),
         statuses=", ".join(["%s"] * len(statuses)),
@@ -198,27 +201,14 @@ def _shortlists(
 
 
 # The statement of `shortlists_for`, in SQL written here (as `people_candidates`'s: the ORM's
-# compilation cost more than running it). The looked-up terms join the blind index, each term one
-# index-only read of its (owner_kind, term_kind, digest, owner_id) index (an OR of IN lists made
-# PostgreSQL visit the table's pages for every shared term); the notices are read by primary key.
-# Per person: the LOOKUP_LIMIT owners with the most points (ties by owner id, as
-# `people_candidates`), of those the notices active at the person's time, ranked with the
-# state's points, the first SCORE_LIMIT. A person without a state gets no state points.
+# compilation cost more than running it). The looked-up terms join the blind index as
+# `people_candidates_many`'s do (`ranked_owners_sql`, the same rule); the notices are read by
+# primary key. Per person: the LOOKUP_LIMIT owners with the most points, of those the notices
+# active at the person's time, ranked with the state's points, the first SCORE_LIMIT. A person
+# without a state gets no state points.
 _SHORTLISTS = """
-WITH wanted (person, term_kind, digest, weight) AS ({wanted}),
-who (person, arrived_by, departed_from, open_from, state) AS ({who}),
-shared AS (
-    SELECT w.person, e.owner_id, SUM(w.weight) AS points
-    FROM wanted w JOIN {index} e
-      ON e.owner_kind = %s AND e.term_kind = w.term_kind AND e.digest = w.digest
-    GROUP BY w.person, e.owner_id
-    HAVING SUM(w.weight) >= %s
-),
-found AS (
-    SELECT person, owner_id, points,
-           ROW_NUMBER() OVER (PARTITION BY person ORDER BY points DESC, owner_id) AS place
-    FROM shared
-),
+WITH wanted (person, term_kind, digest, points) AS ({wanted}),
+who (person, arrived_by, departed_from, open_from, state) AS ({who}),{ranked_owners},
 ranked AS (
     SELECT f.person, n.id, n.reference, n.command_id, COALESCE(s.code, '') AS state_code,
            {columns},
@@ -227,7 +217,7 @@ ranked AS (
                ORDER BY f.points + CASE WHEN s.code = who.state THEN %s ELSE 0 END DESC,
                         f.points DESC, n.id
            ) AS place
-    FROM found f
+    FROM ranked_owners f
     JOIN who ON who.person = f.person
     JOIN travellers_notice n ON n.id = CAST(f.owner_id AS BIGINT)
     LEFT JOIN geo_state s ON s.id = n.destination_state_id
@@ -239,18 +229,6 @@ ranked AS (
 SELECT person, id, reference, command_id, state_code, {names}
 FROM ranked WHERE place <= %s ORDER BY person, place
 """
-
-
-def _table(rows: list[tuple[Any, ...]], types: tuple[str, ...]) -> tuple[str, list[Any]]:
-    """Rows as a table for a WITH clause, and its parameters: one array per column on
-    PostgreSQL (psycopg parses a statement of many placeholders again on every call), a VALUES
-    list on SQLite."""
-    if connection.vendor == "postgresql":
-        arrays = ", ".join(f"%s::{kind}[]" for kind in types)
-        columns = [[row[i] for row in rows] for i in range(len(types))]
-        return f"SELECT * FROM unnest({arrays})", columns  # noqa: S608  # types are constants
-    row = "(" + ", ".join(["%s"] * len(types)) + ")"
-    return "VALUES " + ", ".join([row] * len(rows)), [value for r in rows for value in r]
 
 
 # Decrypted by its model field, as the ORM would (no model instance built: its cost was a third
