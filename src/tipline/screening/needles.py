@@ -54,10 +54,8 @@ def _of_item(op: Any, arg: Any) -> Needles | None:
     if op is sre.SUBPATTERN:
         return _of_sequence(list(arg[-1]))
     if op is sre.BRANCH:
-        alternatives = [_of_sequence(list(alt)) for alt in arg[1]]
-        if any(found is None for found in alternatives):
-            return None  # one way through without a literal: the branch guarantees none
-        return frozenset().union(*alternatives)  # type: ignore[arg-type]  # none is None
+        # One way through without a literal and the branch guarantees none: as for patterns.
+        return either([_of_sequence(list(alt)) for alt in arg[1]])
     if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT) and arg[0] >= 1:
         return _of_sequence(list(arg[2]))
     return None  # optional, a class of characters, an anchor or an assertion: no literal
