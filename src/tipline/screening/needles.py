@@ -10,11 +10,14 @@ read from the compiled pattern's own parse, so they can only be too wide, never 
 
 from __future__ import annotations
 
+import importlib
 import re
-from re import _constants as sre  # the parser's opcodes
-from re import _parser  # the stdlib's own regex parser
 from typing import Any
 
+# The stdlib's own regex parser and its opcodes, loaded by name: typeshed stubs them for
+# some mypy runs and not others, and what is read of them is checked by the tests.
+_parser: Any = importlib.import_module("re._parser")
+sre: Any = importlib.import_module("re._constants")
 Needles = frozenset[str]
 
 

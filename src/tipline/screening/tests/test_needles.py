@@ -10,15 +10,13 @@ from __future__ import annotations
 import random
 import re
 from dataclasses import replace
-from re import _constants as sre
-from re import _parser
 from typing import Any
 
 import pytest
 
 from tipline.screening.engine import _spans, fold
 from tipline.screening.indicators import load_indicators
-from tipline.screening.needles import either, may_match, required_literals
+from tipline.screening.needles import _parser, either, may_match, required_literals, sre
 
 FILLER = ["the", "girl", "said", "that", "her", "aunt", "in", "Lagos", "would", "call", "on",
           "Sunday", "about", "school", "fees"]  # fmt: skip
